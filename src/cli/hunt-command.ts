@@ -1,0 +1,94 @@
+import { writeFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { HUNT_DEFAULTS } from '../config/defaults.js';
+import type { SizeField } from '../features/options.js';
+import { hunt } from '../hunt/hunt.js';
+import { FORMAT_OPTIONS } from '../read/formats.js';
+import { findingsCsv } from '../report/csv-report.js';
+import { findingsJson } from '../report/json-report.js';
+import { findingsTable, summaryText } from '../report/terminal-report.js';
+import type { HuntResult } from '../score/finding.js';
+import { InputError } from '../util/errors.js';
+import { type OutputStyle, progressReporter } from './output-style.js';
+
+export interface HuntCliOptions {
+  format: string;
+  json?: string;
+  csv?: string;
+  top: number;
+  db?: string;
+  engine: string;
+  bytes: SizeField;
+  seedCompat?: boolean;
+  quiet?: boolean;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+/** Write the outputs a hunt was asked for; the terminal table goes to stdout. */
+export async function writeOutputs(result: HuntResult, options: HuntCliOptions, style: OutputStyle): Promise<void> {
+  if (options.json) await writeFile(options.json, findingsJson(result));
+  if (options.csv) await writeFile(options.csv, findingsCsv(result.findings));
+  if (options.json === '-') return;
+  process.stdout.write(findingsTable(result, options.top, style.color));
+  if (!options.quiet) process.stderr.write(summaryText(result, style.colorErr));
+}
+
+export function registerHunt(program: Command, style: OutputStyle): void {
+  program
+    .command('hunt')
+    .description('rank the host pairs in flow logs that look like C2 beacons or active C2')
+    .argument('[inputs...]', 'flow files, directories, globs, or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'input format').choices(FORMAT_OPTIONS).default('auto'))
+    .option('--json <file>', 'write all findings and the summary as JSON')
+    .option('--csv <file>', 'write all findings as CSV')
+    .option('-n, --top <n>', 'findings shown in the terminal', positiveInt, HUNT_DEFAULTS.top)
+    .option('--db <file>', 'DuckDB file: import once, hunt many times (files already in it are not re-imported)')
+    .option('--engine <engine>', 'compute engine', 'duckdb')
+    .addOption(
+      new Option('--bytes <field>', 'size field for the seed features: resp = server→client (the seed\'s bytes_out)')
+        .choices(['resp', 'orig', 'total'])
+        .default(HUNT_DEFAULTS.sizeField),
+    )
+    .option('--seed-compat', "reproduce the seed post literally: drop 0-byte flows, K-Means k=2 on unscaled features")
+    .option('-q, --quiet', 'no summary or progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  beaconhunt hunt conn.log                      Zeek conn.log (TSV or JSON, .gz too)
+  beaconhunt hunt /data/zeek/2024-03-05/        a Zeek log folder: its conn logs
+  beaconhunt hunt stream_tcp.csv --json out.json --top 50
+  beaconhunt hunt big.log --db flows.duckdb     import once...
+  beaconhunt hunt --db flows.duckdb --bytes orig   ...hunt again without re-reading
+  zcat conn.log.gz | beaconhunt hunt -          stdin, format sniffed from content
+  beaconhunt hunt conn.log --seed-compat        the seed post's method, as published`,
+    )
+    .action(async (inputs: string[], options: HuntCliOptions) => {
+      if (options.engine !== 'duckdb') {
+        throw new InputError(`engine "${options.engine}" is not available yet (only duckdb)`);
+      }
+      if (inputs.length === 0 && !options.db) {
+        throw new InputError('give flow files, directories, globs or - (or --db with an imported dataset)');
+      }
+      const progress = progressReporter(style, options.quiet ?? false);
+      try {
+        const result = await hunt({
+          inputs,
+          format: options.format,
+          ...(options.db ? { db: options.db } : {}),
+          sizeField: options.bytes,
+          seedCompat: options.seedCompat ?? false,
+          onEvent: progress.onEvent,
+        });
+        progress.stop();
+        await writeOutputs(result, options, style);
+      } finally {
+        progress.stop();
+      }
+    });
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { InputError, errorMessage } from '../util/errors.js';
+import { terminalSafe } from '../util/terminal-safe.js';
+import { registerDemo } from './demo-command.js';
+import { registerGenerate } from './generate-command.js';
+import { registerHunt } from './hunt-command.js';
+import { outputStyle } from './output-style.js';
+
+/** Exit codes (brief): 0 ran, 2 usage or input error, 1 internal error. */
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 1;
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function main(argv: string[]): Promise<number> {
+  const style = outputStyle(argv, process.env);
+  const program = new Command('beaconhunt')
+    .description('Find C2 beacons and active C2 sessions in network flow logs')
+    .version(pkg.version)
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  beaconhunt demo                         generate demo flows with planted beacons and hunt them
+  beaconhunt hunt conn.log                rank suspicious pairs in a Zeek conn.log
+  beaconhunt hunt export.csv --json f.json  Splunk Stream export, findings as JSON`,
+    );
+  registerHunt(program, style);
+  registerDemo(program, style);
+  registerGenerate(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version "errors" are normal exits
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return EXIT_USAGE;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`beaconhunt: ${terminalSafe(err.describe())}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`beaconhunt: internal error: ${terminalSafe(errorMessage(err))}\n`);
+    if (process.env.BEACONHUNT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+process.exitCode = await main(process.argv);

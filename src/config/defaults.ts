@@ -1,0 +1,31 @@
+/**
+ * Every constant that changes a result, in one place. docs/SCORING.md gives the reason for each.
+ */
+export const SCORING_DEFAULTS = {
+  /** A pair needs this many flows before it can be called a beacon at all. */
+  minFlows: 6,
+  /** Flows at which the volume factor saturates (log scale from minFlows). */
+  fullVolumeFlows: 60,
+  /** Size uniformity at or above which a pair's sizes count as "uniform". */
+  uniformShare: 0.8,
+  /** Weights of the sub-scores in the combined score (normalised over those present). */
+  weights: { sizeUniformity: 0.35, timing: 0.4, outlierness: 0.15, failedRetries: 0.1 },
+  /** Prevalence (share of internal hosts contacting the destination) where demotion starts / is full. */
+  prevalenceStart: 0.1,
+  prevalenceFull: 0.5,
+  /** Score multiplier at full prevalence: popular destinations are rarely C2, but not never. */
+  prevalenceFloor: 0.3,
+  /** Prevalence needs enough internal hosts to mean anything. */
+  prevalenceMinHosts: 10,
+  /** Severity thresholds on the 0–1 score. */
+  severity: { critical: 0.85, high: 0.7, medium: 0.55, low: 0.4 },
+  /** Findings below this score are not listed. */
+  minScore: 0.4,
+} as const;
+
+export type ScoringConfig = typeof SCORING_DEFAULTS;
+
+export const HUNT_DEFAULTS = {
+  top: 20,
+  sizeField: 'resp',
+} as const;

@@ -1,0 +1,134 @@
+import type { CanonicalField } from '../flow/schema.js';
+import { InputError } from '../util/errors.js';
+import type { DelimitedPlan, FieldMapping, JsonLinesPlan } from './plan.js';
+import type { FileHead } from './sniff.js';
+
+/** Zeek conn.log field name → canonical field. Zeek's names already say the direction. */
+const ZEEK_CONN_FIELDS: Record<string, CanonicalField> = {
+  ts: 'ts',
+  duration: 'duration',
+  'id.orig_h': 'src',
+  'id.orig_p': 'sport',
+  'id.resp_h': 'dst',
+  'id.resp_p': 'dport',
+  proto: 'proto',
+  orig_bytes: 'orig_bytes',
+  resp_bytes: 'resp_bytes',
+  orig_pkts: 'orig_pkts',
+  resp_pkts: 'resp_pkts',
+  conn_state: 'conn_state',
+  service: 'service',
+  // not in stock conn.log, but common additions (e.g. a SNI/host enrichment script)
+  server_name: 'host',
+  host: 'host',
+  _node_name: 'sensor',
+  _system_name: 'sensor',
+};
+
+interface ZeekHeader {
+  separator: string;
+  unset: string;
+  empty: string;
+  fields: string[];
+  path?: string;
+}
+
+/** Zeek writes `\x09`-style escapes in its `#separator` line. */
+function unescapeZeek(value: string): string {
+  return value.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+export function parseZeekHeader(head: FileHead): ZeekHeader {
+  let separator = '\t';
+  let unset = '-';
+  let empty = '(empty)';
+  let fields: string[] | undefined;
+  let path: string | undefined;
+  for (const line of head.lines) {
+    if (!line.startsWith('#')) break;
+    if (line.startsWith('#separator ')) {
+      separator = unescapeZeek(line.slice('#separator '.length));
+      continue;
+    }
+    const [key, ...rest] = line.split(separator);
+    if (key === '#fields') fields = rest;
+    else if (key === '#unset_field') unset = rest[0] ?? unset;
+    else if (key === '#empty_field') empty = rest[0] ?? empty;
+    else if (key === '#path') path = rest[0];
+  }
+  if (!fields) throw new InputError('Zeek log without a #fields header line', head.path);
+  if (separator.length !== 1) throw new InputError(`unsupported Zeek separator ${JSON.stringify(separator)}`, head.path);
+  return { separator, unset, empty, fields, ...(path ? { path } : {}) };
+}
+
+function mappingFromNames(names: readonly string[], head: FileHead): FieldMapping {
+  const fields: FieldMapping = {};
+  names.forEach((name, column) => {
+    const canonical = ZEEK_CONN_FIELDS[name];
+    if (canonical && !fields[canonical]) fields[canonical] = [{ column }];
+  });
+  for (const required of ['ts', 'id.orig_h', 'id.resp_h']) {
+    if (!names.includes(required)) {
+      throw new InputError(`Zeek log has no "${required}" field; is it a conn.log?`, head.path);
+    }
+  }
+  return fields;
+}
+
+export function zeekTsvPlan(head: FileHead): DelimitedPlan {
+  const header = parseZeekHeader(head);
+  if (header.path && header.path !== 'conn') {
+    throw new InputError(`Zeek "${header.path}" log, not a conn log`, head.path);
+  }
+  return {
+    kind: 'delimited',
+    format: 'zeek-tsv',
+    path: head.path,
+    compression: head.compression,
+    rawNames: header.fields,
+    fields: mappingFromNames(header.fields, head),
+    delimiter: header.separator,
+    quote: '',
+    comment: '#',
+    skipLines: 0,
+    nullValues: [header.unset, header.empty],
+  };
+}
+
+/** Zeek JSON writes dotted names flat ("id.orig_h"); some pipelines nest them ({"id":{"orig_h":…}}). */
+export function zeekJsonPlan(head: FileHead): JsonLinesPlan {
+  const names = Object.keys(ZEEK_CONN_FIELDS);
+  const jsonPaths: string[][] = [];
+  const rawNames: string[] = [];
+  const fields: FieldMapping = {};
+  for (const name of names) {
+    const canonical = ZEEK_CONN_FIELDS[name] as CanonicalField;
+    const alternatives = name.includes('.') ? [[name], name.split('.')] : [[name]];
+    for (const path of alternatives) {
+      const column = jsonPaths.length;
+      jsonPaths.push(path);
+      rawNames.push(path.join('.'));
+      fields[canonical] = [...(fields[canonical] ?? []), { column }];
+    }
+  }
+  return {
+    kind: 'jsonl',
+    format: 'zeek-json',
+    path: head.path,
+    compression: head.compression,
+    rawNames,
+    fields,
+    jsonPaths,
+  };
+}
+
+export function looksLikeZeekTsv(head: FileHead): boolean {
+  return head.lines.some((l) => l.startsWith('#fields')) && head.lines[0]?.startsWith('#') === true;
+}
+
+export function looksLikeZeekJson(head: FileHead): boolean {
+  const first = head.firstJson;
+  if (!first) return false;
+  const id = first.id;
+  return ('id.orig_h' in first || (typeof id === 'object' && id !== null && 'orig_h' in id)) && 'ts' in first;
+}

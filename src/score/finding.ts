@@ -1,0 +1,55 @@
+/** The findings schema (brief §Findings JSON). Add fields, never rename them. */
+export type Verdict = 'beacon' | 'active-c2' | 'strobe' | 'long-connection' | 'anomaly';
+export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
+
+export interface Episode {
+  start: string;
+  end: string;
+  kind: 'active-c2';
+  reasons: string[];
+}
+
+export interface Finding {
+  rank: number;
+  src: string;
+  dst: string;
+  dport: number | null;
+  proto: string | null;
+  host: string | null;
+  score: number;
+  severity: Severity;
+  verdict: Verdict;
+  flows: number;
+  first_seen: string;
+  last_seen: string;
+  features: Record<string, number | null>;
+  /** Each sub-score (0–1) that went into `score`. */
+  components: Record<string, number>;
+  reasons: string[];
+  episodes: Episode[];
+}
+
+export interface HuntSummary {
+  flows_read: number;
+  flows_used: number;
+  lines_skipped: number;
+  skipped_by_reason: Record<string, number>;
+  pairs: number;
+  findings_by_severity: Record<Severity, number>;
+  time_range: [string, string] | null;
+  files: { path: string; format: string; rows: number; used: number; skipped: Record<string, number>; examples: string[]; already_imported: boolean }[];
+  engine: string;
+  mode: 'default' | 'seed-compat';
+  size_field: string;
+  elapsed_s: number;
+  stages_s: Record<string, number>;
+}
+
+export interface HuntResult {
+  findings: Finding[];
+  summary: HuntSummary;
+}
+
+export function isoTime(epochSeconds: number): string {
+  return Number.isFinite(epochSeconds) ? new Date(Math.round(epochSeconds * 1000)).toISOString() : '';
+}

@@ -1,0 +1,398 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBListValue,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api';
+import { networkSet } from '../../context/networks.js';
+import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import type { FeatureOptions } from '../../features/options.js';
+import {
+  NUMERIC_PAIR_FEATURES,
+  type NumericPairFeature,
+  type PairFeatures,
+  type PairSeries,
+  type SeedRows,
+} from '../../features/pair-features.js';
+import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../../read/plan.js';
+import { InputError, errorMessage } from '../../util/errors.js';
+import type { DataSummary, Engine } from '../engine.js';
+import { canonicalSelectSql, rawColumnNames, skipReasonSql } from './import-sql.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS files (
+  file_id INTEGER PRIMARY KEY,
+  path VARCHAR NOT NULL,
+  fingerprint VARCHAR NOT NULL UNIQUE,
+  format VARCHAR NOT NULL,
+  data_rows BIGINT NOT NULL,
+  used BIGINT NOT NULL,
+  rejected_json VARCHAR NOT NULL,
+  imported_at TIMESTAMPTZ DEFAULT current_timestamp
+);
+CREATE TABLE IF NOT EXISTS flows (
+  ts DOUBLE, duration DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
+  orig_bytes BIGINT, resp_bytes BIGINT, orig_pkts BIGINT, resp_pkts BIGINT,
+  conn_state VARCHAR, service VARCHAR, host VARCHAR, sensor VARCHAR,
+  file_id INTEGER NOT NULL,
+  -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
+  skip_reason VARCHAR
+);
+`;
+
+/** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
+const MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+/** Zeek's failed-connection states: nothing answered, or the server refused. */
+const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
+
+function sizeExpr(options: FeatureOptions): string {
+  switch (options.sizeField) {
+    case 'resp':
+      return 'coalesce(resp_bytes, 0)';
+    case 'orig':
+      return 'coalesce(orig_bytes, 0)';
+    case 'total':
+      return 'coalesce(orig_bytes, 0) + coalesce(resp_bytes, 0)';
+  }
+}
+
+/** The flows the features are computed on, as a subquery. */
+function flowsSql(options: FeatureOptions): string {
+  const size = sizeExpr(options);
+  const filter = options.dropZeroBytes ? `AND ${size} > 0` : '';
+  return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
+}
+
+async function fingerprintFile(path: string): Promise<string> {
+  // Size plus the first and last 64 KiB: cheap on a 10 GB file, and a grown or edited log differs.
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const chunk = 64 * 1024;
+    const head = Buffer.alloc(Math.min(chunk, size));
+    await handle.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(chunk, size));
+    await handle.read(tail, 0, tail.length, Math.max(0, size - chunk));
+    return createHash('sha256').update(String(size)).update(head).update(tail).digest('hex');
+  } finally {
+    await handle.close();
+  }
+}
+
+function num(value: DuckDBValue): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  return Number.NaN;
+}
+
+function str(value: DuckDBValue): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export class DuckDbEngine implements Engine {
+  readonly name = 'duckdb';
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+  ) {}
+
+  /** `path` undefined = in memory. */
+  static async open(path?: string): Promise<DuckDbEngine> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path ?? ':memory:');
+    } catch (err) {
+      throw new InputError(`cannot open the database (${errorMessage(err)})`, path);
+    }
+    const db = await instance.connect();
+    await db.run("SET TimeZone = 'UTC'");
+    await db.run(SCHEMA);
+    return new DuckDbEngine(instance, db);
+  }
+
+  async importFile(plan: ImportPlan): Promise<FileAccounting> {
+    const fingerprint = await fingerprintFile(plan.path);
+    const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', { fp: fingerprint });
+    if (known.currentRowCount > 0) {
+      return { ...(await this.fileAccounting(fingerprint)), path: plan.path, alreadyImported: true };
+    }
+    const next = await this.db.runAndReadAll('SELECT coalesce(max(file_id), 0) + 1 FROM files');
+    const fileId = num(next.getRows()[0]?.[0] ?? 1);
+    await this.db.run('BEGIN TRANSACTION');
+    try {
+      const { rejected, examples } =
+        plan.kind === 'delimited' ? await this.loadDelimited(plan, fileId) : await this.loadJsonLines(plan, fileId);
+      const counts = await this.db.runAndReadAll(
+        `SELECT coalesce(skip_reason, ''), count(*) FROM flows WHERE file_id = $id GROUP BY 1`,
+        { id: fileId },
+      );
+      const skipped: Record<string, number> = {};
+      let used = 0;
+      for (const [reason, n] of counts.getRows()) {
+        if (reason === '') used = num(n ?? 0);
+        else skipped[String(reason)] = num(n ?? 0);
+      }
+      if (rejected > 0) skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
+      const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
+      await this.db.run(
+        `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
+         VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
+        {
+          id: fileId,
+          path: plan.path,
+          fp: fingerprint,
+          format: plan.format,
+          rows: dataRows,
+          used,
+          skipped: JSON.stringify({ skipped, examples }),
+        },
+      );
+      await this.db.run('COMMIT');
+      return { path: plan.path, format: plan.format, dataRows, used, skipped, examples };
+    } catch (err) {
+      await this.db.run('ROLLBACK');
+      if (err instanceof InputError) throw err;
+      throw new InputError(`cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`, plan.path);
+    }
+  }
+
+  private async fileAccounting(fingerprint: string): Promise<FileAccounting> {
+    const r = await this.db.runAndReadAll(
+      'SELECT path, format, data_rows, used, rejected_json FROM files WHERE fingerprint = $fp',
+      { fp: fingerprint },
+    );
+    const row = r.getRows()[0] ?? [];
+    const extra = JSON.parse(String(row[4] ?? '{}')) as { skipped?: Record<string, number>; examples?: string[] };
+    return {
+      path: String(row[0]),
+      format: String(row[1]),
+      dataRows: num(row[2] ?? 0),
+      used: num(row[3] ?? 0),
+      skipped: extra.skipped ?? {},
+      examples: extra.examples ?? [],
+    };
+  }
+
+  private insertSql(plan: ImportPlan, source: string, jsonCheck?: string): string {
+    return `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, file_id, skip_reason)
+      SELECT ${canonicalSelectSql(plan)}, $file_id, ${skipReasonSql(plan, jsonCheck)}
+      FROM ${source}`;
+  }
+
+  private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<{ rejected: number; examples: string[] }> {
+    const names = rawColumnNames(plan.rawNames.length);
+    const columns = `{${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`;
+    const comment = plan.comment ? ', comment = $comment' : '';
+    const source = `read_csv($path, delim = $delim, quote = $quote, escape = $quote${comment}, skip = $skip,
+        header = false, auto_detect = false, columns = ${columns}, nullstr = $nulls,
+        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES})`;
+    const params: Record<string, DuckDBValue> = {
+      path: plan.path,
+      delim: plan.delimiter,
+      quote: plan.quote,
+      skip: plan.skipLines,
+      nulls: listValue(plan.nullValues),
+      compression: plan.compression === 'none' ? 'none' : plan.compression,
+      file_id: fileId,
+    };
+    if (plan.comment) params.comment = plan.comment;
+    await this.db.run(this.insertSql(plan, source), params, { nulls: LIST(VARCHAR) });
+    return this.collectRejects();
+  }
+
+  /** DuckDB keeps lines it could not parse in reject_errors (one row per problem, several per line). */
+  private async collectRejects(): Promise<{ rejected: number; examples: string[] }> {
+    const exists = await this.db.runAndReadAll(
+      "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary",
+    );
+    if (num(exists.getRows()[0]?.[0] ?? 0) === 0) return { rejected: 0, examples: [] };
+    const count = await this.db.runAndReadAll('SELECT count(DISTINCT line) FROM reject_errors');
+    const first = await this.db.runAndReadAll(
+      `SELECT line, min(lower(error_type)) FROM reject_errors GROUP BY line ORDER BY line LIMIT 5`,
+    );
+    await this.db.run('DELETE FROM reject_errors');
+    await this.db.run('DELETE FROM reject_scans');
+    const examples = first.getRows().map(([line, type]) => `line ${num(line ?? 0)}: ${String(type)}`);
+    return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples };
+  }
+
+  private async loadJsonLines(plan: JsonLinesPlan, fileId: number): Promise<{ rejected: number; examples: string[] }> {
+    // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
+    // line is counted on its own instead of failing the file.
+    const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
+    const rawColumns = paths.map((p, i) => `json_extract_string(j, ${p}) AS r${i}`).join(', ');
+    const lines = `read_csv($path, delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false,
+        columns = {'line': 'VARCHAR'}, compression = $compression, store_rejects = true,
+        max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
+    const source = `(SELECT line, CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j,
+        ${rawColumns}
+      FROM ${lines} WHERE trim(line) <> '')`;
+    await this.db.run(this.insertSql(plan, source, 'j IS NOT NULL'), {
+      path: plan.path,
+      compression: plan.compression === 'none' ? 'none' : plan.compression,
+      file_id: fileId,
+    });
+    return this.collectRejects();
+  }
+
+  async summary(): Promise<DataSummary> {
+    const filesResult = await this.db.runAndReadAll('SELECT fingerprint FROM files ORDER BY file_id');
+    const files: FileAccounting[] = [];
+    for (const [fp] of filesResult.getRows()) files.push(await this.fileAccounting(String(fp)));
+    const skippedByReason: Record<string, number> = {};
+    let flowsRead = 0;
+    let flowsUsed = 0;
+    for (const f of files) {
+      flowsRead += f.dataRows;
+      flowsUsed += f.used;
+      for (const [reason, n] of Object.entries(f.skipped)) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
+    }
+    const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
+    const [lo, hi] = range.getRows()[0] ?? [null, null];
+    return {
+      files,
+      flowsRead,
+      flowsUsed,
+      skippedByReason,
+      timeRange: lo === null || hi === null ? null : [num(lo ?? 0), num(hi ?? 0)],
+    };
+  }
+
+  /** Classify sources as internal in JS (CIDR logic lives in one place) and hand the list to SQL. */
+  private async loadInternalSources(options: FeatureOptions): Promise<void> {
+    const nets = networkSet(options.internalNetworks);
+    const r = await this.db.runAndReadAll('SELECT DISTINCT src FROM flows WHERE skip_reason IS NULL');
+    await this.db.run('CREATE OR REPLACE TEMP TABLE internal_sources (src VARCHAR PRIMARY KEY)');
+    const appender = await this.db.createAppender('internal_sources', 'main', 'temp');
+    for (const [src] of r.getRows()) {
+      if (typeof src === 'string' && nets.contains(src)) {
+        appender.appendVarchar(src);
+        appender.endRow();
+      }
+    }
+    appender.closeSync();
+  }
+
+  async pairFeatures(options: FeatureOptions): Promise<PairFeatures> {
+    await this.loadInternalSources(options);
+    const f = flowsSql(options);
+    const failed = FAILED_STATES.map((s) => `'${s}'`).join(', ');
+    const sql = `
+      SELECT p.src, p.dst, m.dport, p.proto, p.host,
+        p.t_bytecount, m.i_bytecount, p.distinct_byte_count, m.i_bytecount / p.t_bytecount AS avgcount,
+        m.mode_size, o.orig_mode_n / p.t_bytecount AS orig_mode_share, p.orig_distinct_sizes, o.orig_mode_size,
+        p.t_bytecount AS flows, p.first_ts, p.last_ts, p.distinct_dports,
+        p.orig_bytes_total, p.resp_bytes_total, p.duration_total, p.duration_max,
+        p.failed_n / p.t_bytecount AS failed_share, p.zero_n / p.t_bytecount AS zero_byte_share,
+        coalesce(d.internal_sources / nullif(i.n, 0), 0) AS prevalence, d.sources AS dst_sources
+      FROM (
+        SELECT src, dst, count(*)::DOUBLE AS t_bytecount, count(DISTINCT size)::DOUBLE AS distinct_byte_count,
+          count(DISTINCT coalesce(orig_bytes, 0))::DOUBLE AS orig_distinct_sizes,
+          mode(proto) AS proto, mode(host) AS host,
+          min(ts) AS first_ts, max(ts) AS last_ts, count(DISTINCT dport)::DOUBLE AS distinct_dports,
+          sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
+          coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
+          count_if(conn_state IN (${failed}))::DOUBLE AS failed_n,
+          count_if(coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0)::DOUBLE AS zero_n
+        FROM ${f} GROUP BY src, dst
+      ) p
+      JOIN (
+        SELECT src, dst,
+          first(dport ORDER BY n DESC, size, dport NULLS LAST) AS dport,
+          first(size ORDER BY n DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
+          max(n)::DOUBLE AS i_bytecount
+        FROM (SELECT src, dst, dport, size, count(*) AS n FROM ${f} GROUP BY ALL) GROUP BY src, dst
+      ) m ON m.src = p.src AND m.dst = p.dst
+      JOIN (
+        SELECT src, dst, max(n)::DOUBLE AS orig_mode_n, first(ob ORDER BY n DESC, ob)::DOUBLE AS orig_mode_size
+        FROM (SELECT src, dst, coalesce(orig_bytes, 0) AS ob, count(*) AS n FROM ${f} GROUP BY ALL) GROUP BY src, dst
+      ) o ON o.src = p.src AND o.dst = p.dst
+      JOIN (
+        SELECT dst, count(DISTINCT src)::DOUBLE AS sources,
+          count(DISTINCT src) FILTER (WHERE src IN (SELECT src FROM internal_sources))::DOUBLE AS internal_sources
+        FROM ${f} GROUP BY dst
+      ) d ON d.dst = p.dst
+      CROSS JOIN (SELECT count(DISTINCT src)::DOUBLE AS n FROM ${f} WHERE src IN (SELECT src FROM internal_sources)) i
+      ORDER BY p.src, p.dst`;
+    const reader = await this.db.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const cols = reader.getColumns();
+    const col = (name: string) => cols[names.indexOf(name)] ?? [];
+    const length = reader.currentRowCount;
+    const numeric = {} as Record<NumericPairFeature, Float64Array>;
+    for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
+      numeric[name] = Float64Array.from(col(name), num);
+    }
+    return {
+      length,
+      src: col('src').map(String),
+      dst: col('dst').map(String),
+      dport: col('dport').map((v) => (v === null ? null : num(v))),
+      proto: col('proto').map(str),
+      host: col('host').map(str),
+      numeric,
+    };
+  }
+
+  async seedRows(options: FeatureOptions): Promise<SeedRows> {
+    const f = flowsSql(options);
+    const reader = await this.db.runAndReadAll(`
+      SELECT r.src, r.dst, r.dport, r.size::DOUBLE AS size, r.n::DOUBLE AS i_bytecount, p.t::DOUBLE AS t_bytecount,
+        p.d::DOUBLE AS distinct_byte_count, r.n / p.t AS avgcount
+      FROM (SELECT src, dst, dport, size, count(*) AS n FROM ${f} GROUP BY ALL) r
+      JOIN (SELECT src, dst, count(*) AS t, count(DISTINCT size) AS d FROM ${f} GROUP BY ALL) p
+        ON p.src = r.src AND p.dst = r.dst
+      ORDER BY r.src, r.dst, r.dport, r.size`);
+    const cols = reader.getColumns();
+    const floats = (i: number) => Float64Array.from(cols[i] ?? [], num);
+    return {
+      length: reader.currentRowCount,
+      src: (cols[0] ?? []).map(String),
+      dst: (cols[1] ?? []).map(String),
+      dport: (cols[2] ?? []).map((v) => (v === null ? null : num(v))),
+      size: floats(3),
+      i_bytecount: floats(4),
+      t_bytecount: floats(5),
+      distinct_byte_count: floats(6),
+      avgcount: floats(7),
+    };
+  }
+
+  async pairSeries(options: FeatureOptions, visit: (series: PairSeries) => void): Promise<void> {
+    const f = flowsSql(options);
+    const result = await this.db.stream(
+      `SELECT src, dst, list(ts ORDER BY ts) AS ts, list(size::DOUBLE ORDER BY ts) AS sizes
+       FROM ${f} GROUP BY src, dst`,
+    );
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const rows = chunk.getRows();
+      for (const [src, dst, ts, sizes] of rows) {
+        visit({
+          src: String(src),
+          dst: String(dst),
+          ts: Float64Array.from((ts as DuckDBListValue).items, num),
+          sizes: Float64Array.from((sizes as DuckDBListValue).items, num),
+        });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** DuckDB's messages carry hints about its own options; keep the first line for users. */
+function cleanDuckDbMessage(message: string): string {
+  return message.split('\n')[0]?.replace(/^[A-Za-z ]+Error: /, '') ?? message;
+}
