@@ -11,8 +11,8 @@ export const SCORING_DEFAULTS = {
   /** Weights of the sub-scores in the combined score (normalised over those present). */
   weights: { sizeUniformity: 0.35, timing: 0.4, outlierness: 0.15, failedRetries: 0.1 },
   /** Prevalence (share of internal hosts contacting the destination) where demotion starts / is full. */
-  prevalenceStart: 0.1,
-  prevalenceFull: 0.5,
+  prevalenceStart: 0.02,
+  prevalenceFull: 0.2,
   /** Score multiplier at full prevalence: popular destinations are rarely C2, but not never. */
   prevalenceFloor: 0.3,
   /** Prevalence needs enough internal hosts to mean anything. */

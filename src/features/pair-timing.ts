@@ -1,7 +1,36 @@
 import type { PairTiming } from '../score/score-pairs.js';
 import type { PairSeries } from './pair-features.js';
+import { type AnalyzeTimingOptions, analyzeTiming } from './timing/index.js';
 
-/** Timing analysis of one pair's sorted flows. */
-export function timingOfSeries(_series: PairSeries): PairTiming | undefined {
-  return undefined;
+const round = (x: number | null | undefined, digits = 3) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * Timing analysis of one pair's sorted flows, reduced to what scoring and the findings need.
+ * `window` is the dataset's time range, so coverage is measured against the whole hunt.
+ */
+export function timingOfSeries(series: PairSeries, window?: { start: number; end: number }): PairTiming {
+  const options: AnalyzeTimingOptions = window ? { window } : {};
+  const t = analyzeTiming(series.ts, series.sizes, options);
+  return {
+    score: t.timingScore,
+    strobe: t.strobe.strobe,
+    reasons: t.reasons,
+    features: {
+      check_ins: t.checkIns,
+      gap_median_s: round(t.gaps.median),
+      gap_mad_s: round(t.gaps.mad),
+      gap_bowley: round(t.gaps.bowley),
+      period_s: round(t.periodSeconds),
+      periodogram_p: round(t.periodogram?.pValue ?? null, 4),
+      periodogram_confirmed: t.periodogram ? (t.periodogram.confirmed ? 1 : 0) : null,
+      timing_score: round(t.timingScore),
+      rita_score: round(t.rita.score),
+      rita_ts_score: round(t.rita.ts?.score ?? null),
+      rita_ds_score: round(t.rita.ds?.score ?? null),
+      rita_hist_score: round(t.rita.hist.score),
+      rita_dur_score: round(t.rita.dur.score),
+      strobe_peak_rate: round(t.strobe.peakRate),
+    },
+  };
 }

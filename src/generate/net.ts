@@ -55,14 +55,28 @@ function isReservedV4(n: number): boolean {
   return RESERVED_V4.some(([lo, hi]) => n >= lo && n <= hi);
 }
 
-/** True for RFC 1918, loopback, link-local and RFC 4193 / link-local IPv6: Zeek's local_orig. */
+/** Leading decimal octet of `text` from `at`, and where it stopped (the dot). */
+function octetAt(text: string, at: number): [number, number] {
+  let value = 0;
+  let i = at;
+  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) value = value * 10 + (c - 48);
+  return [value, i];
+}
+
+/**
+ * True for RFC 1918, loopback, link-local and RFC 4193 / link-local IPv6: Zeek's local_orig.
+ * Hand-parsed: the writers call it twice per flow, so it must not allocate.
+ */
 export function isInternal(address: string): boolean {
   if (address.includes(':')) {
-    const first = Number.parseInt(address.split(':', 1)[0] || '0', 16);
+    const first = Number.parseInt(address.slice(0, address.indexOf(':')) || '0', 16);
     return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || address === '::1';
   }
-  const [a, b] = address.split('.').map(Number) as [number, number];
-  return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+  const [a, dot] = octetAt(address, 0);
+  if (a === 10 || a === 127) return true;
+  if (a !== 172 && a !== 192 && a !== 169) return false;
+  const [b] = octetAt(address, dot + 1);
+  return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
 }
 
 /**

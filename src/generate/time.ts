@@ -73,7 +73,7 @@ export function* sortedUniforms(n: number, rng: Rng): Generator<number> {
   }
 }
 
-/** ISO 8601 UTC with whole seconds, as the truth file reports times. */
-export function isoSeconds(epochSeconds: number): string {
-  return new Date(Math.round(epochSeconds) * 1000).toISOString().replace('.000Z', 'Z');
+/** ISO 8601 UTC as the truth file reports times: milliseconds only when there are any. */
+export function isoTime(epochSeconds: number): string {
+  return new Date(Math.round(epochSeconds * 1000)).toISOString().replace('.000Z', 'Z');
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Flow } from '../flow/schema.js';
 import type { Actor, JitterModel, PairKind, Window } from './actors/types.js';
 import type { GenerateOptions } from './options.js';
-import { isoSeconds } from './time.js';
+import { isoTime } from './time.js';
 
 /** A spurt of active C2 as written to the truth file. */
 export interface TruthSpurt {
@@ -110,8 +110,8 @@ export function measurePair(actor: Actor): TruthPair {
     jitter: spec.jitter,
     jitter_model: spec.jitter_model,
     flows,
-    first_seen: flows ? isoSeconds(first) : null,
-    last_seen: flows ? isoSeconds(last) : null,
+    first_seen: flows ? isoTime(first) : null,
+    last_seen: flows ? isoTime(last) : null,
     resp_bytes_mode: respMode,
     resp_bytes_mode_share: flows ? Math.round((respModeCount / flows) * 10000) / 10000 : 0,
     distinct_resp_bytes: resp.size,
@@ -119,7 +119,7 @@ export function measurePair(actor: Actor): TruthPair {
     distinct_orig_bytes: orig.size,
   };
   if (spec.spurts) {
-    pair.spurts = spec.spurts.map((w, i) => ({ start: isoSeconds(w.start), end: isoSeconds(w.end), flows: inSpurt[i] as number }));
+    pair.spurts = spec.spurts.map((w, i) => ({ start: isoTime(w.start), end: isoTime(w.end), flows: inSpurt[i] as number }));
   }
   return pair;
 }

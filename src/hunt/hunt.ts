@@ -94,9 +94,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       const index = new Map<string, number>();
       pairs.src.forEach((s, i) => index.set(pairKey(s, pairs.dst[i] as string), i));
       const timing: (PairTiming | undefined)[] = new Array(pairs.length);
-      await engine.pairSeries(featureOptions, (series) => {
+      const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
+      await engine.pairSeries(featureOptions, config.minFlows, (series) => {
         const i = index.get(pairKey(series.src, series.dst));
-        if (i !== undefined && !ignored[i]) timing[i] = timingOfSeries(series);
+        if (i !== undefined && !ignored[i]) timing[i] = timingOfSeries(series, window);
       });
       lap('timing');
       emit({ kind: 'stage', name: 'rank' });

@@ -12,9 +12,9 @@
  * - n ≤ 600: 500 starts × 2 C-steps, the 10 lowest determinants are iterated to convergence.
  *   n > 600 (nested extension): a random merged set of min(n, 1500) rows is split into k = min(5, ⌊m/300⌋)
  *   subsets; each runs ⌊500/k⌋ starts × 2 C-steps (h scaled to the subset) and keeps its 10 best; the
- *   10k candidates get 2 C-steps on the merged set, the 10 best then 2 C-steps on the full data, and the
- *   best of those is iterated to convergence (the paper allows m_full < 10 for large n; this keeps 100 000
- *   rows × 10 features well under a second).
+ *   10k candidates get 2 C-steps on the merged set, the 10 best then one C-step on the full data, and
+ *   the best of those is iterated to convergence (the paper allows m_full < 10 for large n; this keeps
+ *   100 000 rows × 10 features well under a second).
  * Then, as scikit-learn: consistency correction c = median(d²_raw) / χ²_p(0.5) (distances divided by c);
  * reweighting on the rows with d² < χ²_p(0.975): location = their mean, covariance = their (biased, /n)
  * covariance; final distances are the squared Mahalanobis distances to that estimate.
@@ -141,7 +141,10 @@ function factor(cov: Float64Array, p: number, baseRidge: number): { chol: Float6
   return { chol: L, logdet, ridge };
 }
 
-/** Mean and biased covariance of the given rows of X (row-major n × p). */
+/**
+ * Mean and biased covariance of the given rows of X (row-major n × p). The centred rows are gathered
+ * column-major into a scratch buffer so each covariance entry is one contiguous dot product.
+ */
 function meanCov(X: Float64Array, p: number, rows: ArrayLike<number>, count = rows.length): { mu: Float64Array; cov: Float64Array } {
   const mu = new Float64Array(p);
   for (let r = 0; r < count; r++) {
@@ -149,20 +152,19 @@ function meanCov(X: Float64Array, p: number, rows: ArrayLike<number>, count = ro
     for (let j = 0; j < p; j++) mu[j] = (mu[j] as number) + (X[o + j] as number);
   }
   for (let j = 0; j < p; j++) mu[j] = (mu[j] as number) / count;
-  const cov = new Float64Array(p * p);
-  const dv = new Float64Array(p);
+  const C = new Float64Array(p * count);
   for (let r = 0; r < count; r++) {
     const o = (rows[r] as number) * p;
-    for (let j = 0; j < p; j++) dv[j] = (X[o + j] as number) - (mu[j] as number);
-    for (let a = 0; a < p; a++) {
-      const va = dv[a] as number;
-      const row = a * p;
-      for (let b = 0; b <= a; b++) cov[row + b] = (cov[row + b] as number) + va * (dv[b] as number);
-    }
+    for (let j = 0; j < p; j++) C[j * count + r] = (X[o + j] as number) - (mu[j] as number);
   }
+  const cov = new Float64Array(p * p);
   for (let a = 0; a < p; a++) {
+    const oa = a * count;
     for (let b = 0; b <= a; b++) {
-      const v = (cov[a * p + b] as number) / count;
+      const ob = b * count;
+      let s = 0;
+      for (let r = 0; r < count; r++) s += (C[oa + r] as number) * (C[ob + r] as number);
+      const v = s / count;
       cov[a * p + b] = v;
       cov[b * p + a] = v;
     }
@@ -254,7 +256,8 @@ function randomStart(ctx: Ctx, set: Uint32Array, sampler: IndexSampler): Estimat
       const f = factor(cov, p, ctx.ridge);
       return { mu, cov, chol: f.chol, logdet: f.logdet, ridge: f.ridge, support: null };
     }
-    size++;
+    // one row at a time as in the paper, then doubling so that degenerate data stays O(m·p²·log m)
+    size = Math.min(m, size < 2 * (p + 1) ? size + 1 : size * 2);
   }
 }
 
@@ -300,7 +303,7 @@ function fastMcdRaw(ctx: Ctx, n: number, h: number, nTrials: number, rng: Rng): 
     cands.map((e) => cStep(ctx, merged, hMerged, cStep(ctx, merged, hMerged, e))),
     10,
   );
-  cands = cands.map((e) => cStep(ctx, all, h, cStep(ctx, all, h, e)));
+  cands = cands.map((e) => cStep(ctx, all, h, e));
   return iterate(ctx, all, h, bestOf(cands, 1)[0] as Estimate, 100);
 }
 

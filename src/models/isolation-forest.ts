@@ -4,8 +4,8 @@
  * - t = 100 iTrees, each grown on ψ = 256 rows drawn without replacement (ψ = n when n < 256).
  * - Height limit l = ceil(log2 ψ). A node becomes external when it reaches l, holds ≤ 1 row, or all
  *   its rows are identical. Otherwise a split attribute q is drawn uniformly among the attributes that
- *   are not constant in the node (the paper's "randomly select q" re-drawn until a split is possible) and
- *   a split value p uniformly in [min q, max q); rows with x_q < p go left.
+ *   are not constant in the node (the paper's "randomly select q", re-drawn until a split is possible)
+ *   and a split value p uniformly in [min q, max q); rows with x_q < p go left.
  * - Path length h(x) = e + c(size) at the external node reached after e edges, with
  *   c(n) = 2H(n − 1) − 2(n − 1)/n, H(i) ≈ ln(i) + 0.5772156649, c(1) = c(0) = 0 and c(2) = 1 (the exact
  *   value, as scikit-learn).
@@ -49,9 +49,8 @@ export interface IsolationForestModel {
   /** Split attribute per node, −1 for an external node. */
   readonly feature: Int32Array;
   readonly threshold: Float64Array;
-  /** Node index (within the tree) of the left child; the right child is `right`. */
+  /** Node index (within the tree) of the left child; the right child is always `left + 1`. */
   readonly left: Int32Array;
-  readonly right: Int32Array;
   /** For external nodes: depth + c(size), the path length of a point ending there. */
   readonly leafPath: Float64Array;
   /** c(ψ), the normaliser of the score. */
@@ -73,19 +72,27 @@ export function fitIsolationForest(m: FeatureMatrix, options: IsolationForestOpt
   const nTrees = options.nTrees ?? 100;
   const psi = Math.max(1, Math.min(options.sampleSize ?? 256, n));
   const heightLimit = options.heightLimit ?? (psi > 1 ? Math.ceil(Math.log2(psi)) : 0);
-  // A binary tree of depth ≤ L has at most 2^(L+1) − 1 nodes; also never more than 2ψ − 1 useful ones
-  // (+ empty leaves, at most one per split), so cap by 4ψ.
+  // A binary tree of depth ≤ l has at most 2^(l+1) − 1 nodes; splits are proper (both sides non-empty,
+  // up to the measure-zero draw p = min), so never more than ~2ψ are used: cap by 4ψ + 1.
   const nodesPerTree = Math.min(2 ** (heightLimit + 1) - 1, 4 * psi + 1);
   const total = nTrees * nodesPerTree;
   const feature = new Int32Array(total).fill(-1);
   const threshold = new Float64Array(total);
   const left = new Int32Array(total);
-  const right = new Int32Array(total);
   const leafPath = new Float64Array(total);
-
-  if (n === 0 || d === 0) {
-    return { columns: [...m.columns], nTrees, sampleSize: psi, heightLimit, nodesPerTree, feature, threshold, left, right, leafPath, cPsi: averagePathLength(psi) };
-  }
+  const model = {
+    columns: [...m.columns],
+    nTrees,
+    sampleSize: psi,
+    heightLimit,
+    nodesPerTree,
+    feature,
+    threshold,
+    left,
+    leafPath,
+    cPsi: averagePathLength(psi),
+  };
+  if (n === 0 || d === 0) return model;
 
   const X = toRowMajor(m);
   const rng = createRng(options.seed ?? 0);
@@ -98,7 +105,7 @@ export function fitIsolationForest(m: FeatureMatrix, options: IsolationForestOpt
     const base = t * nodesPerTree;
     const idx = sampler.sample(psi);
     let nextNode = 1;
-    // explicit stack of (node, start, end, depth)
+    // explicit stack of (node, start, end, depth) over idx[start, end)
     const stack: number[] = [0, 0, psi, 0];
     while (stack.length > 0) {
       const depth = stack.pop() as number;
@@ -124,13 +131,14 @@ export function fitIsolationForest(m: FeatureMatrix, options: IsolationForestOpt
       let nc = 0;
       for (let j = 0; j < d; j++) if ((hi[j] as number) > (lo[j] as number)) candidates[nc++] = j;
       if (nc === 0) {
+        // all rows identical
         leafPath[g] = depth + averagePathLength(size);
         continue;
       }
       const q = candidates[rng.int(nc)] as number;
       const qlo = lo[q] as number;
       const p = qlo + rng.float() * ((hi[q] as number) - qlo);
-      // partition idx[start, end) so that x_q < p comes first
+      // partition idx[start, end) so that the rows with x_q < p come first
       let i = start;
       let j = end - 1;
       while (i <= j) {
@@ -142,16 +150,15 @@ export function fitIsolationForest(m: FeatureMatrix, options: IsolationForestOpt
           j--;
         }
       }
-      const l = nextNode++;
-      const r = nextNode++;
+      const l = nextNode;
+      nextNode += 2;
       feature[g] = q;
       threshold[g] = p;
       left[g] = l;
-      right[g] = r;
-      stack.push(r, i, end, depth + 1, l, start, i, depth + 1);
+      stack.push(l + 1, i, end, depth + 1, l, start, i, depth + 1);
     }
   }
-  return { columns: [...m.columns], nTrees, sampleSize: psi, heightLimit, nodesPerTree, feature, threshold, left, right, leafPath, cPsi: averagePathLength(psi) };
+  return model;
 }
 
 /** E[h(x)] over the trees, per row of `m` (same columns as the fit). */
@@ -161,21 +168,20 @@ export function pathLengths(model: IsolationForestModel, m: FeatureMatrix): Floa
   if (d !== model.columns.length) throw new RangeError(`pathLengths: ${d} columns, model has ${model.columns.length}`);
   const X = toRowMajor(m);
   const out = new Float64Array(n);
-  const { feature, threshold, left, right, leafPath, nodesPerTree, nTrees } = model;
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let sum = 0;
-    for (let t = 0, base = 0; t < nTrees; t++, base += nodesPerTree) {
+  const { feature, threshold, left, leafPath, nodesPerTree, nTrees } = model;
+  // Tree-major: one tree (≈10 kB) stays in cache while all rows run through it.
+  for (let t = 0, base = 0; t < nTrees; t++, base += nodesPerTree) {
+    for (let i = 0, o = 0; i < n; i++, o += d) {
       let node = base;
       let q = feature[node] as number;
       while (q >= 0) {
-        node = base + ((X[o + q] as number) < (threshold[node] as number) ? (left[node] as number) : (right[node] as number));
+        node = base + (left[node] as number) + ((X[o + q] as number) < (threshold[node] as number) ? 0 : 1);
         q = feature[node] as number;
       }
-      sum += leafPath[node] as number;
+      out[i] = (out[i] as number) + (leafPath[node] as number);
     }
-    out[i] = nTrees > 0 ? sum / nTrees : 0;
   }
+  if (nTrees > 0) for (let i = 0; i < n; i++) out[i] = (out[i] as number) / nTrees;
   return out;
 }
 

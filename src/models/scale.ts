@@ -42,9 +42,16 @@ export interface ScalingParams {
   readonly columns: readonly ColumnScaling[];
 }
 
-function stepsFor(spec: ScaleSpec, column: string): ScaleMethod[] {
+function stepsFor(spec: ScaleSpec, column: string): Exclude<ScaleMethod, 'none'>[] {
   const s = spec.columns?.[column] ?? spec.default ?? 'none';
-  return (typeof s === 'string' ? [s] : [...s]).filter((m) => m !== 'none');
+  const list: readonly ScaleMethod[] = typeof s === 'string' ? [s] : s;
+  const out: Exclude<ScaleMethod, 'none'>[] = [];
+  for (const m of list) {
+    if (m === 'none') continue;
+    if (m !== 'standard' && m !== 'robust' && m !== 'log1p') throw new RangeError(`unknown scaling ${String(m)} for ${column}`);
+    out.push(m);
+  }
+  return out;
 }
 
 /** sign(x)·log1p(|x|), element-wise into a new array. */

@@ -27,8 +27,9 @@ export interface Engine {
   seedRows(options: FeatureOptions): Promise<SeedRows>;
   /**
    * Stream each pair's flows sorted by time (timestamps and sizes), for timing analysis in
-   * batches so memory stays bounded by the largest pair.
+   * batches so memory stays bounded by the largest pair. Pairs with fewer than `minFlows` flows
+   * are left out: no timing can be read from them.
    */
-  pairSeries(options: FeatureOptions, visit: (series: PairSeries) => void): Promise<void>;
+  pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void>;
   close(): Promise<void>;
 }

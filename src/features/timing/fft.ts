@@ -72,9 +72,41 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
       im[j] = t;
     }
   }
-  for (let size = 2; size <= n; size <<= 1) {
+  // size-2 stage: twiddle 1
+  for (let i = 0; i < n; i += 2) {
+    const ar = re[i] as number;
+    const ai = im[i] as number;
+    const br = re[i + 1] as number;
+    const bi = im[i + 1] as number;
+    re[i] = ar + br;
+    im[i] = ai + bi;
+    re[i + 1] = ar - br;
+    im[i + 1] = ai - bi;
+  }
+  for (let size = 4; size <= n; size <<= 1) {
     const halfSize = size >>> 1;
     const step = n / size;
+    if (halfSize < 32) {
+      // short butterflies: hoist each twiddle over all blocks (fewer table loads)
+      for (let k = 0; k < halfSize; k++) {
+        const wr = cos[k * step] as number;
+        const wi = sin[k * step] as number;
+        for (let i = k; i < n; i += size) {
+          const j = i + halfSize;
+          const xr = re[j] as number;
+          const xi = im[j] as number;
+          const tr = wr * xr - wi * xi;
+          const ti = wr * xi + wi * xr;
+          const ur = re[i] as number;
+          const ui = im[i] as number;
+          re[i] = ur + tr;
+          im[i] = ui + ti;
+          re[j] = ur - tr;
+          im[j] = ui - ti;
+        }
+      }
+      continue;
+    }
     for (let start = 0; start < n; start += size) {
       for (let k = 0, tw = 0; k < halfSize; k++, tw += step) {
         const i = start + k;

@@ -12,7 +12,7 @@
  * leakage of low-frequency clustering; a real period also makes the autocorrelation peak at lag P
  * and dip at P/2.
  */
-import { uniformFloat64Fast, seededRng, type Rng } from './rng.js';
+import { type Rng, seededRng, uniformFloat64Fast } from './rng.js';
 import { autocorrelation, nextPowerOfTwo, realPowerSpectrum, twoRealPowerSpectra } from './fft.js';
 
 export interface PeriodogramOptions {
@@ -28,13 +28,35 @@ export interface PeriodogramOptions {
   minCycles: number;
   /** Fewer events than this → no periodogram (null). Default 8. */
   minEvents: number;
-  /** Permutations for the p-value. Default 199: p can reach 0.005, so "p < 0.01" is reportable. */
+  /**
+   * Spectral smoothing scales, as relative half-widths of a moving average (k·(1 ± q)); 0 = raw.
+   * Default [0, 0.05]. Why two: a clean beacon is one sharp line (raw is best), but jitter blurs the
+   * line into a bump of relative half-width ≈ π·CV² of the gaps (≈ 11 % for Cobalt Strike at 50 %),
+   * whose single highest ordinate is a lottery; the average over the bump is not. Each scale gets a
+   * permutation p-value and the smallest wins, calibrated exactly by the min-p permutation method.
+   */
+  smoothing: readonly number[];
+  /**
+   * Also test the whitened periodogram: each ordinate divided by the mean of its neighbours within
+   * k·(1 ± whitenWidth) (at least ±16 ordinates), the line itself (± one natural bin) left out.
+   * Why: when the beacon shares the pair with bursty traffic (browsing the same CDN address), the
+   * bursts put far more power at low frequencies than the beacon has in its line; against its local
+   * background the line still stands out. Default width 0.1; 0 disables the scale.
+   */
+  whitenWidth: number;
+  /**
+   * The ACF check runs on counts re-binned so that one candidate period spans about this many bins.
+   * Default 8: fine bins spread a jittered check-in over dozens of lags and its ACF peak vanishes;
+   * at ~8 bins per period a ±30 % jitter stays within a few lags.
+   */
+  acfBinsPerPeriod: number;
+  /** Permutations when a candidate passes the ACF check. Default 199: p reaches 0.005 ("p < 0.01"). */
   permutations: number;
   /**
-   * Stop permuting once this many shuffles reach the observed maximum (Besag–Clifford sequential
-   * p-value, p = h / done). Default 10: p is then ≥ ~0.05 anyway; saves work on non-periodic pairs.
+   * Permutations when no candidate passes the ACF check. Default 19: the line cannot count then,
+   * whatever its p-value, so a coarse p (≥ 0.05) is reported and the time saved.
    */
-  earlyStopExceed: number;
+  unconfirmedPermutations: number;
   /** PRNG seed (xoroshiro128+ from pure-rand); same input + seed → same p-value. */
   seed: number;
   /**
@@ -62,8 +84,11 @@ export const PERIODOGRAM_DEFAULTS: Readonly<PeriodogramOptions> = Object.freeze(
   minBinSeconds: 1,
   minCycles: 3,
   minEvents: 8,
+  smoothing: Object.freeze([0, 0.05]),
+  whitenWidth: 0.1,
+  acfBinsPerPeriod: 8,
   permutations: 199,
-  earlyStopExceed: 10,
+  unconfirmedPermutations: 19,
   seed: 0x5eed,
   subharmonicRatio: 0.5,
   maxSubharmonic: 4,
@@ -129,9 +154,9 @@ export interface SpectrumPeak {
   index: number;
   /** Interpolated index (parabolic vertex), used for the period. */
   refinedIndex: number;
-  /** Normalised power at the chosen peak (white noise has mean 1). */
+  /** Spectrum value at the chosen peak. */
   power: number;
-  /** Largest normalised power in the searched band (the test statistic). */
+  /** Largest value in the searched band (the test statistic of this scale). */
   maxPower: number;
   periodSeconds: number;
 }
@@ -139,21 +164,27 @@ export interface SpectrumPeak {
 export interface PeriodogramResult {
   /** Strongest period in seconds (the fundamental, see subharmonicRatio). */
   periodSeconds: number;
-  /** Normalised power of that line: |X_k|² / Σx², 1 = white-noise level. */
+  /** Normalised periodogram ordinate at the period: |X_k|² / Σx² (white noise has mean 1). */
   power: number;
-  /** Permutation p-value of the band maximum: (1 + exceed)/(1 + done), or exceed/done if stopped early. */
+  /** Spectrum view that gave the smallest p-value: 'raw', 'smoothed ±5 %' or 'whitened'. */
+  view: string;
+  /** Min-p permutation p-value over the scales: share of the N + 1 series (observed included) whose
+   * smallest per-scale p is ≤ the observed one; never 0, resolution 1/(N + 1). */
   pValue: number;
   /** Autocorrelation at the best lag within period·(1 ± acfTolerance). */
   acf: number;
   /** ACF at half the period (the trough a real period makes). */
   acfValley: number;
-  /** ACF threshold used (max(acfMin, acfNoiseMultiple/√bins)). */
+  /** ACF threshold used (max(acfMin, acfNoiseMultiple/√(re-binned bins))). */
   acfThreshold: number;
-  /** ACF is a local peak near the period, ≥ threshold, and ≥ acfMin above the P/2 trough. */
+  /**
+   * ACF (on counts re-binned to ~acfBinsPerPeriod bins per period) is a local peak near the period,
+   * ≥ threshold, and ≥ acfMin above the P/2 trough.
+   */
   confirmed: boolean;
+  /** Largest raw normalised power in the band. */
   maxPower: number;
   permutationsRun: number;
-  exceed: number;
   binSeconds: number;
   bins: number;
   fftSize: number;
@@ -184,8 +215,67 @@ export function searchBand(bins: number, fftSize: number, minCycles: number): [n
   return [kMin, kMax];
 }
 
+/**
+ * Constant-Q smoothing, standardised: with m = 2h + 1 ordinates around k (h = round(q·k), ≥ 1),
+ * out[k] = (mean of p over the m ordinates − 1) · √(m / padding). Under white noise each normalised
+ * ordinate has mean 1 and variance 1, and zero padding by `padding` makes neighbours correlated, so
+ * out[k] is roughly a z-score at every k: without the √m factor the narrow low-frequency windows
+ * would own the band maximum. q = 0 copies p unchanged. `prefix` is scratch of length p.length + 1.
+ */
+export function smoothSpectrum(
+  p: Float64Array,
+  q: number,
+  out: Float64Array,
+  prefix: Float64Array,
+  padding = 1,
+): void {
+  const n = p.length;
+  if (!(q > 0)) {
+    out.set(p);
+    return;
+  }
+  prefix[0] = 0;
+  for (let k = 0; k < n; k++) prefix[k + 1] = (prefix[k] as number) + (p[k] as number);
+  const pad = padding > 1 ? padding : 1;
+  for (let k = 0; k < n; k++) {
+    const h = Math.max(1, Math.round(q * k));
+    const lo = k - h < 0 ? 0 : k - h;
+    const hi = k + h >= n ? n - 1 : k + h;
+    const m = hi - lo + 1;
+    out[k] = (((prefix[hi + 1] as number) - (prefix[lo] as number)) / m - 1) * Math.sqrt(m / pad);
+  }
+}
+
+/**
+ * Whitened spectrum: out[k] = p[k] / mean(p over [k − H, k + H] without [k − r, k + r]),
+ * H = max(16, round(width·k)), r = exclude (the line's own width). O(n) with prefix sums.
+ */
+export function whitenSpectrum(
+  p: Float64Array,
+  width: number,
+  exclude: number,
+  out: Float64Array,
+  prefix: Float64Array,
+): void {
+  const n = p.length;
+  prefix[0] = 0;
+  for (let k = 0; k < n; k++) prefix[k + 1] = (prefix[k] as number) + (p[k] as number);
+  const r = Math.max(0, Math.round(exclude));
+  for (let k = 0; k < n; k++) {
+    const H = Math.max(16, Math.round(width * k), r + 4);
+    const lo = k - H < 1 ? 1 : k - H; // leave out DC (zero after mean removal)
+    const hi = k + H >= n ? n - 1 : k + H;
+    const ilo = k - r < lo ? lo : k - r;
+    const ihi = k + r > hi ? hi : k + r;
+    const inner = ihi >= ilo ? (prefix[ihi + 1] as number) - (prefix[ilo] as number) : 0;
+    const cnt = hi - lo + 1 - (ihi >= ilo ? ihi - ilo + 1 : 0);
+    const bg = cnt > 0 ? ((prefix[hi + 1] as number) - (prefix[lo] as number) - inner) / cnt : 0;
+    out[k] = bg > 0 ? (p[k] as number) / bg : 0;
+  }
+}
+
 function bandMax(power: Float64Array, kMin: number, kMax: number): number {
-  let m = 0;
+  let m = Number.NEGATIVE_INFINITY;
   for (let k = kMin; k <= kMax; k++) {
     const p = power[k] as number;
     if (p > m) m = p;
@@ -194,8 +284,8 @@ function bandMax(power: Float64Array, kMin: number, kMax: number): number {
 }
 
 /**
- * Strongest line of a normalised spectrum within [kMin, kMax], moved to a sub-harmonic when that
- * carries ≥ subharmonicRatio of its power, with a parabolic refinement of the index.
+ * Strongest line of a spectrum within [kMin, kMax], moved to a sub-harmonic when that carries
+ * ≥ subharmonicRatio of its power, with a parabolic refinement of the index.
  */
 export function strongestPeak(
   power: Float64Array,
@@ -256,22 +346,60 @@ export function shuffleInPlace(a: Float64Array, rng: Rng): void {
 }
 
 /**
- * Permutation p-value of the band maximum of the normalised periodogram of x (mean-removed).
- * Shuffling keeps every count and destroys only the order in time, which is what periodicity is.
+ * A way of looking at the normalised periodogram: raw (smooth q = 0), constant-Q smoothed
+ * (z-scored, see smoothSpectrum) or whitened against its local background (see whitenSpectrum).
  */
-export function permutationPValue(
+export type SpectrumView = { kind: 'smooth'; q: number } | { kind: 'whiten'; width: number };
+
+export function viewName(v: SpectrumView): string {
+  if (v.kind === 'whiten') return 'whitened';
+  return v.q > 0 ? `smoothed ±${Math.round(v.q * 100)} %` : 'raw';
+}
+
+/** The views the options ask for: one per smoothing scale, plus the whitened one. */
+export function spectrumViews(o: Pick<PeriodogramOptions, 'smoothing' | 'whitenWidth'>): SpectrumView[] {
+  const views: SpectrumView[] = (o.smoothing.length > 0 ? o.smoothing : [0]).map((q) => ({ kind: 'smooth', q }));
+  if (o.whitenWidth > 0) views.push({ kind: 'whiten', width: o.whitenWidth });
+  return views;
+}
+
+/** Writes view v of spectrum p into out (may be p itself only for raw). */
+export function applyView(
+  v: SpectrumView,
+  p: Float64Array,
+  out: Float64Array,
+  prefix: Float64Array,
+  padding: number,
+): Float64Array {
+  if (v.kind === 'whiten') {
+    whitenSpectrum(p, v.width, padding, out, prefix);
+    return out;
+  }
+  if (!(v.q > 0)) return p;
+  smoothSpectrum(p, v.q, out, prefix, padding);
+  return out;
+}
+
+/**
+ * Band maxima of the permuted series' spectra, one row per permutation, one column per view
+ * (normalised by ss like the observed spectrum). Shuffling keeps every count and destroys only the
+ * order in time, which is what periodicity is.
+ */
+export function permutationMaxima(
   x: Float64Array,
   ss: number,
-  observedMax: number,
   fftSize: number,
   kMin: number,
   kMax: number,
-  opts: Partial<PeriodogramOptions> = {},
-): { pValue: number; done: number; exceed: number } {
-  const o = { ...PERIODOGRAM_DEFAULTS, ...opts };
-  const total = Math.max(0, Math.floor(o.permutations));
-  if (total === 0 || !(ss > 0)) return { pValue: Number.NaN, done: 0, exceed: 0 };
-  const rng = seededRng(o.seed);
+  views: readonly SpectrumView[],
+  permutations: number,
+  seed: number,
+  padding = 1,
+): Float64Array[] {
+  const total = Math.max(0, Math.floor(permutations));
+  const rows: Float64Array[] = [];
+  if (total === 0 || !(ss > 0)) return rows;
+  const rng = seededRng(seed);
   const px = Float64Array.from(x);
   const py = Float64Array.from(x);
   const re = new Float64Array(fftSize);
@@ -279,26 +407,68 @@ export function permutationPValue(
   const half = (fftSize >>> 1) + 1;
   const sx = new Float64Array(half);
   const sy = new Float64Array(half);
-  const threshold = observedMax * ss; // compare un-normalised powers
-  let done = 0;
-  let exceed = 0;
-  while (done < total) {
+  const sm = new Float64Array(half);
+  const prefix = new Float64Array(half + 1);
+  const inv = 1 / ss;
+  const row = (spec: Float64Array): Float64Array => {
+    for (let k = 0; k < half; k++) spec[k] = (spec[k] as number) * inv;
+    const r = new Float64Array(views.length);
+    for (let s = 0; s < views.length; s++) {
+      r[s] = bandMax(applyView(views[s] as SpectrumView, spec, sm, prefix, padding), kMin, kMax);
+    }
+    return r;
+  };
+  while (rows.length < total) {
     shuffleInPlace(px, rng);
-    const pair = done + 1 < total;
+    const pair = rows.length + 1 < total;
     if (pair) shuffleInPlace(py, rng);
     twoRealPowerSpectra(px, pair ? py : EMPTY, fftSize, re, im, sx, sy);
-    done++;
-    if (bandMax(sx, kMin, kMax) >= threshold) exceed++;
-    if (pair) {
-      done++;
-      if (bandMax(sy, kMin, kMax) >= threshold) exceed++;
-    }
-    if (exceed >= o.earlyStopExceed) return { pValue: exceed / done, done, exceed };
+    rows.push(row(sx));
+    if (pair) rows.push(row(sy));
   }
-  return { pValue: (exceed + 1) / (done + 1), done, exceed };
+  return rows;
 }
 
 const EMPTY = new Float64Array(0);
+
+/**
+ * Min-p permutation test over several statistics (Westfall & Young): each series' per-scale p is its
+ * rank among all N + 1 values of that scale; the test statistic is the smallest per-scale p; the
+ * p-value is the share of the N + 1 series whose statistic is ≤ the observed one. Exact under
+ * exchangeability, for any number of scales, with no multiple-testing penalty beyond what the
+ * data show. Returns the overall p and the per-scale p of the observed series.
+ */
+export function minPValue(observed: ArrayLike<number>, perms: readonly Float64Array[]): { pValue: number; perScale: number[] } {
+  const S = observed.length;
+  const N = perms.length;
+  if (N === 0) return { pValue: Number.NaN, perScale: new Array<number>(S).fill(Number.NaN) };
+  const all = [observed, ...perms];
+  const minP = new Float64Array(N + 1).fill(1);
+  const perScale: number[] = [];
+  const col = new Float64Array(N + 1);
+  for (let s = 0; s < S; s++) {
+    for (let i = 0; i <= N; i++) col[i] = all[i]![s] as number;
+    const sorted = Float64Array.from(col).sort();
+    for (let i = 0; i <= N; i++) {
+      // p = share of values ≥ this one = (N + 1 − (index of first value ≥ it)) / (N + 1)
+      const v = col[i] as number;
+      let lo = 0;
+      let hi = N + 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((sorted[mid] as number) < v) lo = mid + 1;
+        else hi = mid;
+      }
+      const p = (N + 1 - lo) / (N + 1);
+      if (p < (minP[i] as number)) minP[i] = p;
+      if (i === 0) perScale.push(p);
+    }
+  }
+  const obs = minP[0] as number;
+  let count = 0;
+  for (let i = 0; i <= N; i++) if ((minP[i] as number) <= obs) count++;
+  return { pValue: count / (N + 1), perScale };
+}
 
 export interface AcfCheck {
   acf: number;
@@ -309,19 +479,23 @@ export interface AcfCheck {
 }
 
 /**
- * Confirm a period (in bins, may be fractional) on the autocorrelation of x: the best ACF within
- * lag·(1 ± tol) must be a local maximum, reach the threshold, and stand acfMin above the ACF at
- * lag/2 (a real period makes a trough halfway; slow clustering instead decays monotonically).
+ * Confirm a period (in bins, may be fractional) on the autocorrelation r of the series (from
+ * fft.autocorrelation): the best r within lag·(1 ± tol) must be a local maximum, reach the
+ * threshold, and stand acfMin above r at lag/2 (a real period makes a trough halfway; slow
+ * clustering instead decays monotonically).
  */
-export function confirmByAcf(x: Float64Array, lagBins: number, opts: Partial<PeriodogramOptions> = {}): AcfCheck {
+export function confirmByAcf(
+  r: Float64Array,
+  bins: number,
+  lagBins: number,
+  opts: Partial<PeriodogramOptions> = {},
+): AcfCheck {
   const o = { ...PERIODOGRAM_DEFAULTS, ...opts };
-  const n = x.length;
-  const threshold = Math.max(o.acfMin, o.acfNoiseMultiple / Math.sqrt(Math.max(1, n)));
+  const threshold = Math.max(o.acfMin, o.acfNoiseMultiple / Math.sqrt(Math.max(1, bins)));
   const lo = Math.max(1, Math.min(Math.floor(lagBins * (1 - o.acfTolerance)), Math.round(lagBins) - 1));
   const hi = Math.max(Math.ceil(lagBins * (1 + o.acfTolerance)), Math.round(lagBins) + 1);
   const none = { acf: Number.NaN, valley: Number.NaN, threshold, confirmed: false, lag: Number.NaN };
-  if (!(lagBins >= 2) || hi >= n) return none;
-  const r = autocorrelation(x, hi + 1);
+  if (!(lagBins >= 2) || hi >= r.length) return none;
   let best = lo;
   for (let l = lo + 1; l <= hi; l++) if ((r[l] as number) > (r[best] as number)) best = l;
   const acf = r[best] as number;
@@ -337,7 +511,10 @@ export function confirmByAcf(x: Float64Array, lagBins: number, opts: Partial<Per
 /**
  * Full periodogram analysis of event times (sorted; check-ins after collapsing, ideally).
  * `medianGap` sets the bin width; pass NaN/0 to derive bins from the span alone.
- * Returns null when there are too few events or no span.
+ * Steps: bin → mean-remove → |FFT|² / Σx² → per scale, the strongest line (fundamental) → ACF check
+ * of each candidate → permutations (full count only if some candidate is confirmed) → min-p.
+ * The reported period is the candidate of the scale with the smallest p (ties: a confirmed
+ * candidate first, then the sharper scale). Returns null when there are too few events or no span.
  */
 export function periodogram(
   ts: Float64Array,
@@ -360,28 +537,79 @@ export function periodogram(
   if (!(ss > 0)) return null;
   const fftSize = nextPowerOfTwo(binning.bins);
   const [kMin, kMax] = searchBand(binning.bins, fftSize, o.minCycles);
+  if (kMax < kMin) return null;
   const raw = realPowerSpectrum(x, fftSize);
-  const power = new Float64Array(raw.length);
-  for (let k = 0; k < raw.length; k++) power[k] = (raw[k] as number) / ss;
-  const peak = strongestPeak(power, kMin, kMax, fftSize, binning.bins, binning.binSeconds, o);
-  if (!peak) return null;
-  const perm = permutationPValue(x, ss, peak.maxPower, fftSize, kMin, kMax, o);
-  const acf = confirmByAcf(x, peak.periodSeconds / binning.binSeconds, o);
+  for (let k = 0; k < raw.length; k++) raw[k] = (raw[k] as number) / ss;
+  const views = spectrumViews(o);
+  const prefix = new Float64Array(raw.length + 1);
+  const padding = fftSize / binning.bins;
+  const acfCache = new Map<number, Float64Array>();
+  const cands = views.map((view) => {
+    const spec = applyView(view, raw, new Float64Array(raw.length), prefix, padding);
+    const peak = strongestPeak(spec, kMin, kMax, fftSize, binning.bins, binning.binSeconds, o)!;
+    const lagBins = peak.periodSeconds / binning.binSeconds;
+    const factor = Math.max(1, Math.floor(lagBins / Math.max(2, o.acfBinsPerPeriod)));
+    let r = acfCache.get(factor);
+    const coarseBins = Math.floor(binning.bins / factor);
+    if (!r) {
+      r = autocorrelation(center(rebin(counts, factor)).x, Math.ceil((lagBins / factor) * (1 + o.acfTolerance)) + 2);
+      acfCache.set(factor, r);
+    }
+    const acf = confirmByAcf(r, coarseBins, lagBins / factor, o);
+    return { view, spec, peak, acf };
+  });
+  const anyConfirmed = cands.some((c) => c.acf.confirmed);
+  const perms = permutationMaxima(
+    x,
+    ss,
+    fftSize,
+    kMin,
+    kMax,
+    views,
+    anyConfirmed ? o.permutations : o.unconfirmedPermutations,
+    o.seed,
+    padding,
+  );
+  const { pValue, perScale } = minPValue(
+    cands.map((c) => c.peak.maxPower),
+    perms,
+  );
+  let pick = 0;
+  for (let s = 1; s < cands.length; s++) {
+    const ps = perScale[s] as number;
+    const pb = perScale[pick] as number;
+    const better = ps < pb || (ps === pb && cands[s]!.acf.confirmed && !cands[pick]!.acf.confirmed);
+    if (better) pick = s;
+  }
+  const c = cands[pick]!;
   return {
-    periodSeconds: peak.periodSeconds,
-    power: peak.power,
-    pValue: perm.pValue,
-    acf: acf.acf,
-    acfValley: acf.valley,
-    acfThreshold: acf.threshold,
-    confirmed: acf.confirmed,
-    maxPower: peak.maxPower,
-    permutationsRun: perm.done,
-    exceed: perm.exceed,
+    periodSeconds: c.peak.periodSeconds,
+    power: raw[c.peak.index] as number,
+    view: viewName(c.view),
+    pValue,
+    acf: c.acf.acf,
+    acfValley: c.acf.valley,
+    acfThreshold: c.acf.threshold,
+    confirmed: c.acf.confirmed,
+    maxPower: bandMax(raw, kMin, kMax),
+    permutationsRun: perms.length,
     binSeconds: binning.binSeconds,
     bins: binning.bins,
     fftSize,
     windowed: binning.windowed,
     events,
   };
+}
+
+/** Sums of `factor` consecutive bins (a trailing partial group is dropped). */
+export function rebin(counts: Float64Array, factor: number): Float64Array {
+  if (factor <= 1) return counts;
+  const m = Math.floor(counts.length / factor);
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = i * factor; j < (i + 1) * factor; j++) s += counts[j] as number;
+    out[i] = s;
+  }
+  return out;
 }

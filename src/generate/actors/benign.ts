@@ -34,7 +34,7 @@ function heartbeat(pair: PairSpec, seed: number, host: Host, shape: (ts: number,
 
 /** ntpd / chrony poll intervals, 2^6 … 2^10 s; most clients settle at the longest. */
 const NTP_POLLS = [64, 128, 256, 512, 1024] as const;
-const NTP_POLL_WEIGHTS = [0.05, 0.1, 0.15, 0.2, 0.5] as const;
+const NTP_POLL_WEIGHTS = [0.01, 0.03, 0.08, 0.18, 0.7] as const;
 
 function pickPoll(rng: Rng): number {
   let roll = rng.float();

@@ -128,7 +128,8 @@ export const NETCAT_DISTINCT_SIZES = 19;
 /**
  * A netcat relay in a reconnect loop: one flow per slot, ~97 % of them carrying the same response,
  * the rest spread over 18 other sizes (exactly as the seed's pair: 3 865 flows, 0.97, 19 sizes).
- * The size sequence is shuffled up front (a few KB) so the shares are exact, not just expected.
+ * Which slots get a rare size is chosen by selection sampling (Knuth's algorithm S): exact shares
+ * in O(1) memory, however long the window.
  */
 function netcatActor(p: BeaconPlan, count: number, seed: number): Actor {
   return {
@@ -143,17 +144,22 @@ function netcatActor(p: BeaconPlan, count: number, seed: number): Actor {
         const size = rng.int(60, 1800);
         if (size !== p.sizes.resp && !others.includes(size)) others.push(size);
       }
-      const dominant = Math.round(count * NETCAT_DOMINANT_SHARE);
-      const sizes = Array.from({ length: count }, (_, i) =>
-        i < dominant ? -1 : (others[(i - dominant) % others.length] as number),
-      );
-      rng.shuffle(sizes);
+      rng.shuffle(others);
+      let rare = count - Math.round(count * NETCAT_DOMINANT_SHARE);
+      let used = 0;
       for (let i = 0; i < count; i++) {
         const ts = p.active.start + (i + 0.5 + rng.uniform(-p.jitter, p.jitter)) * p.period;
-        const resp = sizes[i] as number;
-        const orig = resp < 0 ? p.sizes.orig : p.sizes.orig + rng.int(1, 40);
+        const pickRare = rare > 0 && rng.float() * (count - i) < rare;
+        let resp = p.sizes.resp;
+        let orig = p.sizes.orig;
+        if (pickRare) {
+          rare--;
+          const k = used++ % others.length;
+          resp = others[k] as number;
+          orig = p.sizes.orig + 3 * (k + 1); // the relayed command decides both sizes
+        }
         const duration = micros(roundTrip(rng, false) * 3 + rng.uniform(0.01, 0.4));
-        yield tcpSession(ep, micros(ts), ports.take(), orig, resp < 0 ? p.sizes.resp : resp, duration);
+        yield tcpSession(ep, micros(ts), ports.take(), orig, resp, duration);
       }
     },
   };

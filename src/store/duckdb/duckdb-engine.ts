@@ -365,11 +365,12 @@ export class DuckDbEngine implements Engine {
     };
   }
 
-  async pairSeries(options: FeatureOptions, visit: (series: PairSeries) => void): Promise<void> {
+  async pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void> {
     const f = flowsSql(options);
     const result = await this.db.stream(
       `SELECT src, dst, list(ts ORDER BY ts) AS ts, list(size::DOUBLE ORDER BY ts) AS sizes
-       FROM ${f} GROUP BY src, dst`,
+       FROM ${f} GROUP BY src, dst HAVING count(*) >= $min`,
+      { min: minFlows },
     );
     for (;;) {
       const chunk = await result.fetchChunk();

@@ -1,0 +1,199 @@
+/**
+ * Timing analysis of one host pair: gaps, periodogram, RITA-style sub-scores, strobe and a combined
+ * 0–1 timing score with reasons. Pure: typed arrays in, a plain JSON-serialisable object out.
+ *
+ * Cost: O(n log n) in flows for the gap/size sorts, plus O(B log B · permutations) for the periodogram
+ * with B ≤ 2^16 bins; allocations are a few typed arrays of n, never per-flow objects.
+ */
+import {
+  type TimingComponents,
+  type TimingThresholds,
+  type StrobeResult,
+  TIMING_THRESHOLDS,
+  combineTiming,
+  detectStrobe,
+  timingReasons,
+} from './classify.js';
+import {
+  COLLAPSE_DEFAULTS,
+  type CollapseOptions,
+  GAP_DEFAULTS,
+  type GapStats,
+  type GapStatsOptions,
+  collapseCheckIns,
+  gapStatsFromSummary,
+  interArrivalGaps,
+} from './gaps.js';
+import { type PeriodogramOptions, type PeriodogramResult, periodogram } from './periodogram.js';
+import {
+  RITA_DEFAULTS,
+  type RitaOptions,
+  type RitaScores,
+  ritaBeaconScore,
+  ritaDataSizeScore,
+  ritaDurationScore,
+  ritaHistogram,
+  ritaHistogramScore,
+  ritaStatScore,
+  ritaTimestampScore,
+} from './rita.js';
+import { summarizeSorted } from './robust.js';
+
+export * from './classify.js';
+export * from './fft.js';
+export * from './gaps.js';
+export * from './periodogram.js';
+export * from './rita.js';
+export * from './robust.js';
+
+export interface AnalyzeTimingOptions {
+  /**
+   * The dataset's time window (epoch seconds) for the RITA histogram and coverage. Default: the
+   * pair's own first and last flow (coverage is then 1; pass the dataset window when you have it).
+   */
+  window?: { start: number; end: number };
+  /** Check-in merging; `false` keeps every flow as its own event. */
+  collapse?: Partial<CollapseOptions> | false;
+  gaps?: Partial<GapStatsOptions>;
+  /** `false` skips the periodogram (the most expensive step). */
+  periodogram?: Partial<PeriodogramOptions> | false;
+  rita?: Partial<RitaOptions>;
+  thresholds?: Partial<TimingThresholds>;
+}
+
+export interface TimingFeatures {
+  /** Flows given (finite timestamps). */
+  flows: number;
+  /** Events after merging near-simultaneous flows. */
+  checkIns: number;
+  /** Flows merged into an earlier flow's check-in. */
+  mergedFlows: number;
+  firstSeen: number;
+  lastSeen: number;
+  spanSeconds: number;
+  strobe: StrobeResult;
+  /** Statistics of the gaps between check-ins. */
+  gaps: GapStats;
+  periodogram: PeriodogramResult | null;
+  /** RITA-style sub-scores and their weighted mean. */
+  rita: RitaScores;
+  /** Combined 0–1 timing score (see classify.combineTiming). */
+  timingScore: number;
+  components: TimingComponents;
+  periodic: boolean;
+  /** Best period estimate in seconds (median gap, or the periodogram's when gaps are irregular). */
+  periodSeconds: number | null;
+  periodSource: 'gaps' | 'periodogram' | 'both' | null;
+  reasons: string[];
+}
+
+/** Sorted, finite view of ts: the input itself when it already is (the normal case, no copy). */
+function cleanTimestamps(ts: Float64Array): Float64Array {
+  let sorted = true;
+  let finite = true;
+  let prev = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i] as number;
+    if (!Number.isFinite(t)) {
+      finite = false;
+      break;
+    }
+    if (t < prev) sorted = false;
+    prev = t;
+  }
+  if (sorted && finite) return ts;
+  const out = finite ? Float64Array.from(ts) : ts.filter((t) => Number.isFinite(t));
+  out.sort();
+  return out;
+}
+
+/**
+ * Analyse one pair. `ts`: flow start times, epoch seconds (sorted ascending is expected; unsorted or
+ * non-finite input is copied, cleaned and sorted). `bytes`: per-flow byte counts for the data-size
+ * score (any order, same flows); omit to drop that sub-score.
+ */
+export function analyzeTiming(ts: Float64Array, bytes?: Float64Array, opts: AnalyzeTimingOptions = {}): TimingFeatures {
+  const th = { ...TIMING_THRESHOLDS, ...opts.thresholds };
+  const gapOpts = { ...GAP_DEFAULTS, ...opts.gaps };
+  const ritaOpts = { ...RITA_DEFAULTS, ...opts.rita };
+  const t = cleanTimestamps(ts);
+  const n = t.length;
+  const first = n > 0 ? (t[0] as number) : Number.NaN;
+  const last = n > 0 ? (t[n - 1] as number) : Number.NaN;
+  const span = n > 1 ? last - first : 0;
+
+  const strobe = detectStrobe(t, th);
+
+  // Strobes are left uncollapsed: chaining sub-second flows would invent a regular multi-second beacon.
+  const collapseOpts = opts.collapse === false ? { collapseGap: 0 } : { ...COLLAPSE_DEFAULTS, ...opts.collapse };
+  const { times, merged } = strobe.strobe ? { times: t, merged: 0 } : collapseCheckIns(t, collapseOpts);
+
+  const gaps = interArrivalGaps(times);
+  const sortedGaps = Float64Array.from(gaps).sort();
+  const scratch = new Float64Array(Math.max(gaps.length, bytes?.length ?? 0));
+  const gapSummary = summarizeSorted(sortedGaps, gapOpts.trimAlpha, scratch);
+  const gapStats = gapStatsFromSummary(gaps, gapSummary, gapOpts);
+
+  // RITA's timestamp score is on the raw gaps (minus exact zeros); reuse the summary when identical.
+  const ritaTs =
+    merged === 0 && times === t && gapSummary.n >= 3 && gapSummary.min > 0
+      ? ritaStatScore(gapSummary, 1, ritaOpts)
+      : ritaTimestampScore(interArrivalGaps(t), ritaOpts);
+  const ritaDs = bytes && bytes.length >= 3 ? ritaDataSizeScore(bytes, ritaOpts) : null;
+  const wStart = opts.window?.start ?? first;
+  const wEnd = opts.window?.end ?? last;
+  const histogram = ritaHistogram(t, wStart, wEnd, ritaOpts);
+  const hist = ritaHistogramScore(histogram, ritaOpts);
+  const dur = ritaDurationScore(first, last, wStart, wEnd, histogram, ritaOpts);
+  const rita: RitaScores = {
+    score: ritaBeaconScore(
+      { ts: ritaTs?.score ?? null, ds: ritaDs?.score ?? null, hist: n > 0 ? hist.score : null, dur: n > 0 ? dur.score : null },
+      ritaOpts.weights,
+    ),
+    ts: ritaTs,
+    ds: ritaDs,
+    hist,
+    dur,
+    histogram,
+  };
+
+  const pg =
+    opts.periodogram === false || n < th.minFlows ? null : periodogram(times, gapStats.median, opts.periodogram ?? {});
+
+  let verdict = combineTiming(gapStats, pg, th);
+  if (n < th.minFlows) verdict = { ...verdict, timingScore: 0, periodic: false, periodSeconds: null, periodSource: null };
+
+  const reasons = timingReasons(
+    {
+      flows: n,
+      checkIns: times.length,
+      merged,
+      collapseGap: opts.collapse === false ? 0 : collapseOpts.collapseGap,
+      spanSeconds: span,
+      gaps: gapStats,
+      periodogram: pg,
+      strobe,
+      verdict,
+    },
+    th,
+  );
+
+  return {
+    flows: n,
+    checkIns: times.length,
+    mergedFlows: merged,
+    firstSeen: first,
+    lastSeen: last,
+    spanSeconds: span,
+    strobe,
+    gaps: gapStats,
+    periodogram: pg,
+    rita,
+    timingScore: verdict.timingScore,
+    components: verdict.components,
+    periodic: verdict.periodic,
+    periodSeconds: verdict.periodSeconds,
+    periodSource: verdict.periodSource,
+    reasons,
+  };
+}
