@@ -1,13 +1,20 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_FLOWS, DEFAULT_HOURS, DEFAULT_SEED, DEFAULT_START, resolveOptions } from '../generate/options.js';
-import { FORMAT_NAMES } from '../generate/writers/index.js';
 import { generateToFile } from '../generate/generate.js';
+import {
+  DEFAULT_FLOWS,
+  DEFAULT_HOURS,
+  DEFAULT_SEED,
+  DEFAULT_START,
+  resolveOptions,
+} from '../generate/options.js';
+import { FORMAT_NAMES } from '../generate/writers/index.js';
 import { errorMessage, InputError } from '../util/errors.js';
 
 function integer(name: string, min: number): (value: string) => number {
   return (value) => {
     const n = Number(value.replace(/_/g, ''));
-    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}.`);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}.`);
     return n;
   };
 }
@@ -39,10 +46,19 @@ export function registerGenerate(program: Command): void {
     .option('--flows <n>', 'approximate total number of flows', integer('--flows', 0), DEFAULT_FLOWS)
     .addOption(new Option('--format <format>', 'output format').choices([...FORMAT_NAMES]).default('zeek'))
     .requiredOption('--out <path>', 'output file (.gz compresses), or - for stdout')
-    .option('--seed <n>', 'random seed: the same seed gives the same bytes', integer('--seed', 0), DEFAULT_SEED)
+    .option(
+      '--seed <n>',
+      'random seed: the same seed gives the same bytes',
+      integer('--seed', 0),
+      DEFAULT_SEED,
+    )
     .option('--hours <h>', 'length of the capture window in hours', positive, DEFAULT_HOURS)
     .option('--start <iso>', 'start of the capture window (ISO 8601, UTC)', DEFAULT_START)
-    .option('--hosts <n>', 'internal hosts (default: about 200, growing slowly with --flows)', integer('--hosts', 1))
+    .option(
+      '--hosts <n>',
+      'internal hosts (default: about 200, growing slowly with --flows)',
+      integer('--hosts', 1),
+    )
     .option('--truth <path>', 'also write the truth file (planted and benign periodic pairs) as JSON')
     .option('--no-refused', 'do not plant the beacon whose C2 refuses connections')
     .option('--gzip', 'gzip the output whatever its name')

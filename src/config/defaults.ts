@@ -5,16 +5,16 @@ export const SCORING_DEFAULTS = {
   /** A pair needs this many flows before it can be called a beacon at all. */
   minFlows: 6,
   /** Flows at which the volume factor saturates (log scale from minFlows). */
-  fullVolumeFlows: 60,
+  fullVolumeFlows: 24,
   /** Size uniformity at or above which a pair's sizes count as "uniform". */
   uniformShare: 0.8,
   /** Weights of the sub-scores in the combined score (normalised over those present). */
   weights: { sizeUniformity: 0.35, timing: 0.4, outlierness: 0.15, failedRetries: 0.1 },
   /** Prevalence (share of internal hosts contacting the destination) where demotion starts / is full. */
   prevalenceStart: 0.02,
-  prevalenceFull: 0.2,
+  prevalenceFull: 0.15,
   /** Score multiplier at full prevalence: popular destinations are rarely C2, but not never. */
-  prevalenceFloor: 0.3,
+  prevalenceFloor: 0.15,
   /** Prevalence needs enough internal hosts to mean anything. */
   prevalenceMinHosts: 10,
   /** Severity thresholds on the 0–1 score. */

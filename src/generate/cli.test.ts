@@ -23,7 +23,23 @@ describe('beaconhunt generate', () => {
       const out = join(dir, 'flows.csv');
       const truth = join(dir, 'truth.json');
       await cli.parseAsync(
-        ['generate', '--flows', '25_000', '--hosts', '20', '--hours', '6', '--format', 'splunk-csv', '--out', out, '--truth', truth, '--seed', '3'],
+        [
+          'generate',
+          '--flows',
+          '25_000',
+          '--hosts',
+          '20',
+          '--hours',
+          '6',
+          '--format',
+          'splunk-csv',
+          '--out',
+          out,
+          '--truth',
+          truth,
+          '--seed',
+          '3',
+        ],
         { from: 'user' },
       );
       const text = await readFile(out, 'utf8');
@@ -39,19 +55,21 @@ describe('beaconhunt generate', () => {
 
   it('shows examples in --help', async () => {
     const { cli, out } = program();
-    await expect(cli.parseAsync(['generate', '--help'], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
+    await expect(cli.parseAsync(['generate', '--help'], { from: 'user' })).rejects.toBeInstanceOf(
+      CommanderError,
+    );
     expect(out.join('')).toMatch(/Examples:[\s\S]*--flows 10000000/);
   });
 
   it('treats bad option values as usage errors', async () => {
-    await expect(program().cli.parseAsync(['generate', '--out', 'x', '--format', 'pcap'], { from: 'user' })).rejects.toBeInstanceOf(
-      CommanderError,
-    );
-    await expect(program().cli.parseAsync(['generate', '--out', 'x', '--flows', 'many'], { from: 'user' })).rejects.toBeInstanceOf(
-      CommanderError,
-    );
-    await expect(program().cli.parseAsync(['generate', '--out', 'x', '--start', 'soon'], { from: 'user' })).rejects.toBeInstanceOf(
-      InputError,
-    );
+    await expect(
+      program().cli.parseAsync(['generate', '--out', 'x', '--format', 'pcap'], { from: 'user' }),
+    ).rejects.toBeInstanceOf(CommanderError);
+    await expect(
+      program().cli.parseAsync(['generate', '--out', 'x', '--flows', 'many'], { from: 'user' }),
+    ).rejects.toBeInstanceOf(CommanderError);
+    await expect(
+      program().cli.parseAsync(['generate', '--out', 'x', '--start', 'soon'], { from: 'user' }),
+    ).rejects.toBeInstanceOf(InputError);
   });
 });

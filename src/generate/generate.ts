@@ -33,7 +33,9 @@ export interface GenerateToFileOptions extends GenerateOptionsInput {
 }
 
 /** Generates a scenario and streams it to `out` in `format`; optionally writes the truth file. */
-export async function generateToFile(options: GenerateToFileOptions): Promise<{ flows: number; truth: Truth }> {
+export async function generateToFile(
+  options: GenerateToFileOptions,
+): Promise<{ flows: number; truth: Truth }> {
   const { format, out, truthOut, gzip, onProgress, progressEvery, ...scenarioOptions } = options;
   const writer = formatByName(format); // fail on a bad format before doing any work
   const scenario = buildScenario(scenarioOptions);
@@ -44,7 +46,9 @@ export async function generateToFile(options: GenerateToFileOptions): Promise<{ 
   if (progressEvery !== undefined) sinkOptions.progressEvery = progressEvery;
   const flows = await writeFlows(scenarioFlows(scenario), encoder, out, sinkOptions);
   if (flows !== scenario.truth.total_flows) {
-    throw new Error(`internal error: wrote ${flows} flows, the truth file says ${scenario.truth.total_flows}`);
+    throw new Error(
+      `internal error: wrote ${flows} flows, the truth file says ${scenario.truth.total_flows}`,
+    );
   }
   if (truthOut) await writeTruth(truthOut, scenario.truth);
   return { flows, truth: scenario.truth };

@@ -15,5 +15,5 @@ export {
 export { buildScenario, type Scenario } from './scenario.js';
 export { type Truth, type TruthPair, type TruthSpurt, writeTruth } from './truth.js';
 export { FORMAT_NAMES, FORMATS, formatByName } from './writers/index.js';
-export type { EncoderContext, FlowEncoder, FlowFormat } from './writers/types.js';
 export { type SinkOptions, writeFlows } from './writers/sink.js';
+export type { EncoderContext, FlowEncoder, FlowFormat } from './writers/types.js';

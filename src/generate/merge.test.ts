@@ -27,7 +27,18 @@ describe('mergeByTime', () => {
     const c: Flow[] = [];
     const d = [0, 10].map((t) => flow(t, 'd'));
     const out = [...mergeByTime([a, b, c, d].map((s) => s[Symbol.iterator]()))];
-    expect(out.map((f) => `${f.ts}${f.src}`)).toEqual(['0d', '1a', '2b', '3a', '3b', '4b', '5a', '5a', '9a', '10d']);
+    expect(out.map((f) => `${f.ts}${f.src}`)).toEqual([
+      '0d',
+      '1a',
+      '2b',
+      '3a',
+      '3b',
+      '4b',
+      '5a',
+      '5a',
+      '9a',
+      '10d',
+    ]);
   });
 
   it('handles no sources', () => {

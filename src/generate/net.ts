@@ -22,7 +22,11 @@ export function ipv6(groups: readonly number[]): string {
     }
     i = j;
   }
-  const hex = (from: number, to: number) => groups.slice(from, to).map((g) => g.toString(16)).join(':');
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(':');
   if (bestAt < 0) return hex(0, 8);
   return `${hex(0, bestAt)}::${hex(bestAt + bestLen, 8)}`;
 }
@@ -59,7 +63,8 @@ function isReservedV4(n: number): boolean {
 function octetAt(text: string, at: number): [number, number] {
   let value = 0;
   let i = at;
-  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) value = value * 10 + (c - 48);
+  for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i))
+    value = value * 10 + (c - 48);
   return [value, i];
 }
 

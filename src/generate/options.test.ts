@@ -4,7 +4,14 @@ import { defaultHostCount, resolveOptions, spanOf } from './options.js';
 describe('resolveOptions', () => {
   it('fills documented defaults', () => {
     const o = resolveOptions();
-    expect(o).toEqual({ seed: 1, flows: 250_000, hours: 24, start: '2024-03-05T00:00:00.000Z', hosts: 200, refused: true });
+    expect(o).toEqual({
+      seed: 1,
+      flows: 250_000,
+      hours: 24,
+      start: '2024-03-05T00:00:00.000Z',
+      hosts: 200,
+      refused: true,
+    });
     expect(spanOf(o).end - spanOf(o).start).toBe(86_400);
   });
 

@@ -37,14 +37,16 @@ export function resolveOptions(input: GenerateOptionsInput = {}): GenerateOption
   const seed = input.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const flows = input.flows ?? DEFAULT_FLOWS;
-  if (!Number.isSafeInteger(flows) || flows < 0) throw new RangeError(`flows must be a non-negative integer, got ${flows}`);
+  if (!Number.isSafeInteger(flows) || flows < 0)
+    throw new RangeError(`flows must be a non-negative integer, got ${flows}`);
   const hours = input.hours ?? DEFAULT_HOURS;
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 366) {
     throw new RangeError(`hours must be > 0 and at most one year, got ${hours}`);
   }
   const start = input.start ?? DEFAULT_START;
   const startMs = Date.parse(start);
-  if (Number.isNaN(startMs)) throw new RangeError(`start must be an ISO 8601 date, got ${JSON.stringify(start)}`);
+  if (Number.isNaN(startMs))
+    throw new RangeError(`start must be an ISO 8601 date, got ${JSON.stringify(start)}`);
   const hosts = input.hosts ?? defaultHostCount(flows);
   if (!Number.isSafeInteger(hosts) || hosts < MIN_HOSTS || hosts > MAX_HOSTS) {
     throw new RangeError(`hosts must be an integer between ${MIN_HOSTS} and ${MAX_HOSTS}, got ${hosts}`);

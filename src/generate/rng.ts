@@ -159,7 +159,9 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   const exact = weights.map((w) => (Math.max(0, w) / sum) * total);
   const shares = exact.map(Math.floor);
   let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const order = exact
+    .map((e, i) => [e - Math.floor(e), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) {
     const i = (order[k] as readonly [number, number])[1];
     shares[i] = (shares[i] as number) + 1;

@@ -6,7 +6,8 @@ import type { Truth, TruthPair } from './truth.js';
 /** Small but complete: every planted and benign actor, a full day, few hosts (fast). */
 const OPTIONS = { seed: 42, flows: 90_000, hosts: 60 };
 
-const key = (src: string, dst: string, dport: number | null, proto: string | null) => `${src}|${dst}|${dport}|${proto}`;
+const key = (src: string, dst: string, dport: number | null, proto: string | null) =>
+  `${src}|${dst}|${dport}|${proto}`;
 
 let truth: Truth;
 let flows: Flow[];
@@ -30,9 +31,9 @@ beforeAll(() => {
   flows = [...g.flows]; // fine at this size; the memory test covers the streaming path
   for (const f of flows) {
     const k = key(f.src, f.dst, f.dport, f.proto);
-    let list = byPair.get(k);
-    if (!list) byPair.set(k, (list = []));
-    list.push(f);
+    const list = byPair.get(k);
+    if (list) list.push(f);
+    else byPair.set(k, [f]);
   }
 });
 
@@ -53,10 +54,24 @@ describe('scenario', () => {
 
   it('records every planted kind and the benign heartbeats', () => {
     const kinds = new Set(truth.pairs.map((p) => p.kind));
-    for (const k of ['beacon', 'slow-beacon', 'active-c2', 'netcat-relay', 'refused-beacon', 'benign-ntp', 'benign-telemetry', 'benign-mail']) {
+    for (const k of [
+      'beacon',
+      'slow-beacon',
+      'active-c2',
+      'netcat-relay',
+      'refused-beacon',
+      'benign-ntp',
+      'benign-telemetry',
+      'benign-mail',
+    ]) {
       expect(kinds.has(k as TruthPair['kind'])).toBe(true);
     }
-    expect(truth.pairs.filter((p) => p.kind === 'beacon').map((p) => p.jitter).sort()).toEqual([0, 0.2, 0.5]);
+    expect(
+      truth.pairs
+        .filter((p) => p.kind === 'beacon')
+        .map((p) => p.jitter)
+        .sort(),
+    ).toEqual([0, 0.2, 0.5]);
     // each planted pair on its own host, to a destination nobody else contacts
     const planted = truth.pairs.filter((p) => p.planted);
     expect(new Set(planted.map((p) => p.src)).size).toBe(planted.length);
@@ -79,7 +94,9 @@ describe('scenario', () => {
       const p = pair(label);
       const g = gaps(flowsOf(p));
       // CS jitter: sleep = period × (1 − U(0, j)) → gaps in [period(1 − j), period], median period(1 − j/2)
-      const inRange = g.filter((x) => x >= p.period_s * (1 - p.jitter) - 0.01 && x <= p.period_s + 0.01).length;
+      const inRange = g.filter(
+        (x) => x >= p.period_s * (1 - p.jitter) - 0.01 && x <= p.period_s + 0.01,
+      ).length;
       expect(inRange / g.length, label).toBeGreaterThan(0.97); // the rest are missed check-ins
       expect(median(g) / (p.period_s * (1 - p.jitter / 2)), label).toBeCloseTo(1, 1);
       expect(p.resp_bytes_mode_share).toBeGreaterThan(0.9);
@@ -89,7 +106,8 @@ describe('scenario', () => {
     for (const g of gaps(flowsOf(slow))) expect(Math.abs(g - 3600)).toBeLessThan(3600 * 0.03 * 2 + 1);
     const ntp = truth.pairs.filter((p) => p.kind === 'benign-ntp');
     for (const p of ntp.slice(0, 10)) expect(median(gaps(flowsOf(p))) / p.period_s).toBeCloseTo(1, 1);
-    for (const f of ntp.flatMap(flowsOf)) if (f.conn_state === 'SF') expect([f.orig_bytes, f.resp_bytes]).toEqual([48, 48]);
+    for (const f of ntp.flatMap(flowsOf))
+      if (f.conn_state === 'SF') expect([f.orig_bytes, f.resp_bytes]).toEqual([48, 48]);
   });
 
   it('turns the active-c2 beacon into 2–3 tasking spurts at the stated windows', () => {
@@ -107,11 +125,13 @@ describe('scenario', () => {
       expect(median(gaps(inside))).toBeLessThan(6); // seconds apart instead of a minute
       expect(new Set(inside.map((f) => f.resp_bytes)).size).toBeGreaterThan(inside.length * 0.8);
     }
-    const outside = fs.filter((f) => !spurts.some((s) => f.ts >= Date.parse(s.start) / 1000 && f.ts <= Date.parse(s.end) / 1000));
+    const outside = fs.filter(
+      (f) => !spurts.some((s) => f.ts >= Date.parse(s.start) / 1000 && f.ts <= Date.parse(s.end) / 1000),
+    );
     expect(median(gaps(outside))).toBeGreaterThan(50);
   });
 
-  it('plants the seed post\'s netcat relay: 3 865 flows, 97 % one response size, 19 sizes', () => {
+  it("plants the seed post's netcat relay: 3 865 flows, 97 % one response size, 19 sizes", () => {
     const p = pair('netcat-relay');
     const fs = flowsOf(p);
     expect(fs.length).toBe(3865);
@@ -153,7 +173,9 @@ describe('scenario', () => {
     expect(new Set(web.map((f) => f.sport)).size).toBeGreaterThan(5000);
     expect(web.some((f) => f.host !== null)).toBe(true);
     const sizes = web.map((f) => f.resp_bytes ?? 0).sort((a, b) => a - b);
-    expect(sizes[Math.floor(sizes.length * 0.999)] as number).toBeGreaterThan(50 * (sizes[sizes.length >> 1] as number));
+    expect(sizes[Math.floor(sizes.length * 0.999)] as number).toBeGreaterThan(
+      50 * (sizes[sizes.length >> 1] as number),
+    );
   });
 
   it('is deterministic and seed-sensitive', () => {

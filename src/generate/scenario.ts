@@ -45,7 +45,9 @@ export function buildScenario(input: GenerateOptionsInput = {}): Scenario {
   );
   const clock = new ActivityClock(window.start, window.end);
   const browseRng = root.child('browse');
-  const browsing = world.hosts.map((host, i) => browsingActor(world, host, budgets[i] as number, clock, browseRng.child(i).seed));
+  const browsing = world.hosts.map((host, i) =>
+    browsingActor(world, host, budgets[i] as number, clock, browseRng.child(i).seed),
+  );
 
   return {
     options,

@@ -5,8 +5,8 @@ import type { Rng } from './rng.js';
  * Browsing follows it; machine heartbeats (NTP, telemetry, beacons) deliberately do not.
  */
 const HOURLY = [
-  0.08, 0.06, 0.05, 0.05, 0.05, 0.07, 0.15, 0.35, 0.7, 0.95, 1, 1, 0.9, 0.95, 1, 1, 0.95, 0.8, 0.55, 0.4, 0.3, 0.22,
-  0.15, 0.1,
+  0.08, 0.06, 0.05, 0.05, 0.05, 0.07, 0.15, 0.35, 0.7, 0.95, 1, 1, 0.9, 0.95, 1, 1, 0.95, 0.8, 0.55, 0.4, 0.3,
+  0.22, 0.15, 0.1,
 ];
 /** Weekends are much quieter than weekdays. */
 const WEEKEND = 0.35;
@@ -61,16 +61,13 @@ export class ActivityClock {
 }
 
 /**
- * n sorted uniforms in [0, 1) one at a time, in O(1) memory: the next order statistic of the
- * remaining k draws is 1 − (1 − t)·V^(1/k). This is what lets a host emit an exact number of
- * flows in time order without holding them.
+ * Next of n sorted uniforms in [0, 1), drawn one at a time in O(1) memory: given the previous
+ * value and the k draws still to come, the next order statistic is 1 − (1 − t)·V^(1/k). This is
+ * what lets a host emit an exact number of flows in time order without holding them.
  */
-export function* sortedUniforms(n: number, rng: Rng): Generator<number> {
-  let t = 0;
-  for (let k = n; k > 0; k--) {
-    t = 1 - (1 - t) * rng.floatOpen() ** (1 / k);
-    yield Math.min(t, 1 - Number.EPSILON);
-  }
+export function nextSortedUniform(previous: number, remaining: number, rng: Rng): number {
+  const t = 1 - (1 - previous) * rng.floatOpen() ** (1 / remaining);
+  return Math.min(t, 1 - Number.EPSILON);
 }
 
 /** ISO 8601 UTC as the truth file reports times: milliseconds only when there are any. */

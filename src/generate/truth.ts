@@ -54,7 +54,13 @@ export interface Truth {
   pairs: TruthPair[];
 }
 
-const PLANTED: ReadonlySet<PairKind> = new Set(['beacon', 'slow-beacon', 'active-c2', 'netcat-relay', 'refused-beacon']);
+const PLANTED: ReadonlySet<PairKind> = new Set([
+  'beacon',
+  'slow-beacon',
+  'active-c2',
+  'netcat-relay',
+  'refused-beacon',
+]);
 
 function mode(counts: Map<number | null, number>): [number | null, number] {
   let best: number | null = null;
@@ -119,7 +125,11 @@ export function measurePair(actor: Actor): TruthPair {
     distinct_orig_bytes: orig.size,
   };
   if (spec.spurts) {
-    pair.spurts = spec.spurts.map((w, i) => ({ start: isoTime(w.start), end: isoTime(w.end), flows: inSpurt[i] as number }));
+    pair.spurts = spec.spurts.map((w, i) => ({
+      start: isoTime(w.start),
+      end: isoTime(w.end),
+      flows: inSpurt[i] as number,
+    }));
   }
   return pair;
 }

@@ -40,10 +40,51 @@ export const RESOLVERS = ['10.0.0.53', '10.0.0.54'] as const;
 export const MAIL_SERVER = '10.0.0.25';
 
 const SYLLABLES = [
-  'ka', 'lo', 'mi', 'ter', 'ban', 'vo', 'ri', 'zen', 'tal', 'po', 'nex', 'qua', 'sil', 'dor', 'fen', 'gra', 'hub',
-  'jet', 'lum', 'mar', 'nor', 'pix', 'ros', 'sun', 'tri', 'vel', 'wav', 'xen', 'yo', 'zip',
+  'ka',
+  'lo',
+  'mi',
+  'ter',
+  'ban',
+  'vo',
+  'ri',
+  'zen',
+  'tal',
+  'po',
+  'nex',
+  'qua',
+  'sil',
+  'dor',
+  'fen',
+  'gra',
+  'hub',
+  'jet',
+  'lum',
+  'mar',
+  'nor',
+  'pix',
+  'ros',
+  'sun',
+  'tri',
+  'vel',
+  'wav',
+  'xen',
+  'yo',
+  'zip',
 ];
-const PREFIXES = ['www', 'www', 'cdn', 'api', 'static', 'img', 'login', 'assets', 'edge', 'media', 'news', 'app'];
+const PREFIXES = [
+  'www',
+  'www',
+  'cdn',
+  'api',
+  'static',
+  'img',
+  'login',
+  'assets',
+  'edge',
+  'media',
+  'news',
+  'app',
+];
 const TLDS = ['com', 'com', 'com', 'net', 'org', 'io', 'de', 'co.uk', 'fr', 'info'];
 
 function siteName(rng: Rng): string {

@@ -1,4 +1,4 @@
-import { readFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -162,6 +162,8 @@ describe('files', () => {
   });
 
   it('rejects an unknown format before writing anything', async () => {
-    await expect(generateToFile({ ...OPTIONS, format: 'pcap', out: join(dir, 'x') })).rejects.toThrow(/unknown output format/);
+    await expect(generateToFile({ ...OPTIONS, format: 'pcap', out: join(dir, 'x') })).rejects.toThrow(
+      /unknown output format/,
+    );
   });
 });

@@ -25,6 +25,8 @@ export interface TimingThresholds {
   gapWeights: { dispersion: number; harmonic: number; skew: number };
   /** Periodogram p-value at or below which the period counts (with ACF confirmation). */
   alpha: number;
+  /** The periodogram counts only with at least this many check-ins in its window. */
+  spectralMinEvents: number;
   /** timingScore at or above which the pair is called periodic. */
   periodicScore: number;
   /** gapScore at or above which the period is read from the gaps (median gap). */
@@ -45,7 +47,8 @@ export const TIMING_THRESHOLDS: Readonly<TimingThresholds> = Object.freeze({
   harmonicFloor: 0.35,
   harmonicFull: 0.8,
   gapWeights: Object.freeze({ dispersion: 0.4, harmonic: 0.4, skew: 0.2 }),
-  alpha: 0.05,
+  alpha: 0.01,
+  spectralMinEvents: 32,
   periodicScore: 0.6,
   gapPeriodicScore: 0.6,
   missedShare: 0.05,
@@ -97,7 +100,7 @@ export interface TimingComponents {
   skew: number;
   /** Weighted mean of the three above. */
   gapScore: number;
-  /** 1 if the periodogram is significant (p ≤ alpha) and ACF-confirmed, else 0. */
+  /** 1 if the periodogram is significant (p ≤ alpha), ACF-confirmed and has ≥ spectralMinEvents, else 0. */
   spectral: number;
   /** √min(1, gaps/fullConfidenceGaps). */
   confidence: number;
@@ -138,20 +141,20 @@ export function combineTiming(
   const w = o.gapWeights;
   const wSum = w.dispersion + w.harmonic + w.skew;
   const gapScore = gaps.count > 0 ? (w.dispersion * dispersion + w.harmonic * harmonic + w.skew * skew) / wSum : 0;
-  const spectral = pg && pg.pValue <= o.alpha && pg.confirmed ? 1 : 0;
+  const spectral = pg && pg.pValue <= o.alpha && pg.confirmed && pg.events >= o.spectralMinEvents ? 1 : 0;
   const confidence = Math.sqrt(clamp01(gaps.count / Math.max(1, o.fullConfidenceGaps)));
   const timingScore = confidence * Math.max(gapScore, (gapScore + spectral) / 2);
 
   let periodSeconds: number | null = null;
   let periodSource: TimingVerdict['periodSource'] = null;
-  const gapOk = gapScore >= o.gapPeriodicScore && gaps.median > 0;
-  if (gapOk) {
-    periodSeconds = gaps.median;
-    periodSource = 'gaps';
-    if (spectral && Math.abs(pg!.periodSeconds - gaps.median) <= o.periodAgreement * gaps.median) {
-      periodSource = 'both';
-    }
+  const gapOk = gapScore >= o.gapPeriodicScore && gaps.period > 0;
+  const agree = spectral > 0 && pg !== null && Math.abs(pg.periodSeconds - gaps.period) <= o.periodAgreement * gaps.period;
+  if (gapOk && (agree || spectral === 0)) {
+    periodSeconds = gaps.period;
+    periodSource = agree ? 'both' : 'gaps';
   } else if (spectral && pg) {
+    // a confirmed line that disagrees with the gaps wins: it uses the phase of every check-in,
+    // while the gap period can lock onto 2× when check-ins are missed as often as not
     periodSeconds = pg.periodSeconds;
     periodSource = 'periodogram';
   }
@@ -231,7 +234,7 @@ export function timingReasons(r: ReasonInput, opts: Partial<TimingThresholds> = 
   if (v.periodSource === 'gaps' || v.periodSource === 'both') {
     const pm = Number.isFinite(g.spread) ? ` (± ${Math.round(g.spread * 100)} %)` : '';
     out.push(
-      `check-ins every ${formatSeconds(g.median)}${pm}, ${formatCount(r.checkIns)} times over ${formatDuration(r.spanSeconds)}`,
+      `check-ins every ${formatSeconds(g.period)}${pm}, ${formatCount(r.checkIns)} times over ${formatDuration(r.spanSeconds)}`,
     );
     if (g.multiples >= o.missedShare) {
       out.push(`${Math.round(g.multiples * 100)} % of gaps are 2–4 periods long (missed check-ins)`);
@@ -240,7 +243,7 @@ export function timingReasons(r: ReasonInput, opts: Partial<TimingThresholds> = 
   const pg = r.periodogram;
   if (pg && v.components.spectral > 0) {
     out.push(`period ${formatSeconds(pg.periodSeconds)} found by periodogram (${formatP(pg.pValue)})`);
-  } else if (pg && pg.pValue <= o.alpha && !pg.confirmed && v.periodSource === null) {
+  } else if (pg && pg.pValue <= o.alpha && !pg.confirmed && v.periodSource === null && !r.strobe.strobe) {
     out.push(
       `periodogram line at ${formatSeconds(pg.periodSeconds)} (${formatP(pg.pValue)}) not confirmed by autocorrelation`,
     );

@@ -3,7 +3,7 @@
  *
  * Input timestamps are epoch seconds, sorted ascending, finite.
  */
-import { type RobustSummary, sortedCopy, summarizeSorted } from './robust.js';
+import { type RobustSummary, quantileInPlace, quantileSorted, sortedCopy, summarizeSorted } from './robust.js';
 
 export interface CollapseOptions {
   /**
@@ -100,6 +100,14 @@ export interface GapStats {
   /** Number of gaps. */
   count: number;
   median: number;
+  /**
+   * Median of the on-time cluster: the gaps within [½, 1½] × median. Equals the median for a plain
+   * jittered beacon; with many missed check-ins (a third to a half of the gaps at 2× or more) the
+   * plain median drifts towards 2× the period and this does not. The shares and spread use it.
+   */
+  period: number;
+  /** Unscaled MAD of the on-time cluster. */
+  periodMad: number;
   /** Unscaled median absolute deviation. */
   mad: number;
   /** mad / median (RITA's MADM ratio); NaN when the median is 0. */
@@ -118,13 +126,17 @@ export interface GapStats {
   trimmedMean: number;
   /** Trimmed standard deviation / trimmed mean. */
   trimmedCv: number;
-  /** ½·(P90 − P10) / median: the "± x %" that holds the central 80 % of gaps. */
+  /**
+   * 2·periodMad / period: the "± x %" of a check-in. For uniform jitter (Cobalt Strike, Sliver)
+   * the MAD is a quarter of the jitter range, so this is the half-width of that range; for normal
+   * jitter it covers ~80 %. Missed check-ins and bursts lie outside the cluster and do not widen it.
+   */
   spread: number;
-  /** Share of gaps within median·(1 ± tolerance). */
+  /** Share of gaps within period·(1 ± tolerance). */
   withinTolerance: number;
-  /** Share of gaps within k·median ± tolerance·median for some k in 1..maxMultiple. */
+  /** Share of gaps within k·period ± tolerance·period for some k in 1..maxMultiple. */
   withinToleranceOrMultiple: number;
-  /** Share of gaps near k·median for k ≥ 2 only (likely missed check-ins). */
+  /** Share of gaps near k·period for k ≥ 2 only (likely missed check-ins). */
   multiples: number;
   tolerance: number;
 }
@@ -133,30 +145,62 @@ export interface GapStats {
 export function gapStats(gaps: Float64Array, opts: Partial<GapStatsOptions> = {}): GapStats {
   const o = { ...GAP_DEFAULTS, ...opts };
   const sorted = sortedCopy(gaps);
-  return gapStatsFromSummary(gaps, summarizeSorted(sorted, o.trimAlpha), o);
+  return gapStatsFromSorted(gaps, sorted, summarizeSorted(sorted, o.trimAlpha), o);
 }
 
-/** Same as gapStats, from a summary the caller already has (avoids a second sort). */
-export function gapStatsFromSummary(
+/** First index i with sorted[i] ≥ v (binary search). */
+function lowerBound(sorted: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Same as gapStats, from the ascending copy and its summary the caller already has (no second
+ * sort). `scratch` (length ≥ gaps) avoids an allocation for the on-time cluster's MAD.
+ */
+export function gapStatsFromSorted(
   gaps: Float64Array,
+  sorted: Float64Array,
   s: RobustSummary,
   opts: Partial<GapStatsOptions> = {},
+  scratch?: Float64Array,
 ): GapStats {
   const o = { ...GAP_DEFAULTS, ...opts };
   const n = gaps.length;
   const med = s.median;
+  // on-time cluster: a contiguous slice of the sorted gaps
+  let period = med;
+  let periodMad = s.mad;
+  if (n > 0 && med > 0) {
+    const lo = lowerBound(sorted, 0.5 * med);
+    let end = lowerBound(sorted, 1.5 * med);
+    while (end < n && (sorted[end] as number) <= 1.5 * med) end++; // inclusive upper edge
+    const cluster = sorted.subarray(lo, end);
+    if (cluster.length > 0) {
+      period = quantileSorted(cluster, 0.5);
+      const dev = scratch && scratch.length >= cluster.length ? scratch.subarray(0, cluster.length) : new Float64Array(cluster.length);
+      for (let i = 0; i < cluster.length; i++) dev[i] = Math.abs((cluster[i] as number) - period);
+      periodMad = quantileInPlace(dev, 0.5);
+    }
+  }
   let within = 0;
   let withinMult = 0;
-  if (n > 0 && med > 0) {
-    const tol = o.tolerance * med;
+  if (n > 0 && period > 0) {
+    const tol = o.tolerance * period;
     const kMax = Math.max(1, Math.floor(o.maxMultiple));
     for (let i = 0; i < n; i++) {
       const g = gaps[i] as number;
-      // nearest multiple of the median, then a fixed-width window around it
-      let k = Math.round(g / med);
+      // nearest multiple of the period, then a fixed-width window around it
+      let k = Math.round(g / period);
       if (k < 1) k = 1;
       if (k > kMax) continue;
-      if (Math.abs(g - k * med) <= tol) {
+      if (Math.abs(g - k * period) <= tol) {
         withinMult++;
         if (k === 1) within++;
       }
@@ -171,6 +215,8 @@ export function gapStatsFromSummary(
   return {
     count: n,
     median: med,
+    period,
+    periodMad,
     mad: s.mad,
     madOverMedian: med > 0 ? s.mad / med : Number.NaN,
     bowley: n === 0 ? Number.NaN : negligible ? 0 : s.bowley,
@@ -184,7 +230,7 @@ export function gapStatsFromSummary(
     mean: s.mean,
     trimmedMean: s.trimmed.mean,
     trimmedCv: s.trimmed.cv,
-    spread: med > 0 ? (s.p90 - s.p10) / 2 / med : Number.NaN,
+    spread: period > 0 ? (2 * periodMad) / period : Number.NaN,
     withinTolerance: n > 0 ? within / n : Number.NaN,
     withinToleranceOrMultiple: n > 0 ? withinMult / n : Number.NaN,
     multiples: n > 0 ? (withinMult - within) / n : Number.NaN,

@@ -21,7 +21,7 @@ import {
   type GapStats,
   type GapStatsOptions,
   collapseCheckIns,
-  gapStatsFromSummary,
+  gapStatsFromSorted,
   interArrivalGaps,
 } from './gaps.js';
 import { type PeriodogramOptions, type PeriodogramResult, periodogram } from './periodogram.js';
@@ -132,7 +132,7 @@ export function analyzeTiming(ts: Float64Array, bytes?: Float64Array, opts: Anal
   const sortedGaps = Float64Array.from(gaps).sort();
   const scratch = new Float64Array(Math.max(gaps.length, bytes?.length ?? 0));
   const gapSummary = summarizeSorted(sortedGaps, gapOpts.trimAlpha, scratch);
-  const gapStats = gapStatsFromSummary(gaps, gapSummary, gapOpts);
+  const gapStats = gapStatsFromSorted(gaps, sortedGaps, gapSummary, gapOpts, scratch);
 
   // RITA's timestamp score is on the raw gaps (minus exact zeros); reuse the summary when identical.
   const ritaTs =

@@ -37,14 +37,6 @@ export interface PeriodogramOptions {
    */
   smoothing: readonly number[];
   /**
-   * Also test the whitened periodogram: each ordinate divided by the mean of its neighbours within
-   * k·(1 ± whitenWidth) (at least ±16 ordinates), the line itself (± one natural bin) left out.
-   * Why: when the beacon shares the pair with bursty traffic (browsing the same CDN address), the
-   * bursts put far more power at low frequencies than the beacon has in its line; against its local
-   * background the line still stands out. Default width 0.1; 0 disables the scale.
-   */
-  whitenWidth: number;
-  /**
    * The ACF check runs on counts re-binned so that one candidate period spans about this many bins.
    * Default 8: fine bins spread a jittered check-in over dozens of lags and its ACF peak vanishes;
    * at ~8 bins per period a ±30 % jitter stays within a few lags.
@@ -71,8 +63,8 @@ export interface PeriodogramOptions {
   /** Minimum ACF at the period (and minimum height above the ACF at P/2). Default 0.1. */
   acfMin: number;
   /**
-   * The ACF must also exceed acfNoiseMultiple/√bins (≈ 3 standard errors of a white-noise ACF).
-   * Default 3: with 93 bins (hourly beacon over a day) that is 0.31, with 10 000 bins it is acfMin.
+   * The ACF must also exceed acfNoiseMultiple standard errors (Bartlett's formula, which widens for
+   * clustered traffic). Default 3: with 93 white bins that is 0.31, with 10 000 it is acfMin.
    */
   acfNoiseMultiple: number;
 }
@@ -85,7 +77,6 @@ export const PERIODOGRAM_DEFAULTS: Readonly<PeriodogramOptions> = Object.freeze(
   minCycles: 3,
   minEvents: 8,
   smoothing: Object.freeze([0, 0.05]),
-  whitenWidth: 0.1,
   acfBinsPerPeriod: 8,
   permutations: 199,
   unconfirmedPermutations: 19,
@@ -166,8 +157,8 @@ export interface PeriodogramResult {
   periodSeconds: number;
   /** Normalised periodogram ordinate at the period: |X_k|² / Σx² (white noise has mean 1). */
   power: number;
-  /** Spectrum view that gave the smallest p-value: 'raw', 'smoothed ±5 %' or 'whitened'. */
-  view: string;
+  /** Spectrum scale that gave the smallest p-value: 'raw' or 'smoothed ±5 %'. */
+  scale: string;
   /** Min-p permutation p-value over the scales: share of the N + 1 series (observed included) whose
    * smallest per-scale p is ≤ the observed one; never 0, resolution 1/(N + 1). */
   pValue: number;
@@ -175,7 +166,7 @@ export interface PeriodogramResult {
   acf: number;
   /** ACF at half the period (the trough a real period makes). */
   acfValley: number;
-  /** ACF threshold used (max(acfMin, acfNoiseMultiple/√(re-binned bins))). */
+  /** ACF threshold used: max(acfMin, acfNoiseMultiple · Bartlett standard error). */
   acfThreshold: number;
   /**
    * ACF (on counts re-binned to ~acfBinsPerPeriod bins per period) is a local peak near the period,
@@ -243,34 +234,6 @@ export function smoothSpectrum(
     const hi = k + h >= n ? n - 1 : k + h;
     const m = hi - lo + 1;
     out[k] = (((prefix[hi + 1] as number) - (prefix[lo] as number)) / m - 1) * Math.sqrt(m / pad);
-  }
-}
-
-/**
- * Whitened spectrum: out[k] = p[k] / mean(p over [k − H, k + H] without [k − r, k + r]),
- * H = max(16, round(width·k)), r = exclude (the line's own width). O(n) with prefix sums.
- */
-export function whitenSpectrum(
-  p: Float64Array,
-  width: number,
-  exclude: number,
-  out: Float64Array,
-  prefix: Float64Array,
-): void {
-  const n = p.length;
-  prefix[0] = 0;
-  for (let k = 0; k < n; k++) prefix[k + 1] = (prefix[k] as number) + (p[k] as number);
-  const r = Math.max(0, Math.round(exclude));
-  for (let k = 0; k < n; k++) {
-    const H = Math.max(16, Math.round(width * k), r + 4);
-    const lo = k - H < 1 ? 1 : k - H; // leave out DC (zero after mean removal)
-    const hi = k + H >= n ? n - 1 : k + H;
-    const ilo = k - r < lo ? lo : k - r;
-    const ihi = k + r > hi ? hi : k + r;
-    const inner = ihi >= ilo ? (prefix[ihi + 1] as number) - (prefix[ilo] as number) : 0;
-    const cnt = hi - lo + 1 - (ihi >= ilo ? ihi - ilo + 1 : 0);
-    const bg = cnt > 0 ? ((prefix[hi + 1] as number) - (prefix[lo] as number) - inner) / cnt : 0;
-    out[k] = bg > 0 ? (p[k] as number) / bg : 0;
   }
 }
 
@@ -345,43 +308,20 @@ export function shuffleInPlace(a: Float64Array, rng: Rng): void {
   }
 }
 
-/**
- * A way of looking at the normalised periodogram: raw (smooth q = 0), constant-Q smoothed
- * (z-scored, see smoothSpectrum) or whitened against its local background (see whitenSpectrum).
- */
-export type SpectrumView = { kind: 'smooth'; q: number } | { kind: 'whiten'; width: number };
-
-export function viewName(v: SpectrumView): string {
-  if (v.kind === 'whiten') return 'whitened';
-  return v.q > 0 ? `smoothed ±${Math.round(v.q * 100)} %` : 'raw';
+/** Name of a smoothing scale for reports: 'raw' or 'smoothed ±5 %'. */
+export function scaleName(q: number): string {
+  return q > 0 ? `smoothed ±${Math.round(q * 100)} %` : 'raw';
 }
 
-/** The views the options ask for: one per smoothing scale, plus the whitened one. */
-export function spectrumViews(o: Pick<PeriodogramOptions, 'smoothing' | 'whitenWidth'>): SpectrumView[] {
-  const views: SpectrumView[] = (o.smoothing.length > 0 ? o.smoothing : [0]).map((q) => ({ kind: 'smooth', q }));
-  if (o.whitenWidth > 0) views.push({ kind: 'whiten', width: o.whitenWidth });
-  return views;
-}
-
-/** Writes view v of spectrum p into out (may be p itself only for raw). */
-export function applyView(
-  v: SpectrumView,
-  p: Float64Array,
-  out: Float64Array,
-  prefix: Float64Array,
-  padding: number,
-): Float64Array {
-  if (v.kind === 'whiten') {
-    whitenSpectrum(p, v.width, padding, out, prefix);
-    return out;
-  }
-  if (!(v.q > 0)) return p;
-  smoothSpectrum(p, v.q, out, prefix, padding);
+/** Scale q of spectrum p: p itself for q = 0, else the standardised smoothing written into out. */
+export function applyScale(q: number, p: Float64Array, out: Float64Array, prefix: Float64Array, padding: number): Float64Array {
+  if (!(q > 0)) return p;
+  smoothSpectrum(p, q, out, prefix, padding);
   return out;
 }
 
 /**
- * Band maxima of the permuted series' spectra, one row per permutation, one column per view
+ * Band maxima of the permuted series' spectra, one row per permutation, one column per scale
  * (normalised by ss like the observed spectrum). Shuffling keeps every count and destroys only the
  * order in time, which is what periodicity is.
  */
@@ -391,7 +331,7 @@ export function permutationMaxima(
   fftSize: number,
   kMin: number,
   kMax: number,
-  views: readonly SpectrumView[],
+  scales: readonly number[],
   permutations: number,
   seed: number,
   padding = 1,
@@ -412,9 +352,9 @@ export function permutationMaxima(
   const inv = 1 / ss;
   const row = (spec: Float64Array): Float64Array => {
     for (let k = 0; k < half; k++) spec[k] = (spec[k] as number) * inv;
-    const r = new Float64Array(views.length);
-    for (let s = 0; s < views.length; s++) {
-      r[s] = bandMax(applyView(views[s] as SpectrumView, spec, sm, prefix, padding), kMin, kMax);
+    const r = new Float64Array(scales.length);
+    for (let s = 0; s < scales.length; s++) {
+      r[s] = bandMax(applyScale(scales[s] as number, spec, sm, prefix, padding), kMin, kMax);
     }
     return r;
   };
@@ -473,16 +413,27 @@ export function minPValue(observed: ArrayLike<number>, perms: readonly Float64Ar
 export interface AcfCheck {
   acf: number;
   valley: number;
+  /** Best ACF within 2·lag·(1 ± tol) minus the ACF at 1.5·lag (NaN when 2·lag does not fit). */
+  secondProminence: number;
   threshold: number;
   confirmed: boolean;
   lag: number;
 }
 
+/** Index of the largest r within [lo, hi]. */
+function argmaxRange(r: Float64Array, lo: number, hi: number): number {
+  let best = lo;
+  for (let l = lo + 1; l <= hi; l++) if ((r[l] as number) > (r[best] as number)) best = l;
+  return best;
+}
+
 /**
  * Confirm a period (in bins, may be fractional) on the autocorrelation r of the series (from
- * fft.autocorrelation): the best r within lag·(1 ± tol) must be a local maximum, reach the
- * threshold, and stand acfMin above r at lag/2 (a real period makes a trough halfway; slow
- * clustering instead decays monotonically).
+ * fft.autocorrelation, computed up to ≥ 2.2·lag when possible): the best r within lag·(1 ± tol)
+ * must be a local maximum, reach the threshold and stand acfMin above r at lag/2 (a real period
+ * makes a trough halfway; slow clustering decays monotonically instead); and, when 2·lag fits, the
+ * best r near 2·lag must stand above r at 1.5·lag (a period repeats; a chance bump of clustered
+ * traffic does not).
  */
 export function confirmByAcf(
   r: Float64Array,
@@ -491,21 +442,36 @@ export function confirmByAcf(
   opts: Partial<PeriodogramOptions> = {},
 ): AcfCheck {
   const o = { ...PERIODOGRAM_DEFAULTS, ...opts };
-  const threshold = Math.max(o.acfMin, o.acfNoiseMultiple / Math.sqrt(Math.max(1, bins)));
   const lo = Math.max(1, Math.min(Math.floor(lagBins * (1 - o.acfTolerance)), Math.round(lagBins) - 1));
   const hi = Math.max(Math.ceil(lagBins * (1 + o.acfTolerance)), Math.round(lagBins) + 1);
-  const none = { acf: Number.NaN, valley: Number.NaN, threshold, confirmed: false, lag: Number.NaN };
+  // Bartlett's standard error of r at lag ≥ lo for a series whose ACF vanishes from there on:
+  // √((1 + 2·Σ_{j<lo} r_j²)/n). Clustered traffic has large r_j at short lags, which widens it.
+  let sum2 = 0;
+  for (let j = 1; j < lo && j < r.length; j++) sum2 += (r[j] as number) * (r[j] as number);
+  const threshold = Math.max(o.acfMin, o.acfNoiseMultiple * Math.sqrt((1 + 2 * sum2) / Math.max(1, bins)));
+  const none = { acf: Number.NaN, valley: Number.NaN, secondProminence: Number.NaN, threshold, confirmed: false, lag: Number.NaN };
   if (!(lagBins >= 2) || hi >= r.length) return none;
-  let best = lo;
-  for (let l = lo + 1; l <= hi; l++) if ((r[l] as number) > (r[best] as number)) best = l;
+  const best = argmaxRange(r, lo, hi);
   const acf = r[best] as number;
   const left = r[best - 1] as number;
   const right = best + 1 < r.length ? (r[best + 1] as number) : Number.NEGATIVE_INFINITY;
   const isPeak = acf >= left && acf >= right;
   const vLag = Math.max(1, Math.round(lagBins / 2));
   const valley = vLag < best ? (r[vLag] as number) : Number.NaN;
-  const confirmed = isPeak && acf >= threshold && valley === valley && acf - valley >= o.acfMin;
-  return { acf, valley, threshold, confirmed, lag: best };
+  let secondProminence = Number.NaN;
+  const lo2 = Math.max(hi + 1, Math.floor(2 * lagBins * (1 - o.acfTolerance)));
+  const hi2 = Math.ceil(2 * lagBins * (1 + o.acfTolerance));
+  const v2 = Math.round(1.5 * lagBins);
+  if (hi2 < r.length && hi2 < bins / 2 && v2 > best && v2 < lo2) {
+    secondProminence = (r[argmaxRange(r, lo2, hi2)] as number) - (r[v2] as number);
+  }
+  const confirmed =
+    isPeak &&
+    acf >= threshold &&
+    valley === valley &&
+    acf - valley >= o.acfMin &&
+    !(secondProminence <= 0); // NaN (does not fit) passes
+  return { acf, valley, secondProminence, threshold, confirmed, lag: best };
 }
 
 /**
@@ -540,23 +506,23 @@ export function periodogram(
   if (kMax < kMin) return null;
   const raw = realPowerSpectrum(x, fftSize);
   for (let k = 0; k < raw.length; k++) raw[k] = (raw[k] as number) / ss;
-  const views = spectrumViews(o);
+  const scales = o.smoothing.length > 0 ? o.smoothing : [0];
   const prefix = new Float64Array(raw.length + 1);
   const padding = fftSize / binning.bins;
   const acfCache = new Map<number, Float64Array>();
-  const cands = views.map((view) => {
-    const spec = applyView(view, raw, new Float64Array(raw.length), prefix, padding);
+  const cands = scales.map((q) => {
+    const spec = applyScale(q, raw, new Float64Array(raw.length), prefix, padding);
     const peak = strongestPeak(spec, kMin, kMax, fftSize, binning.bins, binning.binSeconds, o)!;
     const lagBins = peak.periodSeconds / binning.binSeconds;
     const factor = Math.max(1, Math.floor(lagBins / Math.max(2, o.acfBinsPerPeriod)));
     let r = acfCache.get(factor);
     const coarseBins = Math.floor(binning.bins / factor);
     if (!r) {
-      r = autocorrelation(center(rebin(counts, factor)).x, Math.ceil((lagBins / factor) * (1 + o.acfTolerance)) + 2);
+      r = autocorrelation(center(rebin(counts, factor)).x, Math.ceil(((2 * lagBins) / factor) * (1 + o.acfTolerance)) + 2);
       acfCache.set(factor, r);
     }
     const acf = confirmByAcf(r, coarseBins, lagBins / factor, o);
-    return { view, spec, peak, acf };
+    return { q, peak, acf };
   });
   const anyConfirmed = cands.some((c) => c.acf.confirmed);
   const perms = permutationMaxima(
@@ -565,7 +531,7 @@ export function periodogram(
     fftSize,
     kMin,
     kMax,
-    views,
+    scales,
     anyConfirmed ? o.permutations : o.unconfirmedPermutations,
     o.seed,
     padding,
@@ -585,7 +551,7 @@ export function periodogram(
   return {
     periodSeconds: c.peak.periodSeconds,
     power: raw[c.peak.index] as number,
-    view: viewName(c.view),
+    scale: scaleName(c.q),
     pValue,
     acf: c.acf.acf,
     acfValley: c.acf.valley,

@@ -24,7 +24,7 @@ test('explore', () => {
     console.log(k, ms.toFixed(1) + 'ms', JSON.stringify({ n: f.flows, ci: f.checkIns, score: +f.timingScore.toFixed(3), periodic: f.periodic, P: f.periodSeconds && +f.periodSeconds.toFixed(1), src: f.periodSource,
       comp: Object.fromEntries(Object.entries(f.components).map(([a, b]) => [a, +b.toFixed(3)])),
       madm: +f.gaps.madOverMedian.toFixed(3), bow: +f.gaps.bowley.toFixed(3), within: +f.gaps.withinTolerance.toFixed(3), wm: +f.gaps.withinToleranceOrMultiple.toFixed(3),
-      pg: pg && { P: +pg.periodSeconds.toFixed(1), pow: +pg.power.toFixed(1), max: +pg.maxPower.toFixed(1), p: pg.pValue, acf: +pg.acf.toFixed(3), v: +pg.acfValley.toFixed(3), thr: +pg.acfThreshold.toFixed(3), conf: pg.confirmed, perms: pg.permutationsRun, v: pg.view, bins: pg.bins, b: +pg.binSeconds.toFixed(2) },
+      pg: pg && { P: +pg.periodSeconds.toFixed(1), pow: +pg.power.toFixed(1), max: +pg.maxPower.toFixed(1), p: pg.pValue, acf: +pg.acf.toFixed(3), v: +pg.acfValley.toFixed(3), thr: +pg.acfThreshold.toFixed(3), conf: pg.confirmed, perms: pg.permutationsRun, bins: pg.bins, b: +pg.binSeconds.toFixed(2) },
       rita: +f.rita.score.toFixed(3), ritaTs: f.rita.ts && +f.rita.ts.score.toFixed(3), hist: +f.rita.hist.score.toFixed(3), dur: +f.rita.dur.score.toFixed(3),
       strobe: f.strobe.strobe }));
     console.log('   ', f.reasons.join(' | '));

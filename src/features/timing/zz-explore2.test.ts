@@ -11,8 +11,6 @@ test('sweep', () => {
     cs50small: [(s) => S.cobaltStrikeSeries({ seed: s, sleep: 300, jitter: 0.5, count: 150, missRate: 0.1, bursts: 2 }), 225],
     sliver: [(s) => S.sliverSeries({ seed: s, count: 1100, missRate: 0.1, bursts: 3 }), 75],
     hourly: [(s) => S.cobaltStrikeSeries({ seed: s, sleep: 3600, jitter: 0.1, count: 24 }), 3420],
-    hidden: [(s) => merge(S.cobaltStrikeSeries({ seed: s, sleep: 600, jitter: 0.1, count: 432 }), S.browsingSeries({ seed: s + 100, count: 3000, start: 1_700_000_000 })), 570],
-    hidden2: [(s) => merge(S.cobaltStrikeSeries({ seed: s, sleep: 600, jitter: 0.1, count: 432 }), S.browsingSeries({ seed: s + 100, count: 3000, minIdle: 150, start: 1_700_000_000 })), 570],
     hidden3: [(s) => merge(S.cobaltStrikeSeries({ seed: s, sleep: 600, jitter: 0.3, count: 432 }), S.browsingSeries({ seed: s + 100, count: 1000, minIdle: 600, start: 1_700_000_000 })), 510],
     missing50: [(s) => S.cobaltStrikeSeries({ seed: s, sleep: 300, jitter: 0.2, count: 800, missRate: 0.5 }), 270],
     poisson: [(s) => S.poissonSeries({ seed: s, count: 1400, meanGap: 60 }), null],
@@ -28,7 +26,7 @@ test('sweep', () => {
       if (f.periodic) periodic++;
       if (P && f.periodSeconds && Math.abs(f.periodSeconds - P) <= 0.1 * P) right++;
       else if (P) bad.push(`${seed}:${f.periodSeconds?.toFixed(0)}/${f.periodSource}/${f.timingScore.toFixed(2)}`);
-      if (f.periodogram) views[f.periodogram.view] = (views[f.periodogram.view] ?? 0) + 1;
+      if (f.periodogram) views[f.periodogram.scale] = (views[f.periodogram.scale] ?? 0) + 1;
       if (f.components.spectral) { spectral++; if (P && Math.abs(f.periodogram!.periodSeconds - P) <= 0.1 * P) pgRight++; }
       if (!P && (f.periodic || f.timingScore > 0.3)) bad.push(`${seed}:${f.timingScore.toFixed(2)}/${f.periodSource}/${f.periodSeconds?.toFixed(0)}`);
     }

@@ -12,7 +12,12 @@ import type { Actor, PairSpec, Window } from './types.js';
  */
 
 /** A heartbeat: one pair, one schedule, one flow shape. */
-function heartbeat(pair: PairSpec, seed: number, host: Host, shape: (ts: number, rng: Rng, ports: SourcePorts) => Flow): Actor {
+function heartbeat(
+  pair: PairSpec,
+  seed: number,
+  host: Host,
+  shape: (ts: number, rng: Rng, ports: SourcePorts) => Flow,
+): Actor {
   return {
     id: pair.label,
     pair,
@@ -69,7 +74,14 @@ export function ntpActors(world: World, window: Window, rng: Rng): Actor[] {
     const ep: Endpoint = { src: host.v4, dst: server, dport: 123, proto: 'udp', service: 'ntp', host: null };
     actors.push(
       heartbeat(pair, rng.int(0, 0x7fffffff), host, (ts, r, ports) =>
-        udpExchange(ep, ts, fixedPort ? 123 : ports.take(), 48, r.chance(0.003) ? null : 48, micros(roundTrip(r, false))),
+        udpExchange(
+          ep,
+          ts,
+          fixedPort ? 123 : ports.take(),
+          48,
+          r.chance(0.003) ? null : 48,
+          micros(roundTrip(r, false)),
+        ),
       ),
     );
   }
@@ -88,9 +100,33 @@ interface TelemetryService {
 }
 
 const TELEMETRY: readonly TelemetryService[] = [
-  { name: 'heartbeat.edr-agent.example', period: 900, jitter: 0.03, share: 0.92, windowsOnly: false, orig: 1187, resp: 634 },
-  { name: 'update.os-vendor.example', period: 3600, jitter: 0.05, share: 0.95, windowsOnly: true, orig: 893, resp: 1452 },
-  { name: 'telemetry.office-suite.example', period: 1800, jitter: 0.1, share: 0.6, windowsOnly: false, orig: 2210, resp: 311 },
+  {
+    name: 'heartbeat.edr-agent.example',
+    period: 900,
+    jitter: 0.03,
+    share: 0.92,
+    windowsOnly: false,
+    orig: 1187,
+    resp: 634,
+  },
+  {
+    name: 'update.os-vendor.example',
+    period: 3600,
+    jitter: 0.05,
+    share: 0.95,
+    windowsOnly: true,
+    orig: 893,
+    resp: 1452,
+  },
+  {
+    name: 'telemetry.office-suite.example',
+    period: 1800,
+    jitter: 0.1,
+    share: 0.6,
+    windowsOnly: false,
+    orig: 2210,
+    resp: 311,
+  },
 ];
 
 /** Software-update and telemetry agents: one destination each, contacted by most hosts. */
@@ -114,7 +150,14 @@ export function telemetryActors(world: World, window: Window, rng: Rng): Actor[]
         host: service.name,
         active: window,
       };
-      const ep: Endpoint = { src: host.v4, dst, dport: 443, proto: 'tcp', service: 'ssl', host: service.name };
+      const ep: Endpoint = {
+        src: host.v4,
+        dst,
+        dport: 443,
+        proto: 'tcp',
+        service: 'ssl',
+        host: service.name,
+      };
       actors.push(
         heartbeat(pair, rng.int(0, 0x7fffffff), host, (ts, r, ports) => {
           // Agents resume TLS sessions, so sizes barely move; now and then a full handshake.

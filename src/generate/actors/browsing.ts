@@ -10,7 +10,7 @@ import {
   tcpUnanswered,
   udpExchange,
 } from '../shape.js';
-import { type ActivityClock, sortedUniforms } from '../time.js';
+import { type ActivityClock, nextSortedUniform } from '../time.js';
 import type { Host, World } from '../world.js';
 import type { Actor } from './types.js';
 
@@ -73,16 +73,26 @@ function webRequest(world: World, host: Host, rng: Rng, ports: SourcePorts, ts: 
  * A user's background traffic: exactly `count` events (web requests and DNS lookups) spread over
  * the window with the diurnal profile, generated in time order without buffering.
  */
-export function browsingActor(world: World, host: Host, count: number, clock: ActivityClock, seed: number): Actor {
+export function browsingActor(
+  world: World,
+  host: Host,
+  count: number,
+  clock: ActivityClock,
+  seed: number,
+): Actor {
   return {
     id: `browse-${host.index}`,
     pair: null,
     *flows() {
       const rng = new Rng(seed);
       const ports = new SourcePorts(host.os, rng);
-      for (const u of sortedUniforms(count, rng)) {
+      let u = 0;
+      for (let left = count; left > 0; left--) {
+        u = nextSortedUniform(u, left, rng);
         const ts = micros(clock.at(u));
-        yield rng.chance(DNS_SHARE) ? dnsLookup(world, host, rng, ports, ts) : webRequest(world, host, rng, ports, ts);
+        yield rng.chance(DNS_SHARE)
+          ? dnsLookup(world, host, rng, ports, ts)
+          : webRequest(world, host, rng, ports, ts);
       }
     },
   };

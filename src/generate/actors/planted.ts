@@ -66,7 +66,14 @@ function endpointOf(p: BeaconPlan, service: string | null = 'ssl'): Endpoint {
 /** One HTTPS check-in: a short connection with the implant's fixed request and the empty task list. */
 function checkIn(p: BeaconPlan, ep: Endpoint, ts: number, rng: Rng, ports: SourcePorts): Flow {
   const [orig, resp] = beaconSizes(p.sizes, rng);
-  return tcpSession(ep, micros(ts), ports.take(), orig, resp, micros(roundTrip(rng, false) * 4 + rng.uniform(0.005, 0.08)));
+  return tcpSession(
+    ep,
+    micros(ts),
+    ports.take(),
+    orig,
+    resp,
+    micros(roundTrip(rng, false) * 4 + rng.uniform(0.005, 0.08)),
+  );
 }
 
 /** Cobalt-Strike-style (and slow) beacons: sleep = period × (1 − U(0, jitter)). */
@@ -175,7 +182,8 @@ function refusedActor(p: BeaconPlan, seed: number): Actor {
       const ports = new SourcePorts(p.host.os, rng);
       const ep = endpointOf(p, null);
       const schedule = { ...p.active, period: p.period, jitter: p.jitter, model: p.model };
-      for (const t of checkIns(schedule, rng)) yield tcpRejected(ep, micros(t), ports.take(), micros(roundTrip(rng, false)));
+      for (const t of checkIns(schedule, rng))
+        yield tcpRejected(ep, micros(t), ports.take(), micros(roundTrip(rng, false)));
     },
   };
 }
@@ -205,7 +213,10 @@ export function plantedActors(world: World, window: Window, rng: Rng, options: P
   let nextHost = 0;
   const span = window.end - window.start;
   // Infection happens early in the window, so the first-seen time is inside the data.
-  const infected = (): Window => ({ start: Math.round(window.start + rng.uniform(0.02, 0.2) * span), end: window.end });
+  const infected = (): Window => ({
+    start: Math.round(window.start + rng.uniform(0.02, 0.2) * span),
+    end: window.end,
+  });
   const plan = (
     label: string,
     kind: PairKind,
@@ -228,7 +239,15 @@ export function plantedActors(world: World, window: Window, rng: Rng, options: P
   ];
   for (const [label, period, jitter, sni] of beacons) {
     const sizes = { orig: rng.int(200, 1300), resp: rng.int(120, 4200), variant: jitter === 0 ? 0 : 0.05 };
-    const p = plan(label, 'beacon', { dport: 443, sni, period, jitter, model: 'cobalt-strike', miss: jitter === 0 ? 0 : 0.01, sizes });
+    const p = plan(label, 'beacon', {
+      dport: 443,
+      sni,
+      period,
+      jitter,
+      model: 'cobalt-strike',
+      miss: jitter === 0 ? 0 : 0.01,
+      sizes,
+    });
     actors.push(beaconActor(p, seed()));
   }
 

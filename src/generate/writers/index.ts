@@ -1,5 +1,5 @@
-import type { FlowFormat } from './types.js';
 import { splunkCsv } from './splunk-csv.js';
+import type { FlowFormat } from './types.js';
 import { zeekJson } from './zeek-json.js';
 import { zeekTsv } from './zeek-tsv.js';
 
@@ -12,6 +12,7 @@ export const FORMAT_NAMES: readonly string[] = FORMATS.map((f) => f.name);
 
 export function formatByName(name: string): FlowFormat {
   const format = FORMATS.find((f) => f.name === name);
-  if (!format) throw new RangeError(`unknown output format "${name}" (expected one of: ${FORMAT_NAMES.join(', ')})`);
+  if (!format)
+    throw new RangeError(`unknown output format "${name}" (expected one of: ${FORMAT_NAMES.join(', ')})`);
   return format;
 }

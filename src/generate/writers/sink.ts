@@ -54,7 +54,10 @@ export async function writeFlows(
 ): Promise<number> {
   const counter = { flows: 0 };
   const gzip = options.gzip ?? (typeof out === 'string' && out.toLowerCase().endsWith('.gz'));
-  const source = Readable.from(chunks(flows, encoder, counter, options), { objectMode: false, highWaterMark: 4 });
+  const source = Readable.from(chunks(flows, encoder, counter, options), {
+    objectMode: false,
+    highWaterMark: 4,
+  });
   let destination: Writable;
   if (typeof out === 'string') {
     await mkdir(dirname(out), { recursive: true });

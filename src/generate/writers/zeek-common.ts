@@ -1,6 +1,6 @@
 import type { Flow } from '../../flow/schema.js';
-import { mix32 } from '../rng.js';
 import { isInternal } from '../net.js';
+import { mix32 } from '../rng.js';
 
 /** Zeek conn.log columns, in Zeek's order, and their Zeek types. */
 export const ZEEK_CONN_FIELDS = [
@@ -131,5 +131,9 @@ export class ZeekUids {
 
 /** Zeek's "%Y-%m-%d-%H-%M-%S" used on #open / #close. */
 export function zeekLogTime(epochSeconds: number): string {
-  return new Date(Math.floor(epochSeconds) * 1000).toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '-');
+  return new Date(Math.floor(epochSeconds) * 1000)
+    .toISOString()
+    .slice(0, 19)
+    .replace('T', '-')
+    .replace(/:/g, '-');
 }

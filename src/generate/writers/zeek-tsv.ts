@@ -13,6 +13,11 @@ import {
 const UNSET = '-';
 const EMPTY = '(empty)';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+const NEEDS_ESCAPE = /[\x00-\x1f\x7f\\]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+const ESCAPED_CHARS = /[\x00-\x1f\x7f\\]/g;
+
 /**
  * Zeek's ASCII escaping: the separator and non-printable bytes become \xNN, a backslash is
  * doubled, and a value that would read as unset or empty is escaped too.
@@ -20,9 +25,8 @@ const EMPTY = '(empty)';
 export function zeekEscape(value: string): string {
   if (value === '') return EMPTY;
   if (value === UNSET) return '\\x2d';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-  if (!/[\x00-\x1f\x7f\\]/.test(value)) return value;
-  return value.replace(/[\x00-\x1f\x7f\\]/g, (c) =>
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(ESCAPED_CHARS, (c) =>
     c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }

@@ -192,7 +192,7 @@ export class DuckDbEngine implements Engine {
     const comment = plan.comment ? ', comment = $comment' : '';
     const source = `read_csv($path, delim = $delim, quote = $quote, escape = $quote${comment}, skip = $skip,
         header = false, auto_detect = false, columns = ${columns}, nullstr = $nulls,
-        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES})`;
+        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
     const params: Record<string, DuckDBValue> = {
       path: plan.path,
       delim: plan.delimiter,
