@@ -63,3 +63,15 @@ export interface PairSeries {
 export function pairKey(src: string, dst: string): string {
   return `${src}\u0000${dst}`;
 }
+
+/** A pair's flows, column by column, sorted by time (for timelines and histograms). */
+export interface PairFlows {
+  /** Flows the pair has in all (the columns may hold a sample of them). */
+  total: number;
+  ts: Float64Array;
+  duration: Float64Array;
+  origBytes: Float64Array;
+  respBytes: Float64Array;
+  dport: Int32Array;
+  connState: (string | null)[];
+}

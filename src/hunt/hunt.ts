@@ -25,6 +25,13 @@ export interface HuntOptions {
   seedCompat?: boolean;
   internalNetworks?: readonly string[];
   config?: ScoringConfig;
+  /**
+   * Also collect what the HTML report draws: the seed's three features for every pair (the 3-D
+   * scatter) and the flows of the top `reportTop` findings (timelines, histograms).
+   */
+  reportTop?: number;
+  /** Flows kept per top finding for the report (sampled evenly over time beyond this). */
+  reportFlowLimit?: number;
   /** Progress and warnings for the user (stderr); results never go here. */
   onEvent?: (event: HuntEvent) => void;
 }
@@ -113,6 +120,19 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       });
     }
     lap('rank');
+    const report = options.reportTop
+      ? {
+          pairs: {
+            src: pairs.src,
+            dst: pairs.dst,
+            avgcount: pairs.numeric.avgcount,
+            t_bytecount: pairs.numeric.t_bytecount,
+            distinct_byte_count: pairs.numeric.distinct_byte_count,
+            ignored,
+          },
+          flows: await engine.pairFlows(findings.slice(0, options.reportTop), options.reportFlowLimit ?? 5000),
+        }
+      : undefined;
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, none: 0 };
     for (const f of findings) bySeverity[f.severity]++;
     const summary: HuntSummary = {
@@ -138,7 +158,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       elapsed_s: Math.round(performance.now() - started) / 1000,
       stages_s: stages,
     };
-    return { findings, summary };
+    return report ? { findings, summary, report } : { findings, summary };
   } finally {
     await engine.close();
   }

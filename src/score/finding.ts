@@ -1,3 +1,5 @@
+import type { PairFlows } from '../features/pair-features.js';
+
 /** The findings schema (brief §Findings JSON). Add fields, never rename them. */
 export type Verdict = 'beacon' | 'active-c2' | 'strobe' | 'long-connection' | 'anomaly';
 export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
@@ -48,6 +50,22 @@ export interface HuntSummary {
 export interface HuntResult {
   findings: Finding[];
   summary: HuntSummary;
+  /** Only when asked for (HuntOptions.reportTop): what the HTML report draws. Not part of --json. */
+  report?: ReportData;
+}
+
+/** The per-pair scatter data and the top findings' flows, keyed by pairKey(src, dst). */
+export interface ReportData {
+  pairs: {
+    src: string[];
+    dst: string[];
+    avgcount: Float64Array;
+    t_bytecount: Float64Array;
+    distinct_byte_count: Float64Array;
+    /** 1 for pairs left out of scoring (multicast/broadcast destinations). */
+    ignored: Uint8Array;
+  };
+  flows: Map<string, PairFlows>;
 }
 
 export function isoTime(epochSeconds: number): string {

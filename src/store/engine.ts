@@ -1,4 +1,4 @@
-import type { PairFeatures, PairSeries, SeedRows } from '../features/pair-features.js';
+import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
 import type { FeatureOptions } from '../features/options.js';
 import type { FileAccounting, ImportPlan } from '../read/plan.js';
 
@@ -31,5 +31,10 @@ export interface Engine {
    * are left out: no timing can be read from them.
    */
   pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void>;
+  /**
+   * The flows of a few pairs (the top findings), for the report's timelines and histograms; at most
+   * `limitPerPair` flows each, evenly spread over the pair's time range when it has more.
+   */
+  pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>>;
   close(): Promise<void>;
 }

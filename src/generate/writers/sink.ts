@@ -5,41 +5,30 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Flow } from '../../flow/schema.js';
+import { ByteWriter } from './bytes.js';
 import type { FlowEncoder } from './types.js';
 
-/** Text is handed to the stream in chunks of about this many characters: few writes, little memory. */
-const CHUNK_CHARS = 256 * 1024;
+/** Bytes are handed to the stream in chunks of about this size: few writes, little memory. */
+const CHUNK_BYTES = 256 * 1024;
 
-export interface SinkOptions {
-  /** Gzip the output. Default: when `out` is a path ending in .gz. */
-  gzip?: boolean;
-  /** Call `end()` on a Writable passed as `out` (files are always closed). Default true. */
-  end?: boolean;
-  /** Called every `progressEvery` flows with the number written so far. */
-  onProgress?: (flows: number) => void;
-  progressEvery?: number;
-}
-
-/** Encodes flows into text chunks lazily; `counter.flows` tracks how many went out. */
+/** Encodes flows into byte chunks lazily; `counter.flows` tracks how many went out. */
 function* chunks(
   flows: Iterable<Flow>,
   encoder: FlowEncoder,
   counter: { flows: number },
   options: SinkOptions,
-): Generator<string> {
+): Generator<Buffer> {
   const every = options.progressEvery ?? 1_000_000;
-  let buffer = encoder.header();
+  const out = new ByteWriter(CHUNK_BYTES + 16 * 1024);
+  out.text(encoder.header());
   for (const flow of flows) {
-    buffer += encoder.encode(flow);
+    encoder.write(flow, out);
     counter.flows++;
-    if (buffer.length >= CHUNK_CHARS) {
-      yield buffer;
-      buffer = '';
-    }
+    if (out.length >= CHUNK_BYTES) yield out.take();
     if (options.onProgress && counter.flows % every === 0) options.onProgress(counter.flows);
   }
-  buffer += encoder.footer();
-  if (buffer.length > 0) yield buffer;
+  out.text(encoder.footer());
+  if (out.length > 0) yield out.take();
 }
 
 /**

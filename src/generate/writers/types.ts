@@ -1,4 +1,5 @@
 import type { Flow } from '../../flow/schema.js';
+import type { ByteWriter } from './bytes.js';
 
 /** What an encoder may need beyond the flows themselves; all of it deterministic. */
 export interface EncoderContext {
@@ -12,8 +13,8 @@ export interface EncoderContext {
 export interface FlowEncoder {
   /** Text before the first flow (header lines), possibly empty. */
   header(): string;
-  /** One flow, including its line terminator. */
-  encode(flow: Flow): string;
+  /** Appends one flow, line terminator included (bytes, not strings: see ByteWriter). */
+  write(flow: Flow, out: ByteWriter): void;
   /** Text after the last flow (trailer), possibly empty. */
   footer(): string;
 }

@@ -1,10 +1,30 @@
 import type { Flow } from '../../flow/schema.js';
+import type { ByteWriter } from './bytes.js';
 import type { FlowFormat } from './types.js';
 import { ZeekUids, zeekHistory, zeekIpBytes, zeekLocal } from './zeek-common.js';
 
+/** A JSON string; plain printable ASCII (every address, service, state) skips JSON.stringify. */
+function jsonString(out: ByteWriter, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 34 || c === 92) {
+      out.text(JSON.stringify(s));
+      return;
+    }
+  }
+  out.byte(34);
+  out.text(s);
+  out.byte(34);
+}
+
+/** `,"name":` */
+function key(out: ByteWriter, name: string): void {
+  out.text(`,"${name}":`);
+}
+
 /**
  * Zeek conn.log as JSON lines (LogAscii::use_json=T): the same field names, epoch `ts`, and unset
- * fields left out rather than written as null. Numbers are written as Zeek does, microseconds.
+ * fields left out rather than written as null. Times keep Zeek's microseconds.
  */
 export const zeekJson: FlowFormat = {
   name: 'zeek-json',
@@ -15,27 +35,68 @@ export const zeekJson: FlowFormat = {
     return {
       header: () => '',
       footer: () => '',
-      encode(f: Flow) {
-        // Built by hand, not JSON.stringify: ts/duration keep exactly six decimals like Zeek's
-        // writer, and field order is fixed.
-        let line = `{"ts":${f.ts.toFixed(6)},"uid":"${uids.next()}","id.orig_h":${JSON.stringify(f.src)}`;
-        if (f.sport !== null) line += `,"id.orig_p":${f.sport}`;
-        line += `,"id.resp_h":${JSON.stringify(f.dst)}`;
-        if (f.dport !== null) line += `,"id.resp_p":${f.dport}`;
-        if (f.proto !== null) line += `,"proto":${JSON.stringify(f.proto)}`;
-        if (f.service !== null) line += `,"service":${JSON.stringify(f.service)}`;
-        if (f.duration !== null) line += `,"duration":${f.duration.toFixed(6)}`;
-        if (f.orig_bytes !== null) line += `,"orig_bytes":${f.orig_bytes}`;
-        if (f.resp_bytes !== null) line += `,"resp_bytes":${f.resp_bytes}`;
-        if (f.conn_state !== null) line += `,"conn_state":${JSON.stringify(f.conn_state)}`;
-        line += `,"local_orig":${zeekLocal(f.src)},"local_resp":${zeekLocal(f.dst)},"missed_bytes":0`;
+      write(f: Flow, out: ByteWriter) {
+        out.text('{"ts":');
+        out.fixed6(f.ts);
+        out.text(',"uid":"');
+        out.text(uids.next());
+        out.text('","id.orig_h":');
+        jsonString(out, f.src);
+        if (f.sport !== null) {
+          key(out, 'id.orig_p');
+          out.uint(f.sport);
+        }
+        key(out, 'id.resp_h');
+        jsonString(out, f.dst);
+        if (f.dport !== null) {
+          key(out, 'id.resp_p');
+          out.uint(f.dport);
+        }
+        if (f.proto !== null) {
+          key(out, 'proto');
+          jsonString(out, f.proto);
+        }
+        if (f.service !== null) {
+          key(out, 'service');
+          jsonString(out, f.service);
+        }
+        if (f.duration !== null) {
+          key(out, 'duration');
+          out.fixed6(f.duration);
+        }
+        if (f.orig_bytes !== null) {
+          key(out, 'orig_bytes');
+          out.uint(f.orig_bytes);
+        }
+        if (f.resp_bytes !== null) {
+          key(out, 'resp_bytes');
+          out.uint(f.resp_bytes);
+        }
+        if (f.conn_state !== null) {
+          key(out, 'conn_state');
+          jsonString(out, f.conn_state);
+        }
+        out.text(zeekLocal(f.src) ? ',"local_orig":true' : ',"local_orig":false');
+        out.text(zeekLocal(f.dst) ? ',"local_resp":true' : ',"local_resp":false');
+        out.text(',"missed_bytes":0');
         const history = zeekHistory(f);
-        if (history !== null) line += `,"history":"${history}"`;
-        const origIp = zeekIpBytes(f, 'orig');
-        const respIp = zeekIpBytes(f, 'resp');
-        if (f.orig_pkts !== null) line += `,"orig_pkts":${f.orig_pkts},"orig_ip_bytes":${origIp}`;
-        if (f.resp_pkts !== null) line += `,"resp_pkts":${f.resp_pkts},"resp_ip_bytes":${respIp}`;
-        return `${line}}\n`;
+        if (history !== null) {
+          key(out, 'history');
+          jsonString(out, history);
+        }
+        if (f.orig_pkts !== null) {
+          key(out, 'orig_pkts');
+          out.uint(f.orig_pkts);
+          key(out, 'orig_ip_bytes');
+          out.uint(zeekIpBytes(f, 'orig') as number);
+        }
+        if (f.resp_pkts !== null) {
+          key(out, 'resp_pkts');
+          out.uint(f.resp_pkts);
+          key(out, 'resp_ip_bytes');
+          out.uint(zeekIpBytes(f, 'resp') as number);
+        }
+        out.text('}\n');
       },
     };
   },

@@ -1,4 +1,5 @@
 import type { Flow } from '../../flow/schema.js';
+import type { ByteWriter } from './bytes.js';
 import type { FlowFormat } from './types.js';
 import {
   ZEEK_CONN_FIELDS,
@@ -12,6 +13,8 @@ import {
 
 const UNSET = '-';
 const EMPTY = '(empty)';
+const TAB = 9;
+const DASH = 45;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
 const NEEDS_ESCAPE = /[\x00-\x1f\x7f\\]/;
@@ -33,18 +36,23 @@ export function zeekEscape(value: string): string {
 
 /** Services, states and histories repeat endlessly: escape each distinct value once. */
 const escaped = new Map<string, string>();
-function text(v: string | null): string {
-  if (v === null) return UNSET;
+function text(out: ByteWriter, v: string | null): void {
+  if (v === null) {
+    out.byte(DASH);
+    return;
+  }
   let e = escaped.get(v);
   if (e === undefined) {
     e = zeekEscape(v);
     if (escaped.size < 4096) escaped.set(v, e);
   }
-  return e;
+  out.text(e);
 }
-const count = (v: number | null): string => (v === null ? UNSET : String(v));
-const seconds = (v: number | null): string => (v === null ? UNSET : v.toFixed(6));
-const bool = (v: boolean): string => (v ? 'T' : 'F');
+
+function count(out: ByteWriter, v: number | null): void {
+  if (v === null) out.byte(DASH);
+  else out.uint(v);
+}
 
 /** Zeek conn.log, TSV as Zeek's ASCII writer produces it (headers, `-` unset, #close trailer). */
 export const zeekTsv: FlowFormat = {
@@ -67,14 +75,50 @@ export const zeekTsv: FlowFormat = {
           '',
         ].join('\n');
       },
-      encode(f: Flow) {
-        return `${f.ts.toFixed(6)}\t${uids.next()}\t${f.src}\t${count(f.sport)}\t${f.dst}\t${count(f.dport)}\t${text(
-          f.proto,
-        )}\t${text(f.service)}\t${seconds(f.duration)}\t${count(f.orig_bytes)}\t${count(f.resp_bytes)}\t${text(
-          f.conn_state,
-        )}\t${bool(zeekLocal(f.src))}\t${bool(zeekLocal(f.dst))}\t0\t${text(zeekHistory(f))}\t${count(
-          f.orig_pkts,
-        )}\t${count(zeekIpBytes(f, 'orig'))}\t${count(f.resp_pkts)}\t${count(zeekIpBytes(f, 'resp'))}\t${UNSET}\n`;
+      write(f: Flow, out: ByteWriter) {
+        out.fixed6(f.ts);
+        out.byte(TAB);
+        out.text(uids.next());
+        out.byte(TAB);
+        out.text(f.src); // addresses never need escaping
+        out.byte(TAB);
+        count(out, f.sport);
+        out.byte(TAB);
+        out.text(f.dst);
+        out.byte(TAB);
+        count(out, f.dport);
+        out.byte(TAB);
+        text(out, f.proto);
+        out.byte(TAB);
+        text(out, f.service);
+        out.byte(TAB);
+        if (f.duration === null) out.byte(DASH);
+        else out.fixed6(f.duration);
+        out.byte(TAB);
+        count(out, f.orig_bytes);
+        out.byte(TAB);
+        count(out, f.resp_bytes);
+        out.byte(TAB);
+        text(out, f.conn_state);
+        out.byte(TAB);
+        out.byte(zeekLocal(f.src) ? 84 : 70); // T / F
+        out.byte(TAB);
+        out.byte(zeekLocal(f.dst) ? 84 : 70);
+        out.byte(TAB);
+        out.byte(48); // missed_bytes 0
+        out.byte(TAB);
+        text(out, zeekHistory(f));
+        out.byte(TAB);
+        count(out, f.orig_pkts);
+        out.byte(TAB);
+        count(out, zeekIpBytes(f, 'orig'));
+        out.byte(TAB);
+        count(out, f.resp_pkts);
+        out.byte(TAB);
+        count(out, zeekIpBytes(f, 'resp'));
+        out.byte(TAB);
+        out.byte(DASH); // tunnel_parents
+        out.byte(10);
       },
       footer() {
         return `#close\t${zeekLogTime(context.window.end)}\n`;

@@ -16,7 +16,9 @@ import {
   NUMERIC_PAIR_FEATURES,
   type NumericPairFeature,
   type PairFeatures,
+  type PairFlows,
   type PairSeries,
+  pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
 import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../../read/plan.js';
@@ -385,6 +387,34 @@ export class DuckDbEngine implements Engine {
         });
       }
     }
+  }
+
+  async pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>> {
+    const out = new Map<string, PairFlows>();
+    for (const { src, dst } of pairs) {
+      // Every k-th flow keeps the whole time range visible when a pair has more flows than the limit.
+      const r = await this.db.runAndReadAll(
+        `SELECT ts, coalesce(duration, 0), coalesce(orig_bytes, 0)::DOUBLE, coalesce(resp_bytes, 0)::DOUBLE,
+           coalesce(dport, -1), conn_state, total
+         FROM (SELECT *, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS total
+               FROM flows WHERE skip_reason IS NULL AND src = $src AND dst = $dst)
+         WHERE i % greatest(1, ceil(total / $limit)::BIGINT) = 0
+         ORDER BY ts`,
+        { src, dst, limit: limitPerPair },
+      );
+      const cols = r.getColumns();
+      const floats = (i: number) => Float64Array.from(cols[i] ?? [], num);
+      out.set(pairKey(src, dst), {
+        total: num(cols[6]?.[0] ?? 0),
+        ts: floats(0),
+        duration: floats(1),
+        origBytes: floats(2),
+        respBytes: floats(3),
+        dport: Int32Array.from(cols[4] ?? [], num),
+        connState: (cols[5] ?? []).map(str),
+      });
+    }
+    return out;
   }
 
   async close(): Promise<void> {

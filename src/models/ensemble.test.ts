@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureMatrix, readFixture } from '../../test/fixtures/models/load.js';
+import { ALL_MODELS, runEnsemble } from './ensemble.js';
+import { isolationForest } from './isolation-forest.js';
+import { fromRows, nRows } from './matrix.js';
+import { createRng, deriveSeed } from './random.js';
+import { rankNormalise, rocAuc } from './stats.js';
+import { scaleMatrix } from './scale.js';
+
+function synthetic(n: number, d: number, nOut: number, seed: number) {
+  const rng = createRng(seed);
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const z = rng.normal();
+    rows.push(Array.from({ length: d }, (_, j) => z * (j % 3) + rng.normal() + (i < nOut ? 7 : 0)));
+  }
+  return {
+    m: fromRows(
+      Array.from({ length: d }, (_, j) => `f${j}`),
+      rows,
+    ),
+    outlier: rows.map((_, i) => (i < nOut ? 1 : 0)),
+  };
+}
+
+describe('ensemble', () => {
+  it('runs every model, scores 0..1 and finds the planted outliers', async () => {
+    const { m, outlier } = synthetic(2000, 5, 20, 1);
+    const r = await runEnsemble(m, { seed: 7 });
+    expect(r.models).toEqual(ALL_MODELS);
+    expect(r.score).toHaveLength(2000);
+    for (const s of r.score) {
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+    }
+    expect(rocAuc(r.score, outlier)).toBeGreaterThan(0.99);
+    for (const name of ALL_MODELS) expect(r.scores[name]).toHaveLength(2000);
+    expect(r.outputs.kmeans?.chooseK?.k).toBeGreaterThanOrEqual(2);
+  });
+
+  it('is the mean of the per-model normalised ranks', async () => {
+    const f = readFixture('gauss3d');
+    const r = await runEnsemble(fixtureMatrix(f), { seed: 1, models: ['iforest', 'pca'] });
+    const a = rankNormalise(r.scores.iforest as Float64Array);
+    const b = rankNormalise(r.scores.pca as Float64Array);
+    r.score.forEach((s, i) => expect(s).toBeCloseTo(((a[i] as number) + (b[i] as number)) / 2, 14));
+  });
+
+  it('is deterministic for a seed, and a model’s result does not depend on the others selected', async () => {
+    const f = readFixture('correlated');
+    const m = fixtureMatrix(f);
+    const a = await runEnsemble(m, { seed: 3 });
+    const b = await runEnsemble(m, { seed: 3 });
+    expect(Array.from(a.score)).toEqual(Array.from(b.score));
+    const alone = await runEnsemble(m, { seed: 3, models: ['iforest'] });
+    expect(Array.from(alone.scores.iforest as Float64Array)).toEqual(Array.from(a.scores.iforest as Float64Array));
+    // the same as calling the model directly on the robust-scaled matrix with the derived seed
+    const direct = isolationForest(scaleMatrix(m, { default: 'robust' }).matrix, { seed: deriveSeed(3, 'iforest') });
+    expect(Array.from(direct.score)).toEqual(Array.from(a.scores.iforest as Float64Array));
+    const other = await runEnsemble(m, { seed: 4 });
+    expect(Array.from(other.score)).not.toEqual(Array.from(a.score));
+  });
+
+  it('imputes non-finite cells, honours scale: false and fixed k', async () => {
+    const m = fromRows(
+      ['a', 'b'],
+      Array.from({ length: 60 }, (_, i) => [i === 5 ? Number.NaN : (i * 7) % 11, i === 9 ? Number.POSITIVE_INFINITY : (i * 5) % 13]),
+    );
+    const r = await runEnsemble(m, { seed: 0, scale: false, kmeans: { k: 2 }, models: ['kmeans', 'elliptic', 'ocsvm'] });
+    expect(r.imputed).toEqual({ a: 1, b: 1 });
+    expect(r.scaling).toBeNull();
+    expect(r.outputs.kmeans?.k).toBe(2);
+    for (const s of r.score) expect(Number.isFinite(s)).toBe(true);
+  });
+
+  it('handles empty input and rejects unknown models', async () => {
+    const r = await runEnsemble(fromRows(['a'], []), { seed: 0 });
+    expect(nRows(r.scaled)).toBe(0);
+    expect(r.score).toHaveLength(0);
+    await expect(runEnsemble(fromRows(['a'], [[1]]), { models: ['lof' as never] })).rejects.toThrow(/unknown model/);
+  });
+});
