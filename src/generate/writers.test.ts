@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../flow/schema.js';
 import { generateFlows, generateToFile } from './generate.js';
+import { ByteWriter, bytesToString } from './writers/bytes.js';
 import { csvField, SPLUNK_STREAM_COLUMNS } from './writers/splunk-csv.js';
 import { ZEEK_CONN_FIELDS, ZEEK_CONN_TYPES } from './writers/zeek-common.js';
 import { zeekEscape } from './writers/zeek-tsv.js';
@@ -28,6 +29,25 @@ async function render(format: string, options = OPTIONS): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'beaconhunt-gen-'));
   flows = [...generateFlows(OPTIONS).flows];
+});
+
+describe('ByteWriter', () => {
+  it('prints numbers exactly as toFixed(6) / String() would', () => {
+    const values = [0, 0.000001, 0.5, 1.999999, 12.345678, 1709596800.638904, 1709683199.999999, 3.0000005];
+    for (const v of values) expect(bytesToString((w) => w.fixed6(v))).toBe(v.toFixed(6));
+    for (const n of [0, 7, 10, 65535, 400_000_000, 2 ** 53 - 1]) expect(bytesToString((w) => w.uint(n))).toBe(String(n));
+    expect(bytesToString((w) => w.uint(-3))).toBe('-3');
+    expect(bytesToString((w) => w.fixed6(-1.5))).toBe('-1.500000');
+  });
+
+  it('writes UTF-8 and grows past its chunk size', () => {
+    expect(bytesToString((w) => w.text('a→b'))).toBe('a→b');
+    const w = new ByteWriter(4);
+    w.text('hello, ');
+    w.text('wörld');
+    expect(w.take().toString('utf8')).toBe('hello, wörld');
+    expect(w.length).toBe(0);
+  });
 });
 
 describe('Zeek TSV writer', () => {

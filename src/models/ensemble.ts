@@ -8,9 +8,18 @@
  * their average rank, smallest 0, largest 1); the ensemble score is the mean of those ranks, in 0..1.
  * Deterministic for a given seed.
  */
+
+import {
+  type EllipticEnvelopeOptions,
+  type EllipticEnvelopeResult,
+  ellipticEnvelope,
+} from './elliptic-envelope.js';
+import {
+  type IsolationForestOptions,
+  type IsolationForestResult,
+  isolationForest,
+} from './isolation-forest.js';
 import { type ChooseKResult, chooseK, type KMeansOptions, type KMeansResult, kMeans } from './kmeans.js';
-import { type EllipticEnvelopeOptions, type EllipticEnvelopeResult, ellipticEnvelope } from './elliptic-envelope.js';
-import { type IsolationForestOptions, type IsolationForestResult, isolationForest } from './isolation-forest.js';
 import { type FeatureMatrix, nRows } from './matrix.js';
 import { type OneClassSvmOptions, type OneClassSvmResult, oneClassSvm } from './one-class-svm.js';
 import { type PcaOutlierOptions, type PcaOutlierResult, pcaOutliers } from './pca.js';

@@ -15,7 +15,8 @@
 import { type FeatureMatrix, nRows, toRowMajor } from './matrix.js';
 import { createRng, IndexSampler } from './random.js';
 
-export const EULER_GAMMA = 0.5772156649;
+/** Euler–Mascheroni constant (the paper prints 0.5772156649; full precision matches scikit-learn to 1e-15). */
+export const EULER_GAMMA = 0.5772156649015329;
 
 /** H(i) ≈ ln(i) + γ (the paper's approximation of the harmonic number). */
 export function harmonicApprox(i: number): number {
@@ -66,7 +67,10 @@ export interface IsolationForestResult {
 }
 
 /** Grows the forest on the rows of `m`. */
-export function fitIsolationForest(m: FeatureMatrix, options: IsolationForestOptions = {}): IsolationForestModel {
+export function fitIsolationForest(
+  m: FeatureMatrix,
+  options: IsolationForestOptions = {},
+): IsolationForestModel {
   const n = nRows(m);
   const d = m.data.length;
   const nTrees = options.nTrees ?? 100;
@@ -165,7 +169,8 @@ export function fitIsolationForest(m: FeatureMatrix, options: IsolationForestOpt
 export function pathLengths(model: IsolationForestModel, m: FeatureMatrix): Float64Array {
   const n = nRows(m);
   const d = m.data.length;
-  if (d !== model.columns.length) throw new RangeError(`pathLengths: ${d} columns, model has ${model.columns.length}`);
+  if (d !== model.columns.length)
+    throw new RangeError(`pathLengths: ${d} columns, model has ${model.columns.length}`);
   const X = toRowMajor(m);
   const out = new Float64Array(n);
   const { feature, threshold, left, leafPath, nodesPerTree, nTrees } = model;
@@ -194,7 +199,10 @@ export function isolationScores(model: IsolationForestModel, pathLength: Float64
 }
 
 /** Fits on all rows of `m` and scores them. */
-export function isolationForest(m: FeatureMatrix, options: IsolationForestOptions = {}): IsolationForestResult {
+export function isolationForest(
+  m: FeatureMatrix,
+  options: IsolationForestOptions = {},
+): IsolationForestResult {
   const model = fitIsolationForest(m, options);
   const pathLength = pathLengths(model, m);
   return { model, pathLength, score: isolationScores(model, pathLength) };

@@ -65,7 +65,7 @@ export interface ChooseKOptions {
   readonly seed?: number;
   /** Rows on which the silhouette is computed (default 2000). */
   readonly sampleSize?: number;
-  /** Rows the candidate clusterings are fitted on (default 10 000). */
+  /** Rows the candidate clusterings are fitted on (default 5000). */
   readonly fitSampleSize?: number;
 }
 
@@ -84,7 +84,14 @@ function distinctRows(rows: number[][], limit: number): number {
   return seen.size;
 }
 
-function assign(X: Float64Array, n: number, d: number, centroids: Float64Array[], labels: Int32Array, dist2: Float64Array): number {
+function assign(
+  X: Float64Array,
+  n: number,
+  d: number,
+  centroids: Float64Array[],
+  labels: Int32Array,
+  dist2: Float64Array,
+): number {
   const k = centroids.length;
   let inertia = 0;
   for (let i = 0; i < n; i++) {
@@ -124,7 +131,14 @@ interface RawFit {
  * Lloyd iterations on all rows from the given centroids (an empty cluster keeps its centroid, as
  * ml-kmeans); stops when no label changes or the total squared centroid shift is ≤ `tol`.
  */
-function lloyd(X: Float64Array, n: number, d: number, centroids: Float64Array[], maxIterations: number, tol: number) {
+function lloyd(
+  X: Float64Array,
+  n: number,
+  d: number,
+  centroids: Float64Array[],
+  maxIterations: number,
+  tol: number,
+) {
   const k = centroids.length;
   const labels = new Int32Array(n).fill(-1);
   const next = new Int32Array(n);
@@ -179,7 +193,14 @@ function lloyd(X: Float64Array, n: number, d: number, centroids: Float64Array[],
  * data into an ml-matrix and walks number[][] rows, ~0.1 s per initialisation and ~10 ms per iteration
  * at 100 000 × 10 — too slow for n_init = 10 on large inputs, hence the sample.
  */
-function fitRaw(m: FeatureMatrix, k: number, seed: number, nInit: number, maxIterations: number, initSample = 10_000): RawFit {
+function fitRaw(
+  m: FeatureMatrix,
+  k: number,
+  seed: number,
+  nInit: number,
+  maxIterations: number,
+  initSample = 10_000,
+): RawFit {
   const n = nRows(m);
   const d = m.data.length;
   const X = toRowMajor(m);
@@ -203,8 +224,13 @@ function fitRaw(m: FeatureMatrix, k: number, seed: number, nInit: number, maxIte
     const fin = lloyd(X, n, d, centroids, maxIterations, tol);
     if (best === null || fin.inertia < best.inertia) {
       best = {
-        k: kk, labels: fin.labels, centroids, dist2: fin.dist2, inertia: fin.inertia,
-        iterations: res.iterations + fin.iterations, converged: fin.converged,
+        k: kk,
+        labels: fin.labels,
+        centroids,
+        dist2: fin.dist2,
+        inertia: fin.inertia,
+        iterations: res.iterations + fin.iterations,
+        converged: fin.converged,
       };
     }
   }
@@ -240,8 +266,16 @@ export function kMeans(m: FeatureMatrix, options: KMeansOptions): KMeansResult {
     score[i] = 1 - (1 - (distScore[i] as number)) * (1 - sizeScore);
   }
   return {
-    k, labels, centroids, sizes, inertia: fit.inertia, iterations: fit.iterations, converged: fit.converged,
-    distance, spread, score,
+    k,
+    labels,
+    centroids,
+    sizes,
+    inertia: fit.inertia,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    distance,
+    spread,
+    score,
   };
 }
 
@@ -249,7 +283,10 @@ export function kMeans(m: FeatureMatrix, options: KMeansOptions): KMeansResult {
  * The seed's clustering: `KMeans(n_clusters=2)` on the UNSCALED features it is given (the seed used
  * avgcount, t_bytecount, distinct_byte_count), k-means++ with scikit-learn's n_init = 10.
  */
-export function seedCompatKMeans(m: FeatureMatrix, options: { seed?: number; nInit?: number } = {}): SeedCompatKMeansResult {
+export function seedCompatKMeans(
+  m: FeatureMatrix,
+  options: { seed?: number; nInit?: number } = {},
+): SeedCompatKMeansResult {
   const n = nRows(m);
   if (n === 0) throw new RangeError('seedCompatKMeans: no rows');
   const fit = fitRaw(m, 2, options.seed ?? 0, options.nInit ?? 10, 300);
@@ -257,32 +294,36 @@ export function seedCompatKMeans(m: FeatureMatrix, options: { seed?: number; nIn
   for (let i = 0; i < n; i++) sizes[fit.labels[i] as number] = (sizes[fit.labels[i] as number] as number) + 1;
   const minorityCluster = (sizes[0] as number) < (sizes[1] as number) ? 0 : 1;
   const majorityCluster = 1 - minorityCluster;
-  const centroids = fit.centroids.length === 2 ? fit.centroids : [fit.centroids[0] as Float64Array, fit.centroids[0] as Float64Array];
+  const centroids =
+    fit.centroids.length === 2
+      ? fit.centroids
+      : [fit.centroids[0] as Float64Array, fit.centroids[0] as Float64Array];
   const maj = centroids[majorityCluster] as Float64Array;
   const distanceToMajority = new Float64Array(n);
   for (let j = 0; j < m.data.length; j++) {
     const col = m.data[j] as Float64Array;
     const c = maj[j] as number;
-    for (let i = 0; i < n; i++) distanceToMajority[i] = (distanceToMajority[i] as number) + ((col[i] as number) - c) ** 2;
+    for (let i = 0; i < n; i++)
+      distanceToMajority[i] = (distanceToMajority[i] as number) + ((col[i] as number) - c) ** 2;
   }
   for (let i = 0; i < n; i++) distanceToMajority[i] = Math.sqrt(distanceToMajority[i] as number);
-  return { labels: fit.labels, centroids, sizes, inertia: fit.inertia, minorityCluster, majorityCluster, distanceToMajority };
+  return {
+    labels: fit.labels,
+    centroids,
+    sizes,
+    inertia: fit.inertia,
+    minorityCluster,
+    majorityCluster,
+    distanceToMajority,
+  };
 }
 
-/**
- * Mean silhouette coefficient (Euclidean) of a labelled row-major sample; rows of singleton clusters
- * count 0, as scikit-learn. NaN when fewer than 2 clusters are present.
- */
-export function silhouetteScore(X: Float64Array, n: number, d: number, labels: ArrayLike<number>, k: number): number {
-  const sizes = new Int32Array(k);
-  for (let i = 0; i < n; i++) sizes[labels[i] as number] = (sizes[labels[i] as number] as number) + 1;
-  let present = 0;
-  for (let c = 0; c < k; c++) if ((sizes[c] as number) > 0) present++;
-  if (present < 2) return Number.NaN;
-  const sums = new Float64Array(n * k);
+/** Condensed Euclidean distance matrix of a row-major sample: pair (i < j) at i·n − i(i+1)/2 + j − i − 1. */
+export function pairwiseDistances(X: Float64Array, n: number, d: number): Float64Array {
+  const D = new Float64Array((n * (n - 1)) / 2);
+  let o = 0;
   for (let i = 0; i < n; i++) {
     const oi = i * d;
-    const li = labels[i] as number;
     for (let j = i + 1; j < n; j++) {
       const oj = j * d;
       let s = 0;
@@ -290,8 +331,33 @@ export function silhouetteScore(X: Float64Array, n: number, d: number, labels: A
         const v = (X[oi + t] as number) - (X[oj + t] as number);
         s += v * v;
       }
-      const dist = Math.sqrt(s);
-      sums[i * k + (labels[j] as number)] = (sums[i * k + (labels[j] as number)] as number) + dist;
+      D[o++] = Math.sqrt(s);
+    }
+  }
+  return D;
+}
+
+/** Mean silhouette from a condensed distance matrix (see {@link silhouetteScore}). */
+export function silhouetteFromDistances(
+  D: Float64Array,
+  n: number,
+  labels: ArrayLike<number>,
+  k: number,
+): number {
+  const sizes = new Int32Array(k);
+  for (let i = 0; i < n; i++) sizes[labels[i] as number] = (sizes[labels[i] as number] as number) + 1;
+  let present = 0;
+  for (let c = 0; c < k; c++) if ((sizes[c] as number) > 0) present++;
+  if (present < 2) return Number.NaN;
+  const sums = new Float64Array(n * k);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const ik = i * k;
+    const li = labels[i] as number;
+    for (let j = i + 1; j < n; j++) {
+      const dist = D[o++] as number;
+      const lj = labels[j] as number;
+      sums[ik + lj] = (sums[ik + lj] as number) + dist;
       sums[j * k + li] = (sums[j * k + li] as number) + dist;
     }
   }
@@ -313,6 +379,20 @@ export function silhouetteScore(X: Float64Array, n: number, d: number, labels: A
 }
 
 /**
+ * Mean silhouette coefficient (Euclidean) of a labelled row-major sample; rows of singleton clusters
+ * count 0, as scikit-learn. NaN when fewer than 2 clusters are present.
+ */
+export function silhouetteScore(
+  X: Float64Array,
+  n: number,
+  d: number,
+  labels: ArrayLike<number>,
+  k: number,
+): number {
+  return silhouetteFromDistances(pairwiseDistances(X, n, d), n, labels, k);
+}
+
+/**
  * Picks k in [kMin, kMax] (default 2..8) by the mean silhouette: each k is fitted on a seeded sample of
  * at most `fitSampleSize` rows, the silhouette computed on a seeded sample of at most `sampleSize` of
  * those. Ties go to the smaller k.
@@ -322,18 +402,25 @@ export function chooseK(m: FeatureMatrix, options: ChooseKOptions = {}): ChooseK
   const seed = options.seed ?? 0;
   const kMin = Math.max(2, options.kMin ?? 2);
   const kMax = options.kMax ?? 8;
-  const fitIdx = sampleRows(n, options.fitSampleSize ?? 10_000, createRng(deriveSeed(seed, 'choosek-fit')));
-  const fitRows = { columns: m.columns, data: m.data.map((c) => fitIdx.length === n ? c : Float64Array.from(fitIdx, (i) => c[i] as number)) };
+  const fitIdx = sampleRows(n, options.fitSampleSize ?? 5000, createRng(deriveSeed(seed, 'choosek-fit')));
+  const fitRows = {
+    columns: m.columns,
+    data: m.data.map((c) => (fitIdx.length === n ? c : Float64Array.from(fitIdx, (i) => c[i] as number))),
+  };
   const nFit = fitIdx.length;
   const silIdx =
     nFit <= (options.sampleSize ?? 2000)
       ? Uint32Array.from({ length: nFit }, (_, i) => i)
-      : new IndexSampler(nFit, createRng(deriveSeed(seed, 'choosek-silhouette'))).sample(options.sampleSize ?? 2000).sort();
+      : new IndexSampler(nFit, createRng(deriveSeed(seed, 'choosek-silhouette')))
+          .sample(options.sampleSize ?? 2000)
+          .sort();
   const d = m.data.length;
   const Xs = new Float64Array(silIdx.length * d);
   for (let r = 0; r < silIdx.length; r++) {
-    for (let j = 0; j < d; j++) Xs[r * d + j] = (fitRows.data[j] as Float64Array)[silIdx[r] as number] as number;
+    for (let j = 0; j < d; j++)
+      Xs[r * d + j] = (fitRows.data[j] as Float64Array)[silIdx[r] as number] as number;
   }
+  const D = pairwiseDistances(Xs, silIdx.length, d);
   const silhouettes: { k: number; silhouette: number }[] = [];
   let bestK = kMin;
   let bestS = Number.NEGATIVE_INFINITY;
@@ -342,7 +429,7 @@ export function chooseK(m: FeatureMatrix, options: ChooseKOptions = {}): ChooseK
     const fit = fitRaw(fitRows, k, deriveSeed(seed, `choosek-${k}`) >>> 0, 1, 300);
     if (fit.k < k) break; // fewer distinct rows than k
     const labels = Int32Array.from(silIdx, (i) => fit.labels[i] as number);
-    const s = silhouetteScore(Xs, silIdx.length, d, labels, k);
+    const s = silhouetteFromDistances(D, silIdx.length, labels, k);
     silhouettes.push({ k, silhouette: s });
     if (s > bestS) {
       bestS = s;

@@ -57,7 +57,10 @@ describe('one-class SVM sampling and loading', () => {
     expect(a.decision).toHaveLength(3001);
     expect(Array.from(a.decision)).toEqual(Array.from(b.decision));
     expect(Array.from(a.model.trainRows)).not.toEqual(Array.from(c.model.trainRows));
-    expect(a.score[3000]).toBe(1);
+    // [8, 8, 8] is outside the support (when it is in the training sample it becomes a bounded support
+    // vector and its own kernel term lifts its decision value, so it need not be the single top score)
+    expect(a.isOutlier[3000]).toBe(1);
+    expect(a.score[3000]).toBeGreaterThan(0.5);
     // the fitted model re-scores rows identically
     expect(Array.from(oneClassSvmDecision(a.model, m))).toEqual(Array.from(a.decision));
     // about ν of the training rows fall outside

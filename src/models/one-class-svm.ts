@@ -123,7 +123,14 @@ function parseModel(text: string): { rho: number; coef: number[] } {
  * Σ_i α_i K(x, sv_i) for every row of X (row-major, n × d): squared differences summed in blocks of four
  * (this loop is most of the model's run time: 100 000 rows × ~500 support vectors).
  */
-function kernelSums(X: Float64Array, n: number, d: number, sv: Float64Array, coef: Float64Array, gamma: number): Float64Array {
+function kernelSums(
+  X: Float64Array,
+  n: number,
+  d: number,
+  sv: Float64Array,
+  coef: Float64Array,
+  gamma: number,
+): Float64Array {
   const nSv = coef.length;
   const out = new Float64Array(n);
   const x = new Float64Array(d);
@@ -169,7 +176,8 @@ export function scaleGamma(X: Float64Array, d: number): number {
 /** decision(x) for (new) rows with the same columns as the fit. */
 export function oneClassSvmDecision(model: OneClassSvmModel, m: FeatureMatrix): Float64Array {
   const d = model.columns.length;
-  if (m.data.length !== d) throw new RangeError(`oneClassSvmDecision: ${m.data.length} columns, model has ${d}`);
+  if (m.data.length !== d)
+    throw new RangeError(`oneClassSvmDecision: ${m.data.length} columns, model has ${d}`);
   const n = nRows(m);
   const sums = kernelSums(toRowMajor(m), n, d, model.supportVectors, model.coefficients, model.gamma);
   for (let i = 0; i < n; i++) sums[i] = (sums[i] as number) - model.rho;
@@ -177,7 +185,10 @@ export function oneClassSvmDecision(model: OneClassSvmModel, m: FeatureMatrix): 
 }
 
 /** Trains on a seeded sample of the rows of `m` and scores all rows. */
-export async function oneClassSvm(m: FeatureMatrix, options: OneClassSvmOptions = {}): Promise<OneClassSvmResult> {
+export async function oneClassSvm(
+  m: FeatureMatrix,
+  options: OneClassSvmOptions = {},
+): Promise<OneClassSvmResult> {
   const n = nRows(m);
   const d = m.data.length;
   const nu = options.nu ?? 0.05;
@@ -186,14 +197,26 @@ export async function oneClassSvm(m: FeatureMatrix, options: OneClassSvmOptions 
   const trainRows = sampleRows(n, options.maxTrainRows ?? 10_000, createRng(options.seed ?? 0));
   const nTrain = trainRows.length;
   const Xt = new Float64Array(nTrain * d);
-  for (let r = 0; r < nTrain; r++) Xt.set(X.subarray((trainRows[r] as number) * d, (trainRows[r] as number) * d + d), r * d);
+  for (let r = 0; r < nTrain; r++)
+    Xt.set(X.subarray((trainRows[r] as number) * d, (trainRows[r] as number) * d + d), r * d);
   const gamma = options.gamma === undefined || options.gamma === 'scale' ? scaleGamma(Xt, d) : options.gamma;
   const empty: OneClassSvmModel = {
-    columns: [...m.columns], gamma, nu, rho: 0, supportVectors: new Float64Array(0), coefficients: new Float64Array(0),
-    supportRows: new Uint32Array(0), trainRows,
+    columns: [...m.columns],
+    gamma,
+    nu,
+    rho: 0,
+    supportVectors: new Float64Array(0),
+    coefficients: new Float64Array(0),
+    supportRows: new Uint32Array(0),
+    trainRows,
   };
   if (n === 0 || d === 0) {
-    return { model: empty, decision: new Float64Array(n), isOutlier: new Uint8Array(n), score: new Float64Array(n) };
+    return {
+      model: empty,
+      decision: new Float64Array(n),
+      isOutlier: new Uint8Array(n),
+      score: new Float64Array(n),
+    };
   }
 
   const SVM = await loadLibsvm();
@@ -221,7 +244,9 @@ export async function oneClassSvm(m: FeatureMatrix, options: OneClassSvmOptions 
   if (parsed.coef.length !== svIdx.length) throw new Error('oneClassSvm: could not read the libsvm model');
   const nSv = svIdx.length;
   const sv = new Float64Array(nSv * d);
-  svIdx.forEach((t, s) => sv.set(Xt.subarray(t * d, t * d + d), s * d));
+  svIdx.forEach((t, s) => {
+    sv.set(Xt.subarray(t * d, t * d + d), s * d);
+  });
   const coefficients = Float64Array.from(parsed.coef);
 
   // ρ as libsvm computes it: the mean gradient over the free support vectors
@@ -232,13 +257,19 @@ export async function oneClassSvm(m: FeatureMatrix, options: OneClassSvmOptions 
   let rho = parsed.rho;
   if (free.length > 0) {
     const Xf = new Float64Array(free.length * d);
-    free.forEach((s, r) => Xf.set(sv.subarray(s * d, s * d + d), r * d));
+    free.forEach((s, r) => {
+      Xf.set(sv.subarray(s * d, s * d + d), r * d);
+    });
     const g = kernelSums(Xf, free.length, d, sv, coefficients, gamma);
     let sum = 0;
     for (const v of g) sum += v;
     const exact = sum / free.length;
     // sanity check against the 6-digit printed value
-    if (Number.isFinite(exact) && (!Number.isFinite(rho) || Math.abs(exact - rho) <= 1e-5 * Math.max(1, Math.abs(rho)) + 1e-9)) rho = exact;
+    if (
+      Number.isFinite(exact) &&
+      (!Number.isFinite(rho) || Math.abs(exact - rho) <= 1e-5 * Math.max(1, Math.abs(rho)) + 1e-9)
+    )
+      rho = exact;
   }
   const model: OneClassSvmModel = {
     ...empty,

@@ -12,7 +12,9 @@ describe('PCA against scikit-learn', () => {
       const m = fixtureMatrix(f);
       const model = fitPca(m);
       const scaleVar = Math.max(...f.pca.explained_variance);
-      expect(maxAbsDiff(model.means, f.pca.mean)).toBeLessThan(1e-9 * Math.max(1, ...f.pca.mean.map(Math.abs)));
+      expect(maxAbsDiff(model.means, f.pca.mean)).toBeLessThan(
+        1e-9 * Math.max(1, ...f.pca.mean.map(Math.abs)),
+      );
       expect(maxAbsDiff(model.explainedVariance, f.pca.explained_variance) / scaleVar).toBeLessThan(1e-9);
       expect(maxAbsDiff(model.explainedVarianceRatio, f.pca.explained_variance_ratio)).toBeLessThan(1e-9);
       expect(maxAbsDiff(model.components, f.pca.components)).toBeLessThan(1e-6);

@@ -70,7 +70,13 @@ export function fitPca(m: FeatureMatrix): PcaModel {
     }
   }
   if (d === 0) {
-    return { columns: [], means, components: [], explainedVariance: new Float64Array(0), explainedVarianceRatio: new Float64Array(0) };
+    return {
+      columns: [],
+      means,
+      components: [],
+      explainedVariance: new Float64Array(0),
+      explainedVarianceRatio: new Float64Array(0),
+    };
   }
   const pca = new PCA(cov, { isCovarianceMatrix: true });
   const U = pca.getEigenvectors();

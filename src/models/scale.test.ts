@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureMatrix, maxAbsDiff, readFixture } from '../../test/fixtures/models/load.js';
 import { fromRows } from './matrix.js';
-import { applyScaling, fitRobust, imputeNonFinite, log1pSigned, robustScale, scaleMatrix, standardScale } from './scale.js';
+import {
+  applyScaling,
+  fitRobust,
+  imputeNonFinite,
+  log1pSigned,
+  robustScale,
+  scaleMatrix,
+  standardScale,
+} from './scale.js';
 
 const SETS = ['gauss2d', 'gauss3d', 'correlated', 'seedlike', 'blobs'];
 
@@ -51,13 +59,21 @@ describe('scaling spec', () => {
   );
 
   it('applies per-column steps, chains left to right, and re-applies fitted params', () => {
-    const { matrix, params } = scaleMatrix(m, { default: 'standard', columns: { b: ['log1p', 'robust'], c: 'none' } });
-    expect(Array.from(matrix.data[0] as Float64Array)).toEqual(Array.from(standardScale(m.data[0] as Float64Array)));
-    expect(Array.from(matrix.data[1] as Float64Array)).toEqual(Array.from(robustScale(log1pSigned(m.data[1] as Float64Array))));
+    const { matrix, params } = scaleMatrix(m, {
+      default: 'standard',
+      columns: { b: ['log1p', 'robust'], c: 'none' },
+    });
+    expect(Array.from(matrix.data[0] as Float64Array)).toEqual(
+      Array.from(standardScale(m.data[0] as Float64Array)),
+    );
+    expect(Array.from(matrix.data[1] as Float64Array)).toEqual(
+      Array.from(robustScale(log1pSigned(m.data[1] as Float64Array))),
+    );
     expect(Array.from(matrix.data[2] as Float64Array)).toEqual([5, 5, 5, 5, 5]);
     expect(matrix.data[2]).not.toBe(m.data[2]); // always fresh arrays
     const again = applyScaling(params, m);
-    for (let j = 0; j < 3; j++) expect(Array.from(again.data[j] as Float64Array)).toEqual(Array.from(matrix.data[j] as Float64Array));
+    for (let j = 0; j < 3; j++)
+      expect(Array.from(again.data[j] as Float64Array)).toEqual(Array.from(matrix.data[j] as Float64Array));
   });
 
   it('log1p is sign-preserving', () => {

@@ -30,7 +30,12 @@ export interface ScaleSpec {
 /** One fitted step: `log1p`, or an affine (x − center) / scale. */
 export type FittedStep =
   | { readonly kind: 'log1p' }
-  | { readonly kind: 'affine'; readonly method: 'standard' | 'robust'; readonly center: number; readonly scale: number };
+  | {
+      readonly kind: 'affine';
+      readonly method: 'standard' | 'robust';
+      readonly center: number;
+      readonly scale: number;
+    };
 
 /** Fitted parameters for one column, re-applicable to new rows with {@link applyScaling}. */
 export interface ColumnScaling {
@@ -48,7 +53,8 @@ function stepsFor(spec: ScaleSpec, column: string): Exclude<ScaleMethod, 'none'>
   const out: Exclude<ScaleMethod, 'none'>[] = [];
   for (const m of list) {
     if (m === 'none') continue;
-    if (m !== 'standard' && m !== 'robust' && m !== 'log1p') throw new RangeError(`unknown scaling ${String(m)} for ${column}`);
+    if (m !== 'standard' && m !== 'robust' && m !== 'log1p')
+      throw new RangeError(`unknown scaling ${String(m)} for ${column}`);
     out.push(m);
   }
   return out;
@@ -103,7 +109,10 @@ function applyStep(step: FittedStep, col: Float64Array): Float64Array {
 }
 
 /** Fits the spec on `m` and returns the scaled matrix together with the fitted parameters. */
-export function scaleMatrix(m: FeatureMatrix, spec: ScaleSpec): { matrix: FeatureMatrix; params: ScalingParams } {
+export function scaleMatrix(
+  m: FeatureMatrix,
+  spec: ScaleSpec,
+): { matrix: FeatureMatrix; params: ScalingParams } {
   const outCols: Float64Array[] = [];
   const params: ColumnScaling[] = [];
   m.columns.forEach((name, j) => {
@@ -150,7 +159,10 @@ export function robustScale(col: Float64Array): Float64Array {
  * Replaces NaN and ±Infinity by the median of the column's finite values (0 when it has none).
  * Returns the input matrix itself when every value is finite. `replaced` counts the cells per column.
  */
-export function imputeNonFinite(m: FeatureMatrix): { matrix: FeatureMatrix; replaced: Record<string, number> } {
+export function imputeNonFinite(m: FeatureMatrix): {
+  matrix: FeatureMatrix;
+  replaced: Record<string, number>;
+} {
   const replaced: Record<string, number> = {};
   let any = false;
   const n = nRows(m);

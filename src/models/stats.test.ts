@@ -39,7 +39,8 @@ describe('stats', () => {
       [0.001, 4, 0.09080403553897909],
       [0.999, 4, 18.46682695290317],
     ];
-    for (const [p, df, want] of cases) expect(Math.abs(chi2Quantile(p, df) - want) / want).toBeLessThan(1e-10);
+    for (const [p, df, want] of cases)
+      expect(Math.abs(chi2Quantile(p, df) - want) / want).toBeLessThan(1e-10);
   });
 
   it('ranks average ties and normalise to 0..1', () => {

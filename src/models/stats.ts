@@ -63,7 +63,12 @@ export function selectInPlace(a: Float64Array, k: number): number {
  * Mask of the `h` smallest values (exactly h set). Ties at the cut are taken in index order, so the
  * result is deterministic. `scratch` (length >= n) avoids an allocation in hot loops.
  */
-export function smallestMask(values: Float64Array, h: number, out?: Uint8Array, scratch?: Float64Array): Uint8Array {
+export function smallestMask(
+  values: Float64Array,
+  h: number,
+  out?: Uint8Array,
+  scratch?: Float64Array,
+): Uint8Array {
   const n = values.length;
   const mask = out ?? new Uint8Array(n);
   if (h >= n) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reference values from scikit-learn for beaconhunt's outlier models (src/models).
 
-Writes one JSON file per data set to test/fixtures/models/. Everything is seeded, so re-running gives
-byte-identical files for the same scikit-learn/numpy versions (recorded in each file).
+Writes one JSON file per data set to test/fixtures/models/ (then formatted with the repository's biome).
+Everything is seeded, so re-running gives identical files for the same scikit-learn/numpy versions
+(recorded in each file).
 
 Run with Debian's scikit-learn (apt-get install python3-sklearn):
     /usr/bin/python3 tools/sklearn/make_model_fixtures.py
@@ -22,6 +23,7 @@ What is recorded per data set (rows of X, plus `outlier` flags for the planted o
 """
 import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -236,6 +238,12 @@ def main():
             "c": tolist(_average_path_length(np.array(ns))),
         },
     )
+    # the repository's formatter (biome) also checks JSON under test/; it leaves the values untouched
+    biome = os.path.normpath(os.path.join(HERE, "..", "..", "node_modules", ".bin", "biome"))
+    if os.path.exists(biome):
+        subprocess.run([biome, "format", "--write", OUT], check=True, capture_output=True)
+    else:
+        print("note: run `npx biome format --write test/fixtures/models`", file=sys.stderr)
 
 
 def write(name, rec):

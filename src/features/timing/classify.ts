@@ -8,8 +8,11 @@ import type { PeriodogramResult } from './periodogram.js';
 export interface TimingThresholds {
   /** Fewer flows than this: no timing verdict (RITA's default unique_connection_threshold is 4). */
   minFlows: number;
-  /** A pair with at least this many flows is a strobe outright (one per second for a whole day). */
-  strobeMinFlows: number;
+  /**
+   * A pair with at least this many flows per day of its span (whole day minimum) is a strobe
+   * outright: 86 400 = one per second around the clock, RITA-style "very many connections".
+   */
+  strobeFlowsPerDay: number;
   /** ... or with a window of strobeWindowSeconds holding ≥ strobeRate flows per second. */
   strobeRate: number;
   strobeWindowSeconds: number;
@@ -39,7 +42,7 @@ export interface TimingThresholds {
 
 export const TIMING_THRESHOLDS: Readonly<TimingThresholds> = Object.freeze({
   minFlows: 4,
-  strobeMinFlows: 86_400,
+  strobeFlowsPerDay: 86_400,
   strobeRate: 1,
   strobeWindowSeconds: 300,
   fullConfidenceGaps: 20,
@@ -66,7 +69,7 @@ export interface StrobeResult {
 }
 
 /**
- * Strobe: flows ≥ strobeMinFlows, or some window of strobeWindowSeconds with
+ * Strobe: flows ≥ strobeFlowsPerDay · max(1, span in days), or some window of strobeWindowSeconds with
  * ≥ strobeRate·strobeWindowSeconds flows (two pointers over sorted times, O(n)).
  * A pair shorter than the window is judged on its own span, but only once it holds a full window's
  * worth of flows, so five flows in two seconds are not a strobe.
@@ -86,7 +89,7 @@ export function detectStrobe(ts: Float64Array, opts: Partial<TimingThresholds> =
   }
   const span = n > 1 ? (ts[n - 1] as number) - (ts[0] as number) : 0;
   const peakRate = span >= w || span <= 0 ? best / w : best / span;
-  if (n >= o.strobeMinFlows) return { strobe: true, peakWindowFlows: best, peakRate, by: 'count' };
+  if (n >= o.strobeFlowsPerDay * Math.max(1, span / 86_400)) return { strobe: true, peakWindowFlows: best, peakRate, by: 'count' };
   if (n > 0 && best >= need) return { strobe: true, peakWindowFlows: best, peakRate, by: 'rate' };
   return { strobe: false, peakWindowFlows: best, peakRate, by: null };
 }

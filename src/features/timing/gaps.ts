@@ -3,7 +3,7 @@
  *
  * Input timestamps are epoch seconds, sorted ascending, finite.
  */
-import { type RobustSummary, quantileInPlace, quantileSorted, sortedCopy, summarizeSorted } from './robust.js';
+import { type RobustSummary, quantileInPlace, summarize } from './robust.js';
 
 export interface CollapseOptions {
   /**
@@ -141,32 +141,18 @@ export interface GapStats {
   tolerance: number;
 }
 
-/** Robust statistics of a gap array (one sort of a copy; the input is not modified). */
-export function gapStats(gaps: Float64Array, opts: Partial<GapStatsOptions> = {}): GapStats {
+/** Robust statistics of a gap array (expected O(n), no sort; the input is not modified). */
+export function gapStats(gaps: Float64Array, opts: Partial<GapStatsOptions> = {}, scratch?: Float64Array): GapStats {
   const o = { ...GAP_DEFAULTS, ...opts };
-  const sorted = sortedCopy(gaps);
-  return gapStatsFromSorted(gaps, sorted, summarizeSorted(sorted, o.trimAlpha), o);
-}
-
-/** First index i with sorted[i] ≥ v (binary search). */
-function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return gapStatsFromSummary(gaps, summarize(gaps, o.trimAlpha, scratch), o, scratch);
 }
 
 /**
- * Same as gapStats, from the ascending copy and its summary the caller already has (no second
- * sort). `scratch` (length ≥ gaps) avoids an allocation for the on-time cluster's MAD.
+ * Same as gapStats, from the robust summary the caller already has. `scratch` (length ≥ gaps)
+ * avoids an allocation for the on-time cluster.
  */
-export function gapStatsFromSorted(
+export function gapStatsFromSummary(
   gaps: Float64Array,
-  sorted: Float64Array,
   s: RobustSummary,
   opts: Partial<GapStatsOptions> = {},
   scratch?: Float64Array,
@@ -174,19 +160,21 @@ export function gapStatsFromSorted(
   const o = { ...GAP_DEFAULTS, ...opts };
   const n = gaps.length;
   const med = s.median;
-  // on-time cluster: a contiguous slice of the sorted gaps
+  // on-time cluster: gaps within [½, 1½] × median
   let period = med;
   let periodMad = s.mad;
   if (n > 0 && med > 0) {
-    const lo = lowerBound(sorted, 0.5 * med);
-    let end = lowerBound(sorted, 1.5 * med);
-    while (end < n && (sorted[end] as number) <= 1.5 * med) end++; // inclusive upper edge
-    const cluster = sorted.subarray(lo, end);
-    if (cluster.length > 0) {
-      period = quantileSorted(cluster, 0.5);
-      const dev = scratch && scratch.length >= cluster.length ? scratch.subarray(0, cluster.length) : new Float64Array(cluster.length);
-      for (let i = 0; i < cluster.length; i++) dev[i] = Math.abs((cluster[i] as number) - period);
-      periodMad = quantileInPlace(dev, 0.5);
+    const buf = scratch && scratch.length >= n ? scratch : new Float64Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const g = gaps[i] as number;
+      if (g >= 0.5 * med && g <= 1.5 * med) buf[m++] = g;
+    }
+    if (m > 0) {
+      const cluster = buf.subarray(0, m);
+      period = quantileInPlace(cluster, 0.5);
+      for (let i = 0; i < m; i++) cluster[i] = Math.abs((cluster[i] as number) - period);
+      periodMad = quantileInPlace(cluster, 0.5);
     }
   }
   let within = 0;

@@ -21,7 +21,7 @@ import {
   type GapStats,
   type GapStatsOptions,
   collapseCheckIns,
-  gapStatsFromSorted,
+  gapStatsFromSummary,
   interArrivalGaps,
 } from './gaps.js';
 import { type PeriodogramOptions, type PeriodogramResult, periodogram } from './periodogram.js';
@@ -37,7 +37,7 @@ import {
   ritaStatScore,
   ritaTimestampScore,
 } from './rita.js';
-import { summarizeSorted } from './robust.js';
+import { summarize } from './robust.js';
 
 export * from './classify.js';
 export * from './fft.js';
@@ -129,17 +129,16 @@ export function analyzeTiming(ts: Float64Array, bytes?: Float64Array, opts: Anal
   const { times, merged } = strobe.strobe ? { times: t, merged: 0 } : collapseCheckIns(t, collapseOpts);
 
   const gaps = interArrivalGaps(times);
-  const sortedGaps = Float64Array.from(gaps).sort();
   const scratch = new Float64Array(Math.max(gaps.length, bytes?.length ?? 0));
-  const gapSummary = summarizeSorted(sortedGaps, gapOpts.trimAlpha, scratch);
-  const gapStats = gapStatsFromSorted(gaps, sortedGaps, gapSummary, gapOpts, scratch);
+  const gapSummary = summarize(gaps, gapOpts.trimAlpha, scratch);
+  const gapStats = gapStatsFromSummary(gaps, gapSummary, gapOpts, scratch);
 
   // RITA's timestamp score is on the raw gaps (minus exact zeros); reuse the summary when identical.
   const ritaTs =
     merged === 0 && times === t && gapSummary.n >= 3 && gapSummary.min > 0
       ? ritaStatScore(gapSummary, 1, ritaOpts)
       : ritaTimestampScore(interArrivalGaps(t), ritaOpts);
-  const ritaDs = bytes && bytes.length >= 3 ? ritaDataSizeScore(bytes, ritaOpts) : null;
+  const ritaDs = bytes && bytes.length >= 3 ? ritaDataSizeScore(bytes, ritaOpts, scratch) : null;
   const wStart = opts.window?.start ?? first;
   const wEnd = opts.window?.end ?? last;
   const histogram = ritaHistogram(t, wStart, wEnd, ritaOpts);

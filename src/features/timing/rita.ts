@@ -5,7 +5,7 @@
  * RITA's beacon score = 0.25·ts + 0.25·ds + 0.25·hist + 0.25·dur by default. Where we differ (and why) is
  * marked "Differs from RITA" below and listed in docs/SCORING-timing.md.
  */
-import { type RobustSummary, sortedCopy, summarizeSorted } from './robust.js';
+import { type RobustSummary, summarize } from './robust.js';
 
 export interface RitaOptions {
   /**
@@ -108,15 +108,13 @@ export function ritaTimestampScore(gaps: Float64Array, opts: Partial<RitaOptions
   let nz = 0;
   for (let i = 0; i < gaps.length; i++) if ((gaps[i] as number) > 0) nz++;
   if (nz < 3) return null;
-  let sorted: Float64Array;
-  if (nz === gaps.length) sorted = sortedCopy(gaps);
-  else {
-    sorted = new Float64Array(nz);
+  let values = gaps;
+  if (nz !== gaps.length) {
+    values = new Float64Array(nz);
     let j = 0;
-    for (let i = 0; i < gaps.length; i++) if ((gaps[i] as number) > 0) sorted[j++] = gaps[i] as number;
-    sorted.sort();
+    for (let i = 0; i < gaps.length; i++) if ((gaps[i] as number) > 0) values[j++] = gaps[i] as number;
   }
-  return ritaStatScore(summarizeSorted(sorted), 1, opts);
+  return ritaStatScore(summarize(values), 1, opts);
 }
 
 /**
@@ -126,9 +124,13 @@ export function ritaTimestampScore(gaps: Float64Array, opts: Partial<RitaOptions
  * Differs from RITA: RITA gives madScore 0 when the median is < 1 byte, which hides beacons to a
  * dead or refusing C2 (all-zero flows), a case the brief asks us to keep.
  */
-export function ritaDataSizeScore(bytes: Float64Array, opts: Partial<RitaOptions> = {}): RitaStatScore | null {
+export function ritaDataSizeScore(
+  bytes: Float64Array,
+  opts: Partial<RitaOptions> = {},
+  scratch?: Float64Array,
+): RitaStatScore | null {
   if (bytes.length < 3) return null;
-  return ritaStatScore(summarizeSorted(sortedCopy(bytes)), 1, opts);
+  return ritaStatScore(summarize(bytes, 0.1, scratch), 1, opts);
 }
 
 export interface RitaHistogram {

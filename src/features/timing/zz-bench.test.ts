@@ -13,8 +13,11 @@ test('bench 1M', () => {
     const bytes = S.byteSeries(ts.length, 300, 40);
     analyzeTiming(ts.subarray(0, 20000), bytes.subarray(0, 20000)); // warm-up
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const f = analyzeTiming(ts, bytes);
     const ms = performance.now() - t0;
+    const cu = process.cpuUsage(c0);
+    console.log('cpu ms', ((cu.user + cu.system) / 1000).toFixed(0));
     console.log(k, ts.length, ms.toFixed(0) + ' ms', f.timingScore.toFixed(2), f.periodSeconds?.toFixed(1), f.periodogram?.permutationsRun, f.periodogram?.bins, f.reasons[0]);
   }
 });

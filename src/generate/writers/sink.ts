@@ -8,6 +8,16 @@ import type { Flow } from '../../flow/schema.js';
 import { ByteWriter } from './bytes.js';
 import type { FlowEncoder } from './types.js';
 
+export interface SinkOptions {
+  /** Gzip the output. Default: when `out` is a path ending in .gz. */
+  gzip?: boolean;
+  /** Call `end()` on a Writable passed as `out` (files are always closed). Default true. */
+  end?: boolean;
+  /** Called every `progressEvery` flows with the number written so far. */
+  onProgress?: (flows: number) => void;
+  progressEvery?: number;
+}
+
 /** Bytes are handed to the stream in chunks of about this size: few writes, little memory. */
 const CHUNK_BYTES = 256 * 1024;
 

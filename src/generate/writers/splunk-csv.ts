@@ -71,7 +71,13 @@ export const splunkCsv: FlowFormat = {
         out.byte(48 + Math.floor(frac / 100));
         out.byte(48 + (Math.floor(frac / 10) % 10));
         out.byte(48 + (frac % 10));
-        out.text(f.proto === 'tcp' ? '+00:00,stream:tcp,' : f.proto === 'udp' ? '+00:00,stream:udp,' : '+00:00,stream:ip,');
+        out.text(
+          f.proto === 'tcp'
+            ? '+00:00,stream:tcp,'
+            : f.proto === 'udp'
+              ? '+00:00,stream:udp,'
+              : '+00:00,stream:ip,',
+        );
         field(out, f.src);
         out.byte(COMMA);
         field(out, f.sport);

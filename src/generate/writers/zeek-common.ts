@@ -63,23 +63,22 @@ export function zeekHistory(f: Flow): string | null {
     if (f.conn_state === 'SF') return rd ? 'Dd' : 'D';
     return null;
   }
-  if (f.proto !== 'tcp') return null;
-  const data = `${od ? 'D' : ''}${rd ? 'ad' : ''}`;
-  switch (f.conn_state) {
-    case 'S0':
-      return 'S';
-    case 'REJ':
-      return 'Sr';
-    case 'SF':
-      return `ShA${data}Ff`;
-    case 'RSTO':
-      return `ShA${data}R`;
-    case 'RSTR':
-      return `ShA${data}r`;
-    default:
-      return null;
-  }
+  if (f.proto !== 'tcp' || f.conn_state === null) return null;
+  const forms = TCP_HISTORY[f.conn_state];
+  return forms ? (forms[(od ? 1 : 0) + (rd ? 2 : 0)] as string) : null;
 }
+
+/** TCP histories by state, indexed by (orig sent data) + 2 × (resp sent data); built once. */
+const TCP_HISTORY: Record<string, readonly string[]> = (() => {
+  const data = ['', 'D', 'ad', 'Dad'];
+  return {
+    S0: data.map(() => 'S'),
+    REJ: data.map(() => 'Sr'),
+    SF: data.map((d) => `ShA${d}Ff`),
+    RSTO: data.map((d) => `ShA${d}R`),
+    RSTR: data.map((d) => `ShA${d}r`),
+  };
+})();
 
 /** IP + transport header bytes per packet (TCP with the timestamp option). */
 function headerBytes(f: Flow, address: string): number {

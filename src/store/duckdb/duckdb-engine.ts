@@ -24,7 +24,7 @@ import {
 import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../../read/plan.js';
 import { InputError, errorMessage } from '../../util/errors.js';
 import type { DataSummary, Engine } from '../engine.js';
-import { canonicalSelectSql, rawColumnNames, skipReasonSql } from './import-sql.js';
+import { importSelectSql, rawColumnNames } from './import-sql.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -183,9 +183,8 @@ export class DuckDbEngine implements Engine {
   }
 
   private insertSql(plan: ImportPlan, source: string, jsonCheck?: string): string {
-    return `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, file_id, skip_reason)
-      SELECT ${canonicalSelectSql(plan)}, $file_id, ${skipReasonSql(plan, jsonCheck)}
-      FROM ${source}`;
+    return `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
+      SELECT *, $file_id FROM (${importSelectSql(plan, source, jsonCheck)})`;
   }
 
   private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<{ rejected: number; examples: string[] }> {

@@ -5,6 +5,12 @@ import type { ImportPlan, ValueSource } from '../../read/plan.js';
  * SQL that turns raw text columns (r0, r1, …) into canonical, validated values, plus the reason a
  * row is skipped. Only identifiers we generate and constants we write appear in the SQL text; every
  * value from a file is read by DuckDB itself or passed as a parameter.
+ *
+ * Built in layers so each value is parsed once per row:
+ *   a<i>          trimmed raw text of raw column i (NULL when empty)
+ *   x_<f>_<k>     alternative k of field f, parsed (numbers as DOUBLE, times as epoch seconds)
+ *   v_<f>, p_<f>  the field's valid value (first valid alternative) and whether any text was there
+ *   final         canonical columns and skip_reason
  */
 
 const IPV4 =
@@ -16,94 +22,98 @@ const IPV6 = '^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?(%[0-9a-z_.\\-]
 const MAX_COUNT = 9007199254740991;
 const MAX_TEXT = 1024;
 
-const raw = (column: number) => `nullif(trim(r${column}), '')`;
+const timeOf = (a: string) => `coalesce(TRY_CAST(${a} AS DOUBLE), epoch(TRY_CAST(${a} AS TIMESTAMPTZ)))`;
 
-function numeric(source: ValueSource): string {
-  const value = `TRY_CAST(${raw(source.column)} AS DOUBLE)`;
-  return source.scale ? `(${value} * ${Number(source.scale)})` : value;
-}
-
-function time(column: number): string {
-  const r = raw(column);
-  return `coalesce(TRY_CAST(${r} AS DOUBLE), epoch(TRY_CAST(${r} AS TIMESTAMPTZ)))`;
-}
-
-/** Converted value of one alternative, NULL when absent or invalid. */
-function convert(field: CanonicalField, source: ValueSource): string {
-  const r = raw(source.column);
+/** Layer 2: one alternative parsed, before validation. */
+function parsed(field: CanonicalField, s: ValueSource): string {
+  const a = `a${s.column}`;
   switch (FIELD_KINDS[field]) {
     case 'time':
-      return `(CASE WHEN isfinite(${time(source.column)}) AND ${time(source.column)} >= 0 THEN ${time(source.column)} END)`;
-    case 'seconds': {
-      const v = source.endMinusStart !== undefined ? `(${time(source.column)} - ${time(source.endMinusStart)})` : numeric(source);
-      return `(CASE WHEN isfinite(${v}) AND ${v} >= 0 THEN ${v} END)`;
-    }
-    case 'port': {
-      const v = numeric(source);
-      return `(CASE WHEN ${v} BETWEEN 0 AND 65535 AND ${v} = floor(${v}) THEN ${v}::INTEGER END)`;
-    }
-    case 'count': {
-      const v = numeric(source);
-      return `(CASE WHEN ${v} BETWEEN 0 AND ${MAX_COUNT} AND ${v} = floor(${v}) THEN ${v}::BIGINT END)`;
-    }
-    case 'address': {
+      return timeOf(a);
+    case 'seconds':
+      if (s.endMinusStart !== undefined) return `(${timeOf(a)} - ${timeOf(`a${s.endMinusStart}`)})`;
+      return s.scale ? `(TRY_CAST(${a} AS DOUBLE) * ${Number(s.scale)})` : `TRY_CAST(${a} AS DOUBLE)`;
+    case 'port':
+    case 'count':
+      return s.scale ? `(TRY_CAST(${a} AS DOUBLE) * ${Number(s.scale)})` : `TRY_CAST(${a} AS DOUBLE)`;
+    case 'address':
       // IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address.
-      const a = `regexp_replace(lower(${r}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
-      return `(CASE WHEN regexp_full_match(${a}, '${IPV4}') OR regexp_full_match(${a}, '${IPV6}') THEN ${a} END)`;
-    }
+      return `regexp_replace(lower(${a}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
     case 'lowertext':
-      return `left(regexp_replace(lower(${r}), '^stream:', ''), ${MAX_TEXT})`;
+      return `left(regexp_replace(lower(${a}), '^stream:', ''), ${MAX_TEXT})`;
     case 'text':
-      return `left(${r}, ${MAX_TEXT})`;
+      return `left(${a}, ${MAX_TEXT})`;
   }
 }
 
-function fieldValue(plan: ImportPlan, field: CanonicalField): string {
-  const sources = plan.fields[field] ?? [];
-  if (sources.length === 0) return 'NULL';
-  const values = sources.map((s) => convert(field, s));
-  return values.length === 1 ? (values[0] as string) : `coalesce(${values.join(', ')})`;
-}
-
-/** True when some alternative of the field has a raw value. */
-function fieldPresent(plan: ImportPlan, field: CanonicalField): string {
-  const sources = plan.fields[field] ?? [];
-  if (sources.length === 0) return 'false';
-  return `(${sources.map((s) => `${raw(s.column)} IS NOT NULL`).join(' OR ')})`;
-}
-
-/** Present but not convertible. */
-function fieldBad(plan: ImportPlan, field: CanonicalField): string {
-  return `(${fieldPresent(plan, field)} AND ${fieldValue(plan, field)} IS NULL)`;
+/** Layer 3: the parsed value `x` if valid, else NULL. */
+function valid(field: CanonicalField, x: string): string {
+  switch (FIELD_KINDS[field]) {
+    case 'time':
+    case 'seconds':
+      return `CASE WHEN isfinite(${x}) AND ${x} >= 0 THEN ${x} END`;
+    case 'port':
+      return `CASE WHEN ${x} BETWEEN 0 AND 65535 AND ${x} = floor(${x}) THEN ${x}::INTEGER END`;
+    case 'count':
+      return `CASE WHEN ${x} BETWEEN 0 AND ${MAX_COUNT} AND ${x} = floor(${x}) THEN ${x}::BIGINT END`;
+    case 'address':
+      return `CASE WHEN regexp_full_match(${x}, '${IPV4}') OR regexp_full_match(${x}, '${IPV6}') THEN ${x} END`;
+    case 'lowertext':
+    case 'text':
+      return x;
+  }
 }
 
 const BY_KIND = (kind: string) => CANONICAL_FIELDS.filter((f) => FIELD_KINDS[f] === kind);
 
-/** The CASE expression naming why a row cannot be used (NULL when it can). */
-export function skipReasonSql(plan: ImportPlan, jsonCheck?: string): string {
-  const whens: string[] = [];
-  if (jsonCheck) whens.push(`WHEN NOT ${jsonCheck} THEN '${SKIP_REASONS.badJson}'`);
-  if (plan.eventFilter) {
-    const { column, pattern } = plan.eventFilter;
-    whens.push(
-      `WHEN ${raw(column)} IS NOT NULL AND NOT regexp_matches(${raw(column)}, '${pattern.replace(/'/g, "''")}') THEN '${SKIP_REASONS.nonFlowEvent}'`,
-    );
+/**
+ * The full SELECT over `source` (which yields r0…rN, and `j` for JSON lines when `jsonCheck`).
+ * Output columns: the canonical fields in table order, then skip_reason.
+ */
+export function importSelectSql(plan: ImportPlan, source: string, jsonCheck?: string): string {
+  const used = new Set<number>();
+  for (const sources of Object.values(plan.fields)) {
+    for (const s of sources ?? []) {
+      used.add(s.column);
+      if (s.endMinusStart !== undefined) used.add(s.endMinusStart);
+    }
   }
-  const missing = REQUIRED_FIELDS.map((f) => `NOT ${fieldPresent(plan, f)}`).join(' OR ');
-  whens.push(`WHEN ${missing} THEN '${SKIP_REASONS.missingField}'`);
-  whens.push(`WHEN ${fieldBad(plan, 'ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
-  const addresses = BY_KIND('address').map((f) => fieldBad(plan, f));
-  whens.push(`WHEN ${addresses.join(' OR ')} THEN '${SKIP_REASONS.badAddress}'`);
-  const ports = BY_KIND('port').map((f) => fieldBad(plan, f));
-  whens.push(`WHEN ${ports.join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
-  const numbers = [...BY_KIND('count'), ...BY_KIND('seconds')].map((f) => fieldBad(plan, f));
-  whens.push(`WHEN ${numbers.join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`);
-  return `CASE ${whens.join(' ')} END`;
-}
+  if (plan.eventFilter) used.add(plan.eventFilter.column);
+  const layer1 = [...used].map((i) => `nullif(trim(r${i}), '') AS a${i}`);
+  if (jsonCheck) layer1.push(`${jsonCheck} AS json_ok`);
 
-/** SELECT list producing the canonical columns in table order. */
-export function canonicalSelectSql(plan: ImportPlan): string {
-  return CANONICAL_FIELDS.map((f) => `${fieldValue(plan, f)} AS ${f}`).join(',\n  ');
+  const layer2: string[] = [...used].map((i) => `a${i}`);
+  if (jsonCheck) layer2.push('json_ok');
+  const layer3: string[] = [];
+  for (const field of CANONICAL_FIELDS) {
+    const sources = plan.fields[field] ?? [];
+    sources.forEach((s, k) => layer2.push(`${parsed(field, s)} AS x_${field}_${k}`));
+    const values = sources.map((_, k) => valid(field, `x_${field}_${k}`));
+    layer3.push(`${values.length === 0 ? 'NULL' : values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`} AS v_${field}`);
+    const present = sources.map((s) => `a${s.column} IS NOT NULL`);
+    layer3.push(`${present.length ? `(${present.join(' OR ')})` : 'false'} AS p_${field}`);
+  }
+  if (jsonCheck) layer3.push('json_ok');
+  if (plan.eventFilter) layer3.push(`a${plan.eventFilter.column} AS event_type`);
+
+  const bad = (f: CanonicalField) => `(p_${f} AND v_${f} IS NULL)`;
+  const whens: string[] = [];
+  if (jsonCheck) whens.push(`WHEN NOT json_ok THEN '${SKIP_REASONS.badJson}'`);
+  if (plan.eventFilter) {
+    const pattern = plan.eventFilter.pattern.replace(/'/g, "''");
+    whens.push(`WHEN event_type IS NOT NULL AND NOT regexp_matches(event_type, '${pattern}') THEN '${SKIP_REASONS.nonFlowEvent}'`);
+  }
+  whens.push(`WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`);
+  whens.push(`WHEN ${bad('ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
+  whens.push(`WHEN ${BY_KIND('address').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badAddress}'`);
+  whens.push(`WHEN ${BY_KIND('port').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
+  whens.push(`WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`);
+  const final = [...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`), `CASE ${whens.join(' ')} END AS skip_reason`];
+
+  return `SELECT ${final.join(', ')}
+    FROM (SELECT ${layer3.join(', ')}
+      FROM (SELECT ${layer2.join(', ')}
+        FROM (SELECT ${layer1.join(', ')} FROM ${source})))`;
 }
 
 export function rawColumnNames(count: number): string[] {
