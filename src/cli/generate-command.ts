@@ -93,14 +93,21 @@ active C2 with tasking spurts, a netcat relay, a refused beacon) are listed in t
       } catch (err) {
         throw new InputError(errorMessage(err));
       }
-      const result = await generateToFile({
-        ...scenario,
-        format: opts.format,
-        out: toStdout ? process.stdout : opts.out,
-        ...(opts.truth !== undefined ? { truthOut: opts.truth } : {}),
-        ...(opts.gzip ? { gzip: true } : {}),
-        ...(progress && !toStdout ? { onProgress: progress } : {}),
-      });
+      let result: Awaited<ReturnType<typeof generateToFile>>;
+      try {
+        result = await generateToFile({
+          ...scenario,
+          format: opts.format,
+          out: toStdout ? process.stdout : opts.out,
+          ...(opts.truth !== undefined ? { truthOut: opts.truth } : {}),
+          ...(opts.gzip ? { gzip: true } : {}),
+          ...(progress && !toStdout ? { onProgress: progress } : {}),
+        });
+      } catch (err) {
+        // `generate --out - | head` closes the pipe early: that is the reader's choice, not an error.
+        if (toStdout && (err as NodeJS.ErrnoException).code === 'EPIPE') return;
+        throw err;
+      }
       if (progress && !toStdout) process.stderr.write('\r');
       const seconds = (Date.now() - started) / 1000;
       const planted = result.truth.pairs.filter((p) => p.planted).length;

@@ -35,7 +35,8 @@ describe('ByteWriter', () => {
   it('prints numbers exactly as toFixed(6) / String() would', () => {
     const values = [0, 0.000001, 0.5, 1.999999, 12.345678, 1709596800.638904, 1709683199.999999, 3.0000005];
     for (const v of values) expect(bytesToString((w) => w.fixed6(v))).toBe(v.toFixed(6));
-    for (const n of [0, 7, 10, 65535, 400_000_000, 2 ** 53 - 1]) expect(bytesToString((w) => w.uint(n))).toBe(String(n));
+    for (const n of [0, 7, 10, 65535, 400_000_000, 2 ** 53 - 1])
+      expect(bytesToString((w) => w.uint(n))).toBe(String(n));
     expect(bytesToString((w) => w.uint(-3))).toBe('-3');
     expect(bytesToString((w) => w.fixed6(-1.5))).toBe('-1.500000');
   });

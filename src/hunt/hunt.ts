@@ -8,7 +8,7 @@ import { expandInputs } from '../read/inputs.js';
 import type { FileAccounting } from '../read/plan.js';
 import type { Finding, HuntResult, HuntSummary, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
-import { robustOutlierness } from '../score/outlierness.js';
+import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
 import { type PairTiming, scorePairs } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import { timingOfSeries } from '../features/pair-timing.js';
@@ -25,6 +25,10 @@ export interface HuntOptions {
   seedCompat?: boolean;
   internalNetworks?: readonly string[];
   config?: ScoringConfig;
+  /** Outlier model(s) behind the outlierness sub-score (default: all, rank-averaged). */
+  model?: ModelChoice;
+  /** Seed of every randomised step (models, permutation tests): same seed, same result. */
+  seed?: number;
   /**
    * Also collect what the HTML report draws: the seed's three features for every pair (the 3-D
    * scatter) and the flows of the top `reportTop` findings (timelines, histograms).
@@ -112,7 +116,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       findings = scorePairs({
         pairs,
         timing,
-        outlierness: robustOutlierness(pairs, include),
+        outlierness: await pairOutlierness(pairs, include, timing, options.model ?? 'ensemble', options.seed ?? 1),
         ignored,
         internalHosts,
         sizeField: featureOptions.sizeField,

@@ -98,6 +98,35 @@ describe('ensemble', () => {
     for (const s of r.score) expect(Number.isFinite(s)).toBe(true);
   });
 
+  it('handles tiny inputs', async () => {
+    for (const rows of [
+      [[1, 2, 3]],
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [
+        [1, 2, 3],
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+      [
+        [1, 2, 3, 4, 5],
+        [2, 1, 0, 3, 3],
+        [5, 5, 5, 1, 2],
+        [0, 1, 0, 1, 0],
+      ],
+    ]) {
+      const m = fromRows(
+        (rows[0] as number[]).map((_, j) => `c${j}`),
+        rows,
+      );
+      const r = await runEnsemble(m, { seed: 1 });
+      expect(r.score).toHaveLength(rows.length);
+      for (const s of r.score) expect(s >= 0 && s <= 1).toBe(true);
+    }
+  });
+
   it('handles empty input and rejects unknown models', async () => {
     const r = await runEnsemble(fromRows(['a'], []), { seed: 0 });
     expect(nRows(r.scaled)).toBe(0);

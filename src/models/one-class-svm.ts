@@ -55,7 +55,12 @@ export function loadLibsvm(): Promise<LibsvmClass> {
     } catch {
       // read-only in some runtimes: the load still works, Emscripten just logs a fallback warning
     }
-    libsvmPromise = Promise.resolve(require('libsvm-js/wasm') as Promise<LibsvmClass>);
+    libsvmPromise = Promise.resolve(require('libsvm-js/wasm') as Promise<LibsvmClass>).catch(
+      (err: unknown) => {
+        libsvmPromise = null; // let a later call retry
+        throw err;
+      },
+    );
   } finally {
     if (hidden) wasm.instantiateStreaming = streaming;
     for (const l of process.listeners('unhandledRejection')) {
@@ -119,6 +124,9 @@ function parseModel(text: string): { rho: number; coef: number[] } {
   return { rho, coef };
 }
 
+/** Kernel terms below e^−36.8 ≈ 1e-16 (α ≤ 1) are skipped: far rows then cost no exp() per support vector. */
+const NEGLIGIBLE = 36.8;
+
 /**
  * Σ_i α_i K(x, sv_i) for every row of X (row-major, n × d): squared differences summed in blocks of four
  * (this loop is most of the model's run time: 100 000 rows × ~500 support vectors).
@@ -153,7 +161,8 @@ function kernelSums(
         const a = (x[j] as number) - (sv[so + j] as number);
         d2 += a * a;
       }
-      sum += (coef[s] as number) * Math.exp(-gamma * d2);
+      const t = gamma * d2;
+      if (t < NEGLIGIBLE) sum += (coef[s] as number) * Math.exp(-t);
     }
     out[i] = sum;
   }

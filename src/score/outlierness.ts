@@ -1,40 +1,35 @@
-import { type NumericPairFeature, type PairFeatures } from '../features/pair-features.js';
+import { pairFeatureMatrix, PAIR_MATRIX_SCALING } from '../features/feature-matrix.js';
+import type { PairFeatures } from '../features/pair-features.js';
+import { ALL_MODELS, type ModelName, runEnsemble } from '../models/ensemble.js';
+import type { PairTiming } from './score-pairs.js';
+
+export const MODEL_CHOICES = ['ensemble', ...ALL_MODELS] as const;
+export type ModelChoice = (typeof MODEL_CHOICES)[number];
+
+/** Fewer pairs than this and "outlier" means nothing: every pair gets 0. */
+const MIN_ROWS = 8;
 
 /**
- * How far each pair sits from the bulk on the seed's three axes, robustly scaled (median/MAD so
- * the outliers we look for do not set the scale), mapped to 0–1.
+ * 0–1 outlierness of every included pair against the others, from one model or the rank-averaged
+ * ensemble (src/models/ensemble.ts). Seeded: the same data gives the same scores.
  */
-const AXES: { feature: NumericPairFeature; transform: (x: number) => number }[] = [
-  { feature: 'avgcount', transform: (x) => x },
-  { feature: 't_bytecount', transform: Math.log1p },
-  { feature: 'distinct_byte_count', transform: Math.log1p },
-];
-
-function median(values: Float64Array): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-export function robustOutlierness(pairs: PairFeatures, include: Uint8Array): Float64Array {
-  const rows: number[] = [];
-  for (let i = 0; i < pairs.length; i++) if (include[i]) rows.push(i);
+export async function pairOutlierness(
+  pairs: PairFeatures,
+  include: Uint8Array,
+  timing: readonly (PairTiming | undefined)[] | undefined,
+  model: ModelChoice,
+  seed: number,
+): Promise<Float64Array> {
   const out = new Float64Array(pairs.length);
-  if (rows.length < 3) return out;
-  const distance = new Float64Array(pairs.length);
-  for (const { feature, transform } of AXES) {
-    const column = pairs.numeric[feature];
-    const values = Float64Array.from(rows, (i) => transform(column[i] as number));
-    const center = median(values);
-    const mad = median(values.map((v) => Math.abs(v - center)));
-    // 1.4826·MAD estimates σ for normal data; the floor keeps constant axes from exploding.
-    const scale = Math.max(1.4826 * mad, 1e-3, 0.05 * Math.abs(center));
-    rows.forEach((row, k) => {
-      const z = ((values[k] as number) - center) / scale;
-      distance[row] = (distance[row] as number) + z * z;
-    });
-  }
-  for (const row of rows) out[row] = 1 - Math.exp(-Math.sqrt(distance[row] as number) / 3);
+  const rows = Int32Array.from(
+    include.reduce<number[]>((acc, x, i) => (x ? (acc.push(i), acc) : acc), []),
+  );
+  if (rows.length < MIN_ROWS) return out;
+  const matrix = pairFeatureMatrix(pairs, rows, timing);
+  const models: ModelName[] = model === 'ensemble' ? [...ALL_MODELS] : [model];
+  const result = await runEnsemble(matrix, { models, seed, scale: PAIR_MATRIX_SCALING });
+  rows.forEach((row, k) => {
+    out[row] = result.score[k] as number;
+  });
   return out;
 }

@@ -1,6 +1,7 @@
-import { kmeans } from 'ml-kmeans';
 import { SCORING_DEFAULTS } from '../config/defaults.js';
 import { type NumericPairFeature, NUMERIC_PAIR_FEATURES, type PairFeatures, pairKey, type SeedRows } from '../features/pair-features.js';
+import { featureMatrix } from '../models/matrix.js';
+import { seedCompatKMeans } from '../models/kmeans.js';
 import { type Finding, isoTime } from './finding.js';
 import { severityOf } from './score-pairs.js';
 
@@ -15,38 +16,28 @@ const SEED = 42;
  */
 export function seedCompatRanking(pairs: PairFeatures, rows: SeedRows, ignored: Uint8Array): Finding[] {
   if (rows.length === 0) return [];
-  const points = Array.from({ length: rows.length }, (_, i) => [
-    rows.avgcount[i] as number,
-    rows.t_bytecount[i] as number,
-    rows.distinct_byte_count[i] as number,
-  ]);
-  const k = Math.min(2, new Set(points.map((p) => p.join(','))).size);
-  const labels = new Int32Array(rows.length);
-  let centroids = [points[0] as number[]];
-  if (k === 2) {
-    const result = kmeans(points, 2, { initialization: 'kmeans++', seed: SEED });
-    labels.set(result.clusters);
-    centroids = result.centroids;
-  }
-  const sizes = [0, 0];
-  for (const l of labels) sizes[l] = (sizes[l] as number) + 1;
-  const minority = k === 2 && (sizes[1] as number) < (sizes[0] as number) ? 1 : 0;
-  const majority = k === 2 ? 1 - minority : 0;
-  const center = centroids[majority] as number[];
-  const distance = points.map((p) => Math.hypot(...p.map((v, d) => v - (center[d] as number))));
+  const matrix = featureMatrix(
+    ['avgcount', 't_bytecount', 'distinct_byte_count'],
+    [rows.avgcount, rows.t_bytecount, rows.distinct_byte_count],
+  );
+  const distinctPoints = new Set(Array.from({ length: rows.length }, (_, i) => `${rows.avgcount[i]},${rows.t_bytecount[i]},${rows.distinct_byte_count[i]}`));
+  const twoClusters = distinctPoints.size >= 2;
+  const km = twoClusters ? seedCompatKMeans(matrix, { seed: SEED }) : undefined;
+  const distance = km ? km.distanceToMajority : new Float64Array(rows.length);
 
   const byPair = new Map<string, { inMinority: boolean; distance: number; rows: number; minorityRows: number }>();
   for (let i = 0; i < rows.length; i++) {
     const key = pairKey(rows.src[i] as string, rows.dst[i] as string);
     const entry = byPair.get(key) ?? { inMinority: false, distance: 0, rows: 0, minorityRows: 0 };
-    const inMinority = k === 2 && labels[i] === minority;
+    const inMinority = km !== undefined && km.labels[i] === km.minorityCluster;
     entry.inMinority ||= inMinority;
     entry.minorityRows += inMinority ? 1 : 0;
     entry.rows++;
     entry.distance = Math.max(entry.distance, distance[i] as number);
     byPair.set(key, entry);
   }
-  const maxDistance = Math.max(1e-9, ...distance);
+  let maxDistance = 1e-9;
+  for (const d of distance) if (d > maxDistance) maxDistance = d;
   const findings: Finding[] = [];
   for (let i = 0; i < pairs.length; i++) {
     if (ignored[i]) continue;

@@ -89,7 +89,8 @@ export function detectStrobe(ts: Float64Array, opts: Partial<TimingThresholds> =
   }
   const span = n > 1 ? (ts[n - 1] as number) - (ts[0] as number) : 0;
   const peakRate = span >= w || span <= 0 ? best / w : best / span;
-  if (n >= o.strobeFlowsPerDay * Math.max(1, span / 86_400)) return { strobe: true, peakWindowFlows: best, peakRate, by: 'count' };
+  if (n >= o.strobeFlowsPerDay * Math.max(1, span / 86_400))
+    return { strobe: true, peakWindowFlows: best, peakRate, by: 'count' };
   if (n > 0 && best >= need) return { strobe: true, peakWindowFlows: best, peakRate, by: 'rate' };
   return { strobe: false, peakWindowFlows: best, peakRate, by: null };
 }
@@ -118,6 +119,8 @@ export interface TimingVerdict {
   periodSource: 'gaps' | 'periodogram' | 'both' | null;
 }
 
+/** Clamp to [0, 1]; NaN → 0. */
+// biome-ignore lint/complexity/useMathMinMax: Math.max would let NaN through; a NaN ratio must score 0
 const clamp01 = (v: number): number => (v > 1 ? 1 : v > 0 ? v : 0);
 
 /**
@@ -143,7 +146,8 @@ export function combineTiming(
   const skew = Number.isFinite(gaps.bowley) ? clamp01(1 - Math.abs(gaps.bowley)) : 0;
   const w = o.gapWeights;
   const wSum = w.dispersion + w.harmonic + w.skew;
-  const gapScore = gaps.count > 0 ? (w.dispersion * dispersion + w.harmonic * harmonic + w.skew * skew) / wSum : 0;
+  const gapScore =
+    gaps.count > 0 ? (w.dispersion * dispersion + w.harmonic * harmonic + w.skew * skew) / wSum : 0;
   const spectral = pg && pg.pValue <= o.alpha && pg.confirmed && pg.events >= o.spectralMinEvents ? 1 : 0;
   const confidence = Math.sqrt(clamp01(gaps.count / Math.max(1, o.fullConfidenceGaps)));
   const timingScore = confidence * Math.max(gapScore, (gapScore + spectral) / 2);
@@ -151,13 +155,16 @@ export function combineTiming(
   let periodSeconds: number | null = null;
   let periodSource: TimingVerdict['periodSource'] = null;
   const gapOk = gapScore >= o.gapPeriodicScore && gaps.period > 0;
-  const agree = spectral > 0 && pg !== null && Math.abs(pg.periodSeconds - gaps.period) <= o.periodAgreement * gaps.period;
-  if (gapOk && (agree || spectral === 0)) {
+  const agree =
+    spectral > 0 &&
+    pg !== null &&
+    Math.abs(pg.periodSeconds - gaps.period) <= o.periodAgreement * gaps.period;
+  if (gapOk) {
+    // regular gaps are the better estimate: a jittered line in the spectrum is broad, and the
+    // on-time cluster already keeps missed check-ins from doubling the period
     periodSeconds = gaps.period;
     periodSource = agree ? 'both' : 'gaps';
   } else if (spectral && pg) {
-    // a confirmed line that disagrees with the gaps wins: it uses the phase of every check-in,
-    // while the gap period can lock onto 2× when check-ins are missed as often as not
     periodSeconds = pg.periodSeconds;
     periodSource = 'periodogram';
   }
@@ -251,14 +258,14 @@ export function timingReasons(r: ReasonInput, opts: Partial<TimingThresholds> = 
       `periodogram line at ${formatSeconds(pg.periodSeconds)} (${formatP(pg.pValue)}) not confirmed by autocorrelation`,
     );
   }
-  if (r.merged > 0) {
-    out.push(
-      `${formatCount(r.merged)} flows within ${formatSeconds(r.collapseGap)} of another merged into their check-ins`,
-    );
-  }
   if (!v.periodic && !r.strobe.strobe && g.count > 0) {
     out.push(
       `irregular timing: median gap ${formatSeconds(g.median)}, MAD/median ${Number(g.madOverMedian.toFixed(2))}`,
+    );
+  }
+  if (r.merged > 0) {
+    out.push(
+      `${formatCount(r.merged)} flows within ${formatSeconds(r.collapseGap)} of another merged into their check-ins`,
     );
   }
   return out;

@@ -129,7 +129,10 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
 }
 
 /** Naive O(N²) DFT, any length; the reference the FFT is tested against. */
-export function naiveDft(re: ArrayLike<number>, im?: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
+export function naiveDft(
+  re: ArrayLike<number>,
+  im?: ArrayLike<number>,
+): { re: Float64Array; im: Float64Array } {
   const n = re.length;
   const outRe = new Float64Array(n);
   const outIm = new Float64Array(n);

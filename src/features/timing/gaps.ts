@@ -3,7 +3,7 @@
  *
  * Input timestamps are epoch seconds, sorted ascending, finite.
  */
-import { type RobustSummary, quantileInPlace, summarize } from './robust.js';
+import { quantileInPlace, type RobustSummary, summarize } from './robust.js';
 
 export interface CollapseOptions {
   /**
@@ -142,7 +142,11 @@ export interface GapStats {
 }
 
 /** Robust statistics of a gap array (expected O(n), no sort; the input is not modified). */
-export function gapStats(gaps: Float64Array, opts: Partial<GapStatsOptions> = {}, scratch?: Float64Array): GapStats {
+export function gapStats(
+  gaps: Float64Array,
+  opts: Partial<GapStatsOptions> = {},
+  scratch?: Float64Array,
+): GapStats {
   const o = { ...GAP_DEFAULTS, ...opts };
   return gapStatsFromSummary(gaps, summarize(gaps, o.trimAlpha, scratch), o, scratch);
 }

@@ -1,6 +1,7 @@
 /**
  * Periodicity by periodogram, permutation significance and autocorrelation confirmation
- * (the BAYWATCH recipe: Hu et al./Tang et al., "BAYWATCH: robust beaconing detection", DSN 2016).
+ * (the BAYWATCH recipe, "BAYWATCH: Robust Beaconing Detection to Identify Infected Hosts in
+ * Large-Scale Enterprise Networks", DSN 2016).
  *
  * Why a spectrum: the gap statistics see one gap at a time, so a beacon whose check-ins are buried
  * among other flows of the same pair (browsing to the same CDN IP) or that misses many check-ins
@@ -12,13 +13,17 @@
  * leakage of low-frequency clustering; a real period also makes the autocorrelation peak at lag P
  * and dip at P/2.
  */
-import { type Rng, seededRng, uniformFloat64Fast } from './rng.js';
+
 import { autocorrelation, nextPowerOfTwo, realPowerSpectrum, twoRealPowerSpectra } from './fft.js';
+import { type Rng, seededRng, uniformFloat64Fast } from './rng.js';
 
 export interface PeriodogramOptions {
-  /** Bins per median gap. Default 4: the period sits at ¼ of the Nyquist frequency, with room for jitter. */
+  /**
+   * Bins per typical gap (the caller passes the gaps' on-time period). Default 4: the period then
+   * sits at ¼ of the Nyquist frequency, with room for jitter.
+   */
   binsPerGap: number;
-  /** When the span is too long for maxBins, bins may widen down to this many per median gap. Default 3. */
+  /** When the span is too long for maxBins, bins may widen down to this many per typical gap. Default 3. */
   minBinsPerGap: number;
   /**
    * Upper bound on the number of bins (memory and FFT size). Default 2^14: the permutation test
@@ -104,26 +109,26 @@ export interface Binning {
 }
 
 /**
- * Bin width from the median gap and the span: binsPerGap bins per gap; if that needs more than
+ * Bin width from the typical gap and the span: binsPerGap bins per gap; if that needs more than
  * maxBins, widen bins up to gap/minBinsPerGap; if still too many, keep that width and analyse the
  * last maxBins bins only (thousands of periods are plenty).
  */
 export function chooseBinning(
   first: number,
   last: number,
-  medianGap: number,
+  typicalGap: number,
   opts: Partial<PeriodogramOptions> = {},
 ): Binning {
   const o = { ...PERIODOGRAM_DEFAULTS, ...opts };
   const span = Math.max(0, last - first);
   const maxBins = Math.max(8, Math.floor(o.maxBins));
-  let b = medianGap > 0 ? Math.max(o.minBinSeconds, medianGap / o.binsPerGap) : 0;
+  let b = typicalGap > 0 ? Math.max(o.minBinSeconds, typicalGap / o.binsPerGap) : 0;
   if (!(b > 0)) b = Math.max(o.minBinSeconds, span / (maxBins - 1));
   let bins = Math.floor(span / b) + 1;
   let windowed = false;
   if (bins > maxBins) {
     const cover = span / (maxBins - 1);
-    const widest = medianGap > 0 ? Math.max(o.minBinSeconds, medianGap / o.minBinsPerGap) : cover;
+    const widest = typicalGap > 0 ? Math.max(o.minBinSeconds, typicalGap / o.minBinsPerGap) : cover;
     if (cover <= widest) {
       b = cover;
       bins = Math.min(maxBins, Math.floor(span / b) + 1);
@@ -178,7 +183,7 @@ export interface PeriodogramResult {
   acfThreshold: number;
   /**
    * ACF (on counts re-binned to ~acfBinsPerPeriod bins per period) is a local peak near the period,
-   * ≥ threshold, and ≥ acfMin above the P/2 trough.
+   * ≥ threshold, ≥ acfMin above a negative P/2 trough, and repeats at 2P (see confirmByAcf).
    */
   confirmed: boolean;
   /** Largest raw normalised power in the band. */
@@ -205,6 +210,17 @@ function center(counts: Float64Array): { x: Float64Array; ss: number } {
     ss += v * v;
   }
   return { x, ss };
+}
+
+/**
+ * Normalised periodogram of a series: mean removed, zero-padded to fftSize, |X_k|² / Σ(x − x̄)² for
+ * k = 0..fftSize/2. White noise has mean 1 at every k, whatever the series' scale or length.
+ */
+export function normalisedPeriodogram(series: Float64Array, fftSize: number): Float64Array {
+  const { x, ss } = center(series);
+  const p = realPowerSpectrum(x, fftSize);
+  if (ss > 0) for (let k = 0; k < p.length; k++) p[k] = (p[k] as number) / ss;
+  return p;
 }
 
 /** Searched FFT-index band: periods from 2 bins up to bins/minCycles. */
@@ -255,14 +271,14 @@ function smoothingTables(n: number, q: number, padding: number): SmoothingTables
   const key = `${n}:${q}:${padding}`;
   let t = smoothingCache.get(key);
   if (t) return t;
-  const pad = padding > 1 ? padding : 1;
+  const pad = Math.max(1, padding);
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
   const scale = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const h = Math.max(1, Math.round(q * k));
-    const a = k - h < 0 ? 0 : k - h;
-    const b = k + h >= n ? n - 1 : k + h;
+    const a = Math.max(0, k - h);
+    const b = Math.min(n - 1, k + h);
     lo[k] = a;
     hi[k] = b;
     scale[k] = Math.sqrt((b - a + 1) / pad);
@@ -350,7 +366,13 @@ export function scaleName(q: number): string {
 }
 
 /** Scale q of spectrum p: p itself for q = 0, else the standardised smoothing written into out. */
-export function applyScale(q: number, p: Float64Array, out: Float64Array, prefix: Float64Array, padding: number): Float64Array {
+export function applyScale(
+  q: number,
+  p: Float64Array,
+  out: Float64Array,
+  prefix: Float64Array,
+  padding: number,
+): Float64Array {
   if (!(q > 0)) return p;
   smoothSpectrum(p, q, out, prefix, padding);
   return out;
@@ -465,7 +487,10 @@ export class Permuter {
  * exchangeability, for any number of scales, with no multiple-testing penalty beyond what the
  * data show. Returns the overall p and the per-scale p of the observed series.
  */
-export function minPValue(observed: ArrayLike<number>, perms: readonly Float64Array[]): { pValue: number; perScale: number[] } {
+export function minPValue(
+  observed: ArrayLike<number>,
+  perms: readonly Float64Array[],
+): { pValue: number; perScale: number[] } {
   const S = observed.length;
   const N = perms.length;
   if (N === 0) return { pValue: Number.NaN, perScale: new Array<number>(S).fill(Number.NaN) };
@@ -474,7 +499,7 @@ export function minPValue(observed: ArrayLike<number>, perms: readonly Float64Ar
   const perScale: number[] = [];
   const col = new Float64Array(N + 1);
   for (let s = 0; s < S; s++) {
-    for (let i = 0; i <= N; i++) col[i] = all[i]![s] as number;
+    for (let i = 0; i <= N; i++) col[i] = (all[i] as ArrayLike<number>)[s] as number;
     const sorted = Float64Array.from(col).sort();
     for (let i = 0; i <= N; i++) {
       // p = share of values ≥ this one = (N + 1 − (index of first value ≥ it)) / (N + 1)
@@ -517,8 +542,9 @@ function argmaxRange(r: Float64Array, lo: number, hi: number): number {
 /**
  * Confirm a period (in bins, may be fractional) on the autocorrelation r of the series (from
  * fft.autocorrelation, computed up to ≥ 2.2·lag when possible): the best r within lag·(1 ± tol)
- * must be a local maximum, reach the threshold and stand acfMin above r at lag/2 (a real period
- * makes a trough halfway; slow clustering decays monotonically instead); and, when 2·lag fits, the
+ * must be a local maximum, reach the threshold and stand acfMin above r at lag/2, which must be
+ * negative (a periodic process is below its mean rate halfway between check-ins; bursty traffic is
+ * above it at short lags, and slow clustering decays monotonically); and, when 2·lag fits, the
  * best r near 2·lag must stand above r at 1.5·lag (a period repeats; a chance bump of clustered
  * traffic does not).
  */
@@ -536,7 +562,14 @@ export function confirmByAcf(
   let sum2 = 0;
   for (let j = 1; j < lo && j < r.length; j++) sum2 += (r[j] as number) * (r[j] as number);
   const threshold = Math.max(o.acfMin, o.acfNoiseMultiple * Math.sqrt((1 + 2 * sum2) / Math.max(1, bins)));
-  const none = { acf: Number.NaN, valley: Number.NaN, secondProminence: Number.NaN, threshold, confirmed: false, lag: Number.NaN };
+  const none = {
+    acf: Number.NaN,
+    valley: Number.NaN,
+    secondProminence: Number.NaN,
+    threshold,
+    confirmed: false,
+    lag: Number.NaN,
+  };
   if (!(lagBins >= 2) || hi >= r.length) return none;
   const best = argmaxRange(r, lo, hi);
   const acf = r[best] as number;
@@ -555,15 +588,15 @@ export function confirmByAcf(
   const confirmed =
     isPeak &&
     acf >= threshold &&
-    valley === valley &&
+    valley < 0 &&
     acf - valley >= o.acfMin &&
-    !(secondProminence <= 0); // NaN (does not fit) passes
+    !(secondProminence <= 0); // NaN (2·lag does not fit) passes
   return { acf, valley, secondProminence, threshold, confirmed, lag: best };
 }
 
 /**
  * Full periodogram analysis of event times (sorted; check-ins after collapsing, ideally).
- * `medianGap` sets the bin width; pass NaN/0 to derive bins from the span alone.
+ * `typicalGap` (seconds; the gaps' on-time period) sets the bin width; NaN/0 derives it from the span.
  * Steps: bin → mean-remove → |FFT|² / Σx² → per scale, the strongest line (fundamental) → ACF check
  * of each candidate → permutations (full count only if some candidate is confirmed) → min-p.
  * The reported period is the candidate of the scale with the smallest p (ties: a confirmed
@@ -571,7 +604,7 @@ export function confirmByAcf(
  */
 export function periodogram(
   ts: Float64Array,
-  medianGap: number,
+  typicalGap: number,
   opts: Partial<PeriodogramOptions> = {},
 ): PeriodogramResult | null {
   const o = { ...PERIODOGRAM_DEFAULTS, ...opts };
@@ -580,7 +613,7 @@ export function periodogram(
   const first = ts[0] as number;
   const last = ts[n - 1] as number;
   if (!(last > first)) return null;
-  const binning = chooseBinning(first, last, medianGap, o);
+  const binning = chooseBinning(first, last, typicalGap, o);
   if (binning.bins < 8) return null;
   const counts = binCounts(ts, binning);
   let events = 0;
@@ -599,13 +632,24 @@ export function periodogram(
   const acfCache = new Map<number, Float64Array>();
   const cands = scales.map((q) => {
     const spec = applyScale(q, raw, new Float64Array(raw.length), prefix, padding);
-    const peak = strongestPeak(spec, kMin, kMax, fftSize, binning.bins, binning.binSeconds, o)!;
+    const peak = strongestPeak(
+      spec,
+      kMin,
+      kMax,
+      fftSize,
+      binning.bins,
+      binning.binSeconds,
+      o,
+    ) as SpectrumPeak; // kMax ≥ kMin checked above
     const lagBins = peak.periodSeconds / binning.binSeconds;
     const factor = Math.max(1, Math.floor(lagBins / Math.max(2, o.acfBinsPerPeriod)));
     let r = acfCache.get(factor);
     const coarseBins = Math.floor(binning.bins / factor);
     if (!r) {
-      r = autocorrelation(center(rebin(counts, factor)).x, Math.ceil(((2 * lagBins) / factor) * (1 + o.acfTolerance)) + 2);
+      r = autocorrelation(
+        center(rebin(counts, factor)).x,
+        Math.ceil(((2 * lagBins) / factor) * (1 + o.acfTolerance)) + 2,
+      );
       acfCache.set(factor, r);
     }
     const acf = confirmByAcf(r, coarseBins, lagBins / factor, o);
@@ -627,14 +671,16 @@ export function periodogram(
     cands.map((c) => c.peak.maxPower),
     perms,
   );
-  let pick = 0;
+  let c = cands[0] as (typeof cands)[number];
+  let pc = perScale[0] as number;
   for (let s = 1; s < cands.length; s++) {
+    const cs = cands[s] as (typeof cands)[number];
     const ps = perScale[s] as number;
-    const pb = perScale[pick] as number;
-    const better = ps < pb || (ps === pb && cands[s]!.acf.confirmed && !cands[pick]!.acf.confirmed);
-    if (better) pick = s;
+    if (ps < pc || (ps === pc && cs.acf.confirmed && !c.acf.confirmed)) {
+      c = cs;
+      pc = ps;
+    }
   }
-  const c = cands[pick]!;
   return {
     periodSeconds: c.peak.periodSeconds,
     power: raw[c.peak.index] as number,

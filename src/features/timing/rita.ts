@@ -104,7 +104,10 @@ export function ritaStatScore(
  * Differs from RITA: RITA truncates timestamps to whole seconds and uses 1 as the MAD score when
  * the median gap is < 1 s; we keep fractional seconds, so the formula applies for any median > 0.
  */
-export function ritaTimestampScore(gaps: Float64Array, opts: Partial<RitaOptions> = {}): RitaStatScore | null {
+export function ritaTimestampScore(
+  gaps: Float64Array,
+  opts: Partial<RitaOptions> = {},
+): RitaStatScore | null {
   let nz = 0;
   for (let i = 0; i < gaps.length; i++) if ((gaps[i] as number) > 0) nz++;
   if (nz < 3) return null;

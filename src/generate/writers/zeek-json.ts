@@ -17,11 +17,6 @@ function jsonString(out: ByteWriter, s: string): void {
   out.byte(34);
 }
 
-/** `,"name":` */
-function key(out: ByteWriter, name: string): void {
-  out.text(`,"${name}":`);
-}
-
 /**
  * Zeek conn.log as JSON lines (LogAscii::use_json=T): the same field names, epoch `ts`, and unset
  * fields left out rather than written as null. Times keep Zeek's microseconds.
@@ -43,37 +38,37 @@ export const zeekJson: FlowFormat = {
         out.text('","id.orig_h":');
         jsonString(out, f.src);
         if (f.sport !== null) {
-          key(out, 'id.orig_p');
+          out.text(',"id.orig_p":');
           out.uint(f.sport);
         }
-        key(out, 'id.resp_h');
+        out.text(',"id.resp_h":');
         jsonString(out, f.dst);
         if (f.dport !== null) {
-          key(out, 'id.resp_p');
+          out.text(',"id.resp_p":');
           out.uint(f.dport);
         }
         if (f.proto !== null) {
-          key(out, 'proto');
+          out.text(',"proto":');
           jsonString(out, f.proto);
         }
         if (f.service !== null) {
-          key(out, 'service');
+          out.text(',"service":');
           jsonString(out, f.service);
         }
         if (f.duration !== null) {
-          key(out, 'duration');
+          out.text(',"duration":');
           out.fixed6(f.duration);
         }
         if (f.orig_bytes !== null) {
-          key(out, 'orig_bytes');
+          out.text(',"orig_bytes":');
           out.uint(f.orig_bytes);
         }
         if (f.resp_bytes !== null) {
-          key(out, 'resp_bytes');
+          out.text(',"resp_bytes":');
           out.uint(f.resp_bytes);
         }
         if (f.conn_state !== null) {
-          key(out, 'conn_state');
+          out.text(',"conn_state":');
           jsonString(out, f.conn_state);
         }
         out.text(zeekLocal(f.src) ? ',"local_orig":true' : ',"local_orig":false');
@@ -81,19 +76,19 @@ export const zeekJson: FlowFormat = {
         out.text(',"missed_bytes":0');
         const history = zeekHistory(f);
         if (history !== null) {
-          key(out, 'history');
+          out.text(',"history":');
           jsonString(out, history);
         }
         if (f.orig_pkts !== null) {
-          key(out, 'orig_pkts');
+          out.text(',"orig_pkts":');
           out.uint(f.orig_pkts);
-          key(out, 'orig_ip_bytes');
+          out.text(',"orig_ip_bytes":');
           out.uint(zeekIpBytes(f, 'orig') as number);
         }
         if (f.resp_pkts !== null) {
-          key(out, 'resp_pkts');
+          out.text(',"resp_pkts":');
           out.uint(f.resp_pkts);
-          key(out, 'resp_ip_bytes');
+          out.text(',"resp_ip_bytes":');
           out.uint(zeekIpBytes(f, 'resp') as number);
         }
         out.text('}\n');
