@@ -55,7 +55,7 @@ Examples:
       progress.stop();
       const jsonPath = join(dir, 'findings.json');
       await writeFile(jsonPath, findingsJson(result));
-      await writeOutputs(result, { format: 'auto', top: options.top, engine: 'duckdb', bytes: 'resp', quiet: options.quiet ?? false }, style);
+      await writeOutputs(result, { format: 'auto', top: options.top, engine: 'duckdb', bytes: 'resp', model: 'ensemble', seed: options.seed, quiet: options.quiet ?? false }, style);
       const c = pc.createColors(style.color);
       const ranks = plantedRanks(truth, result.findings);
       const lines = ['', c.bold('Planted pairs (from truth.json) and where they ranked:')];

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_CONFIG, loadConfig } from '../config/config-file.js';
 import { HUNT_DEFAULTS } from '../config/defaults.js';
+import { MODEL_CHOICES, type ModelChoice } from '../score/outlierness.js';
 import type { SizeField } from '../features/options.js';
 import { hunt } from '../hunt/hunt.js';
 import { FORMAT_OPTIONS } from '../read/formats.js';
@@ -20,6 +22,9 @@ export interface HuntCliOptions {
   engine: string;
   bytes: SizeField;
   seedCompat?: boolean;
+  config?: string;
+  model: ModelChoice;
+  seed: number;
   quiet?: boolean;
 }
 
@@ -55,6 +60,9 @@ export function registerHunt(program: Command, style: OutputStyle): void {
         .default(HUNT_DEFAULTS.sizeField),
     )
     .option('--seed-compat', "reproduce the seed post literally: drop 0-byte flows, K-Means k=2 on unscaled features")
+    .option('-c, --config <file>', 'YAML or JSON config: internal networks, direction, allowlists, intel lists, CSV columns')
+    .addOption(new Option('--model <model>', 'outlier model(s) for the outlierness sub-score').choices(MODEL_CHOICES).default('ensemble'))
+    .option('--seed <n>', 'seed for every randomised step (same seed, same result)', positiveInt, 1)
     .option('-q, --quiet', 'no summary or progress on stderr')
     .addHelpText(
       'after',
@@ -66,12 +74,11 @@ Examples:
   beaconhunt hunt big.log --db flows.duckdb     import once...
   beaconhunt hunt --db flows.duckdb --bytes orig   ...hunt again without re-reading
   zcat conn.log.gz | beaconhunt hunt -          stdin, format sniffed from content
-  beaconhunt hunt conn.log --seed-compat        the seed post's method, as published`,
+  beaconhunt hunt conn.log --seed-compat        the seed post's method, as published
+  beaconhunt hunt conn.log -c beaconhunt.yaml   networks, allowlists and intel from a config file
+  beaconhunt hunt conn.log --model iforest      one outlier model instead of the ensemble`,
     )
     .action(async (inputs: string[], options: HuntCliOptions) => {
-      if (options.engine !== 'duckdb') {
-        throw new InputError(`engine "${options.engine}" is not available yet (only duckdb)`);
-      }
       if (inputs.length === 0 && !options.db) {
         throw new InputError('give flow files, directories, globs or - (or --db with an imported dataset)');
       }
@@ -81,8 +88,12 @@ Examples:
           inputs,
           format: options.format,
           ...(options.db ? { db: options.db } : {}),
+          engine: options.engine,
           sizeField: options.bytes,
           seedCompat: options.seedCompat ?? false,
+          settings: options.config ? await loadConfig(options.config) : DEFAULT_CONFIG,
+          model: options.model,
+          seed: options.seed,
           onEvent: progress.onEvent,
         });
         progress.stop();

@@ -21,6 +21,12 @@ export function progressReporter(style: OutputStyle, quiet: boolean) {
   let bar: cliProgress.SingleBar | undefined;
   return {
     onEvent(event: HuntEvent): void {
+      if (event.kind === 'warning') {
+        bar?.stop();
+        bar = undefined;
+        process.stderr.write(`warning: ${terminalSafe(event.message)}\n`);
+        return;
+      }
       if (event.kind === 'file-skipped') {
         bar?.stop();
         bar = undefined;

@@ -17,6 +17,8 @@ export const SCORING_DEFAULTS = {
   prevalenceFloor: 0.15,
   /** Prevalence needs enough internal hosts to mean anything. */
   prevalenceMinHosts: 10,
+  /** Share of the remaining distance to 1 that a threat-intel hit adds to the score. */
+  intelBoost: 0.7,
   /** Severity thresholds on the 0–1 score. */
   severity: { critical: 0.85, high: 0.7, medium: 0.55, low: 0.4 },
   /** Findings below this score are not listed. */

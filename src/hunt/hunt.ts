@@ -1,30 +1,35 @@
 import { performance } from 'node:perf_hooks';
+import { type BeaconhuntConfig, DEFAULT_CONFIG } from '../config/config-file.js';
 import { HUNT_DEFAULTS, SCORING_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
-import { DEFAULT_INTERNAL_NETWORKS, isIgnoredDestination, networkSet } from '../context/networks.js';
+import { type IntelLists, loadIntel } from '../context/intel.js';
+import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
-import { pairKey } from '../features/pair-features.js';
+import { pairKey, type PairFeatures } from '../features/pair-features.js';
+import { timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
 import { expandInputs } from '../read/inputs.js';
 import type { FileAccounting } from '../read/plan.js';
-import type { Finding, HuntResult, HuntSummary, Severity } from '../score/finding.js';
+import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
 import { type PairTiming, scorePairs } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
-import { timingOfSeries } from '../features/pair-timing.js';
-import { DuckDbEngine } from '../store/duckdb/duckdb-engine.js';
-import type { Engine } from '../store/engine.js';
+import type { DataSummary, Engine } from '../store/engine.js';
+import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
 
 export interface HuntOptions {
   inputs: string[];
   format?: string;
+  /** Engine: "duckdb" (default) or a clickhouse:// URL. */
+  engine?: string;
   /** DuckDB file; in memory when absent. */
   db?: string;
   sizeField?: SizeField;
   seedCompat?: boolean;
-  internalNetworks?: readonly string[];
-  config?: ScoringConfig;
+  /** The config file's content: networks, direction, allowlists, intel. */
+  settings?: BeaconhuntConfig;
+  scoring?: ScoringConfig;
   /** Outlier model(s) behind the outlierness sub-score (default: all, rank-averaged). */
   model?: ModelChoice;
   /** Seed of every randomised step (models, permutation tests): same seed, same result. */
@@ -44,87 +49,145 @@ export type HuntEvent =
   | { kind: 'file-start'; path: string; index: number; total: number }
   | { kind: 'file-done'; accounting: FileAccounting }
   | { kind: 'file-skipped'; path: string; reason: string }
+  | { kind: 'warning'; message: string }
   | { kind: 'stage'; name: string };
 
-const STAGES = ['read', 'features', 'timing', 'rank'] as const;
+type Emit = (event: HuntEvent) => void;
+
+/** Stage timer: seconds spent in each named stage. */
+function stageClock() {
+  const stages: Record<string, number> = {};
+  let mark = performance.now();
+  return {
+    stages,
+    lap(name: string) {
+      const now = performance.now();
+      stages[name] = Math.round(now - mark) / 1000;
+      mark = now;
+    },
+  };
+}
+
+/** read → store: every input file into the engine; returns the paths that were already there. */
+async function importAll(engine: Engine, options: HuntOptions, emit: Emit): Promise<{ files: string[]; previously: Set<string> }> {
+  const files = options.inputs.length ? await expandInputs(options.inputs) : [];
+  const explicit = new Set(options.inputs);
+  const previously = new Set<string>();
+  let index = 0;
+  for (const path of files) {
+    emit({ kind: 'file-start', path, index: index++, total: files.length });
+    try {
+      const accounting = await engine.importFile(await planImport(path, options.format ?? 'auto'));
+      if (accounting.alreadyImported) previously.add(accounting.path);
+      emit({ kind: 'file-done', accounting });
+    } catch (err) {
+      // A file named on the command line must be usable; one found inside a directory may be
+      // something else (a README, another log type): say so and go on.
+      if (!(err instanceof InputError) || explicit.has(path)) throw err;
+      emit({ kind: 'file-skipped', path, reason: err.message });
+    }
+  }
+  return { files, previously };
+}
+
+interface ScopedPairs {
+  excluded: (Exclusion | undefined)[];
+  excludedCounts: Record<Exclusion, number>;
+  intel: (string | undefined)[];
+  internalHosts: number;
+  anyInternal: boolean;
+}
+
+/** Context: which pairs are scored (direction, allowlists, multicast) and which hit intel. */
+function scopePairs(pairs: PairFeatures, settings: BeaconhuntConfig, intel: IntelLists | undefined): ScopedPairs {
+  const probe = pairContext(settings, intel, true);
+  const internalSources = new Set(pairs.src.filter((s) => probe.isInternal(s)));
+  const anyInternal = internalSources.size > 0;
+  const context = anyInternal ? probe : pairContext(settings, intel, false);
+  const excludedCounts: Record<Exclusion, number> = { multicast: 0, direction: 0, allowlist: 0 };
+  const excluded = pairs.src.map((src, i) => {
+    const why = context.exclusion(src, pairs.dst[i] as string, pairs.dport[i] ?? null, pairs.host[i] ?? null);
+    if (why) excludedCounts[why]++;
+    return why;
+  });
+  const intelHits = pairs.dst.map((dst, i) => context.intelHit(dst, pairs.host[i] ?? null));
+  return { excluded, excludedCounts, intel: intelHits, internalHosts: internalSources.size, anyInternal };
+}
+
+/** features → models → score, the default ranking. */
+async function rankDefault(
+  engine: Engine,
+  pairs: PairFeatures,
+  scope: ScopedPairs,
+  featureOptions: FeatureOptions,
+  data: DataSummary,
+  options: HuntOptions,
+  clock: ReturnType<typeof stageClock>,
+  emit: Emit,
+): Promise<Finding[]> {
+  const scoring = options.scoring ?? SCORING_DEFAULTS;
+  emit({ kind: 'stage', name: 'timing' });
+  const index = new Map<string, number>();
+  pairs.src.forEach((s, i) => index.set(pairKey(s, pairs.dst[i] as string), i));
+  const timing: (PairTiming | undefined)[] = new Array(pairs.length);
+  const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
+  await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
+    const i = index.get(pairKey(series.src, series.dst));
+    if (i !== undefined && !scope.excluded[i]) timing[i] = timingOfSeries(series, window);
+  });
+  clock.lap('timing');
+  emit({ kind: 'stage', name: 'models' });
+  const include = Uint8Array.from(pairs.src, (_, i) =>
+    scope.excluded[i] || (pairs.numeric.flows[i] as number) < scoring.minFlows ? 0 : 1,
+  );
+  const outlierness = await pairOutlierness(pairs, include, timing, options.model ?? 'ensemble', options.seed ?? 1);
+  clock.lap('models');
+  return scorePairs({
+    pairs,
+    timing,
+    outlierness,
+    ignored: Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
+    intel: scope.intel,
+    internalHosts: scope.internalHosts,
+    sizeField: featureOptions.sizeField,
+    config: scoring,
+  });
+}
 
 /** read → store → features → models → score: the whole hunt, returning findings and a summary. */
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
-  const stages: Record<string, number> = {};
-  let mark = started;
-  const lap = (name: (typeof STAGES)[number]) => {
-    const now = performance.now();
-    stages[name] = Math.round(now - mark) / 1000;
-    mark = now;
-  };
-  const emit = options.onEvent ?? (() => {});
-  const config = options.config ?? SCORING_DEFAULTS;
-  const internalNetworks = options.internalNetworks ?? DEFAULT_INTERNAL_NETWORKS;
+  const clock = stageClock();
+  const emit: Emit = options.onEvent ?? (() => {});
+  const settings = options.settings ?? DEFAULT_CONFIG;
   const featureOptions: FeatureOptions = {
     sizeField: options.sizeField ?? HUNT_DEFAULTS.sizeField,
     dropZeroBytes: options.seedCompat ?? false,
-    internalNetworks,
+    internalNetworks: settings.internal_networks,
   };
-  const files = options.inputs.length ? await expandInputs(options.inputs) : [];
-  const engine: Engine = await DuckDbEngine.open(options.db);
+  const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
+  for (const bad of intel?.badLines.slice(0, 5) ?? []) emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
+  const engine = await openEngine(options.engine ?? 'duckdb', options.db);
   try {
-    const explicit = new Set(options.inputs);
-    const previouslyImported = new Set<string>();
-    let index = 0;
-    for (const path of files) {
-      emit({ kind: 'file-start', path, index: index++, total: files.length });
-      try {
-        const plan = await planImport(path, options.format ?? 'auto');
-        const accounting = await engine.importFile(plan);
-        if (accounting.alreadyImported) previouslyImported.add(accounting.path);
-        emit({ kind: 'file-done', accounting });
-      } catch (err) {
-        // A file named on the command line must be usable; one found inside a directory may be
-        // something else (a README, another log type): say so and go on.
-        if (!(err instanceof InputError) || explicit.has(path)) throw err;
-        emit({ kind: 'file-skipped', path, reason: err.message });
-      }
-    }
-    lap('read');
+    const { files, previously } = await importAll(engine, options, emit);
+    clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
     if (data.files.length === 0) throw new InputError('no input: give flow files, directories or - for stdin');
     const pairs = await engine.pairFeatures(featureOptions);
-    const internal = networkSet(internalNetworks);
-    const internalHosts = new Set(pairs.src.filter((s) => internal.contains(s))).size;
-    const ignored = Uint8Array.from(pairs.dst, (d) => (isIgnoredDestination(d) ? 1 : 0));
-    lap('features');
-    let findings: Finding[];
-    if (options.seedCompat) {
-      lap('timing');
-      emit({ kind: 'stage', name: 'rank' });
-      findings = seedCompatRanking(pairs, await engine.seedRows(featureOptions), ignored);
-    } else {
-      emit({ kind: 'stage', name: 'timing' });
-      const index = new Map<string, number>();
-      pairs.src.forEach((s, i) => index.set(pairKey(s, pairs.dst[i] as string), i));
-      const timing: (PairTiming | undefined)[] = new Array(pairs.length);
-      const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
-      await engine.pairSeries(featureOptions, config.minFlows, (series) => {
-        const i = index.get(pairKey(series.src, series.dst));
-        if (i !== undefined && !ignored[i]) timing[i] = timingOfSeries(series, window);
-      });
-      lap('timing');
-      emit({ kind: 'stage', name: 'rank' });
-      const include = Uint8Array.from(ignored, (x, i) => (x || (pairs.numeric.flows[i] as number) < config.minFlows ? 0 : 1));
-      findings = scorePairs({
-        pairs,
-        timing,
-        outlierness: await pairOutlierness(pairs, include, timing, options.model ?? 'ensemble', options.seed ?? 1),
-        ignored,
-        internalHosts,
-        sizeField: featureOptions.sizeField,
-        config,
+    const scope = scopePairs(pairs, settings, intel?.intel);
+    if (!scope.anyInternal && pairs.length > 0) {
+      emit({
+        kind: 'warning',
+        message: 'no source address is in the internal networks; every pair is scored (set internal_networks in the config)',
       });
     }
-    lap('rank');
-    const report = options.reportTop
+    clock.lap('features');
+    const findings = options.seedCompat
+      ? seedCompatRanking(pairs, await engine.seedRows(featureOptions), Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)))
+      : await rankDefault(engine, pairs, scope, featureOptions, data, options, clock, emit);
+    clock.lap('rank');
+    const report: ReportData | undefined = options.reportTop
       ? {
           pairs: {
             src: pairs.src,
@@ -132,7 +195,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
             avgcount: pairs.numeric.avgcount,
             t_bytecount: pairs.numeric.t_bytecount,
             distinct_byte_count: pairs.numeric.distinct_byte_count,
-            ignored,
+            ignored: Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
           },
           flows: await engine.pairFlows(findings.slice(0, options.reportTop), options.reportFlowLimit ?? 5000),
         }
@@ -145,6 +208,8 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       lines_skipped: data.flowsRead - data.flowsUsed,
       skipped_by_reason: data.skippedByReason,
       pairs: pairs.length,
+      pairs_excluded: scope.excludedCounts,
+      internal_hosts: scope.internalHosts,
       findings_by_severity: bySeverity,
       time_range: data.timeRange ? [isoTime(data.timeRange[0]), isoTime(data.timeRange[1])] : null,
       files: data.files.map((f) => ({
@@ -154,13 +219,13 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         used: f.used,
         skipped: f.skipped,
         examples: f.examples,
-        already_imported: previouslyImported.has(f.path) || !files.includes(f.path),
+        already_imported: previously.has(f.path) || !files.includes(f.path),
       })),
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',
       size_field: featureOptions.sizeField,
       elapsed_s: Math.round(performance.now() - started) / 1000,
-      stages_s: stages,
+      stages_s: clock.stages,
     };
     return report ? { findings, summary, report } : { findings, summary };
   } finally {

@@ -37,6 +37,10 @@ export interface HuntSummary {
   lines_skipped: number;
   skipped_by_reason: Record<string, number>;
   pairs: number;
+  /** Pairs not scored, by why: multicast/broadcast destination, direction, allowlist. */
+  pairs_excluded: Record<string, number>;
+  /** Internal sources seen (the denominator of prevalence). */
+  internal_hosts: number;
   findings_by_severity: Record<Severity, number>;
   time_range: [string, string] | null;
   files: { path: string; format: string; rows: number; used: number; skipped: Record<string, number>; examples: string[]; already_imported: boolean }[];

@@ -18,8 +18,10 @@ export interface ScoreInputs {
   timing?: (PairTiming | undefined)[];
   /** Per pair index, 0–1 outlierness from the models. */
   outlierness: Float64Array;
-  /** Pairs left out entirely (multicast, broadcast destinations). */
+  /** Pairs left out entirely (multicast, direction, allowlist). */
   ignored: Uint8Array;
+  /** Per pair: the threat-intel list naming its destination, if any. */
+  intel?: readonly (string | undefined)[];
   internalHosts: number;
   sizeField: SizeField;
   config: ScoringConfig;
@@ -77,7 +79,7 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
   for (let i = 0; i < pairs.length; i++) {
     if (inputs.ignored[i]) continue;
     const flows = n.flows[i] as number;
-    if (flows < config.minFlows) continue;
+    if (flows < config.minFlows && !inputs.intel?.[i]) continue;
     const f = featureRecord(pairs, i);
     const timing = inputs.timing?.[i];
     const uniformity = sizeUniformity(f.avgcount as number, f.orig_mode_share as number);
@@ -101,7 +103,11 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
     const prevalence = prevalenceFactor(f.prevalence as number, inputs.internalHosts, config);
     components.volume = volume;
     components.prevalence = prevalence;
-    const score = clamp01(base * volume * prevalence);
+    const intelList = inputs.intel?.[i];
+    // A listed destination is suspicious whatever its pattern: pull the score most of the way up.
+    const plain = clamp01(base * volume * prevalence);
+    const score = intelList ? 1 - (1 - plain) * (1 - config.intelBoost) : plain;
+    if (intelList) components.intel = 1;
     const severity = severityOf(score, config);
     if (score < config.minScore) continue;
     const verdict = verdictOf(uniformity, timing, f, config);
@@ -120,7 +126,7 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
       last_seen: isoTime(f.last_ts as number),
       features: { ...f, ...(timing?.features ?? {}) },
       components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
-      reasons: reasonsFor(f, timing, inputs, uniformity),
+      reasons: [...(intelList ? [`destination listed in threat intel ${intelList}`] : []), ...reasonsFor(f, timing, inputs, uniformity)],
       episodes: [],
     });
   }

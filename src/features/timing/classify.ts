@@ -38,6 +38,11 @@ export interface TimingThresholds {
   missedShare: number;
   /** Periodogram and gap period agree if within this relative difference. */
   periodAgreement: number;
+  /**
+   * With analyzeTiming's `periodogramWhen: 'needed'`, the periodogram is skipped when the gaps
+   * alone reach this gapScore at full confidence (it could add at most (1 − gapScore)/2).
+   */
+  periodogramSkipGapScore: number;
 }
 
 export const TIMING_THRESHOLDS: Readonly<TimingThresholds> = Object.freeze({
@@ -56,6 +61,7 @@ export const TIMING_THRESHOLDS: Readonly<TimingThresholds> = Object.freeze({
   gapPeriodicScore: 0.6,
   missedShare: 0.05,
   periodAgreement: 0.1,
+  periodogramSkipGapScore: 0.9,
 });
 
 export interface StrobeResult {

@@ -150,6 +150,15 @@ describe('strobes and edge cases', () => {
     const ts = poissonSeries({ meanGap: 30, count: 800, seed: 6 });
     expect(JSON.stringify(analyzeTiming(ts))).toBe(JSON.stringify(analyzeTiming(ts)));
   });
+  it("periodogramWhen 'needed' skips the periodogram only for conclusive gaps", () => {
+    const clean = cobaltStrikeSeries({ sleep: 60, jitter: 0.05, count: 500, seed: 8 });
+    const a = analyzeTiming(clean, undefined, { periodogramWhen: 'needed' });
+    expect(a.periodogram).toBeNull();
+    expect(a.periodic).toBe(true);
+    expect(a.timingScore).toBeGreaterThan(0.9);
+    const jittered = cobaltStrikeSeries({ sleep: 60, jitter: 0.5, count: 500, seed: 8 });
+    expect(analyzeTiming(jittered, undefined, { periodogramWhen: 'needed' }).periodogram).not.toBeNull();
+  });
   it('options reach the modules', () => {
     const ts = cobaltStrikeSeries({ sleep: 60, jitter: 0.2, count: 300, retries: 1, seed: 7 });
     const f = analyzeTiming(ts, undefined, { collapse: false, periodogram: false, rita: { histBins: 12 } });

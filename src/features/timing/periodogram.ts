@@ -586,11 +586,7 @@ export function confirmByAcf(
     secondProminence = (r[argmaxRange(r, lo2, hi2)] as number) - (r[v2] as number);
   }
   const confirmed =
-    isPeak &&
-    acf >= threshold &&
-    valley < 0 &&
-    acf - valley >= o.acfMin &&
-    !(secondProminence <= 0); // NaN (2·lag does not fit) passes
+    isPeak && acf >= threshold && valley < 0 && acf - valley >= o.acfMin && !(secondProminence <= 0); // NaN (2·lag does not fit) passes
   return { acf, valley, secondProminence, threshold, confirmed, lag: best };
 }
 

@@ -89,6 +89,19 @@ function compareIp(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// zrender takes the width of '国' as a font's line height. Without a CJK font that glyph is a
+// narrow fallback box, and echarts-gl's axis labels come out clipped: measure it as 1 em instead.
+if (HAS_ECHARTS && window.echarts.setPlatformAPI) {
+  var measuring = document.createElement('canvas').getContext('2d');
+  window.echarts.setPlatformAPI({ measureText: function (text, font) {
+    measuring.font = font || '12px sans-serif';
+    var m = measuring.measureText(text);
+    var px = /(\d+(?:\.\d+)?)px/.exec(measuring.font);
+    if (text === '国' && px && m.width < 0.9 * Number(px[1])) return { width: Number(px[1]) };
+    return m;
+  } });
+}
+
 var charts = [];
 function chart(node) {
   var c = window.echarts.init(node, null, { renderer: 'canvas' });
@@ -206,28 +219,28 @@ function renderScatter() {
     'click a coloured point to open its finding.';
   var groups = scatterGroups(sc);
   scatterChart = chart(node);
-  var tooltip = { formatter: scatterTooltip, confine: true };
+  var tooltip = { formatter: scatterTooltip, confine: true, className: 'bh-tooltip' };
   var option;
   if (gl) {
     option = {
       tooltip: tooltip,
       legend: { top: 0, data: groups.map(function (g) { return g.name; }) },
-      grid3D: { boxWidth: 100, boxHeight: 80, boxDepth: 100, top: 20, viewControl: { distance: 230, alpha: 18, beta: 40 },
+      grid3D: { boxWidth: 110, boxHeight: 80, boxDepth: 110, top: 10, viewControl: { distance: 175, alpha: 16, beta: 38 },
         axisPointer: { show: false }, light: { main: { intensity: 1 }, ambient: { intensity: 0.6 } } },
-      xAxis3D: { type: 'value', name: 'beacon % (avgcount)', min: 0, max: 1 },
+      xAxis3D: { type: 'value', name: 'beacon % (avgcount)', min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } },
       yAxis3D: { type: 'log', name: 'flows (log)', logBase: 10 },
       zAxis3D: { type: 'value', name: 'distinct sizes', min: 0 },
       series: groups.map(function (g) {
         return { type: 'scatter3D', name: g.name, data: g.data, symbolSize: g.size, itemStyle: { color: g.color, opacity: g.code === -1 || g.code === -2 ? 0.55 : 1 },
           emphasis: { itemStyle: { color: '#000' } } };
-      }).concat([{ type: 'scatter3D', name: 'selected', data: [], symbolSize: 22, itemStyle: { color: '#111', opacity: 0.9 }, silent: true }]),
+      }).concat([{ type: 'scatter3D', name: 'selected', data: [], symbolSize: 26, itemStyle: { color: '#111', opacity: 0.3 }, silent: true }]),
     };
   } else {
     option = {
       tooltip: tooltip,
       legend: { top: 0, data: groups.map(function (g) { return g.name; }) },
       grid: { left: 70, right: 30, top: 40, bottom: 50 },
-      xAxis: { type: 'value', name: 'beacon % (avgcount)', nameLocation: 'middle', nameGap: 30, min: 0, max: 1 },
+      xAxis: { type: 'value', name: 'beacon % (avgcount)', nameLocation: 'middle', nameGap: 30, min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } },
       yAxis: { type: 'log', name: 'flows (log)' },
       series: groups.map(function (g) {
         return { type: 'scatter', name: g.name, data: g.data, itemStyle: { color: g.color, opacity: g.code < 0 ? 0.5 : 0.95 },
@@ -410,12 +423,12 @@ function timelineOption(fl, finding) {
   return {
     useUTC: true,
     animation: false,
-    tooltip: { trigger: 'item', formatter: tip, confine: true },
+    tooltip: { trigger: 'item', formatter: tip, confine: true, className: 'bh-tooltip' },
     legend: { top: 0, data: ['client→server (up)', 'server→client (down)'] },
     grid: { left: 70, right: 25, top: 35, bottom: 70 },
     dataZoom: [{ type: 'inside', xAxisIndex: 0 }, { type: 'slider', xAxisIndex: 0, height: 18, bottom: 8 }],
     xAxis: { type: 'time', name: 'time (UTC)', nameLocation: 'middle', nameGap: 26 },
-    yAxis: { type: 'value', name: 'bytes', axisLabel: { formatter: function (v) { return fmtBytes(Math.abs(v)); } } },
+    yAxis: { type: 'value', name: 'bytes', minInterval: 1, axisLabel: { formatter: function (v) { return fmtBytes(Math.abs(v)); } } },
     series: [
       { type: 'scatter', name: 'client→server (up)', data: up, symbolSize: 4, itemStyle: { color: '#1f77b4' },
         markArea: areas.length ? { silent: true, itemStyle: { color: 'rgba(255,127,14,0.18)' }, label: { color: '#a35200' }, data: areas } : undefined },
@@ -439,7 +452,7 @@ function gapsOption(fl, finding) {
   }
   return {
     animation: false,
-    tooltip: { trigger: 'axis', formatter: function (ps) {
+    tooltip: { trigger: 'axis', className: 'bh-tooltip', formatter: function (ps) {
       var p = ps[0];
       return esc(p.name) + (p.dataIndex < h.counts.length && h.width > 0 ? ' – ' + esc(fmtSeconds(h.lo + (p.dataIndex + 1) * h.width)) : '') + ': ' + esc(p.value) + ' gaps';
     } },
@@ -477,7 +490,7 @@ function sizesOption(fl) {
   }
   return {
     animation: false,
-    tooltip: { trigger: 'axis', formatter: function (ps) {
+    tooltip: { trigger: 'axis', className: 'bh-tooltip', formatter: function (ps) {
       return esc(ps[0].name) + '<br>' + ps.map(function (p) { return esc(p.seriesName) + ': ' + esc(p.value) + ' flows'; }).join('<br>');
     } },
     legend: { top: 0, data: ['server→client', 'client→server'] },

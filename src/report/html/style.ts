@@ -23,6 +23,7 @@ th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.path, td.ip, td.host, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; unicode-bidi: isolate; }
 td.reason { max-width: 380px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: var(--muted); }
+td.ip, #findings-body td { white-space: nowrap; }
 td.host { max-width: 220px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 table.files { margin-top: 4px; }
 pre { margin: 4px 0; white-space: pre-wrap; }

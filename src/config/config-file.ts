@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CANONICAL_FIELDS } from '../flow/schema.js';
+import { InputError, errorMessage } from '../util/errors.js';
+import { DEFAULT_INTERNAL_NETWORKS } from '../context/networks.js';
+
+/**
+ * The config file (YAML or JSON). Every section is optional; defaults live here and in
+ * config/defaults.ts. Unknown keys are errors, so a typo never silently does nothing.
+ */
+const cidrList = z.array(z.string().min(1)).default([]);
+
+export const ConfigSchema = z
+  .object({
+    /** Networks whose hosts are ours (CIDR). Default RFC 1918, RFC 4193, loopback, link-local. */
+    internal_networks: z.array(z.string().min(1)).default([...DEFAULT_INTERNAL_NETWORKS]),
+    /**
+     * Which pairs are scored: outbound = the source is internal (the default; internal→internal
+     * stays in, as explicit proxies and internal pivots carry C2), inbound = external source to an
+     * internal destination (exposed servers), both = every pair.
+     */
+    direction: z.enum(['outbound', 'inbound', 'both']).default('outbound'),
+    allowlist: z
+      .object({
+        /** Destination addresses or networks never reported. */
+        destinations: cidrList,
+        /** Source addresses or networks never reported (scanners, monitoring hosts). */
+        sources: cidrList,
+        /** Server names (SNI/Host) and their subdomains. */
+        domains: z.array(z.string().min(1)).default([]),
+        /** "src -> dst" pairs (addresses). */
+        pairs: z.array(z.string().regex(/^\S+\s*->\s*\S+$/, 'write a pair as "10.0.0.5 -> 203.0.113.7"')).default([]),
+        /** Destination ports (e.g. 123 for NTP). */
+        ports: z.array(z.number().int().min(0).max(65535)).default([]),
+      })
+      .strict()
+      .default({ destinations: [], sources: [], domains: [], pairs: [], ports: [] }),
+    /** Threat-intel lists: files or folders of files, one IP, CIDR or domain per line, # comments. */
+    intel: z.array(z.string().min(1)).default([]),
+    /** Generic CSV/TSV input: canonical field → column name in the file. */
+    csv_columns: z.record(z.enum(CANONICAL_FIELDS), z.string().min(1)).optional(),
+  })
+  .strict();
+
+export type BeaconhuntConfig = z.infer<typeof ConfigSchema>;
+
+export const DEFAULT_CONFIG: BeaconhuntConfig = ConfigSchema.parse({});
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Read and validate a config file; paths inside it are relative to the file. */
+export async function loadConfig(path: string): Promise<BeaconhuntConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the config file (${errorMessage(err)})`, path);
+  }
+  let raw: unknown;
+  try {
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new InputError(`not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`, path);
+  }
+  const parsed = ConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new InputError(`invalid config: ${describeIssues(parsed.error)}`, path);
+  const base = dirname(resolve(path));
+  return { ...parsed.data, intel: parsed.data.intel.map((p) => resolve(base, p)) };
+}

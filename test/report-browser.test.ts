@@ -1,0 +1,162 @@
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToFile } from '../src/generate/index.js';
+import { hunt } from '../src/hunt/hunt.js';
+import { writeHtmlReport } from '../src/report/html-report.js';
+import type { HuntResult } from '../src/score/finding.js';
+import { type Browser, chromiumMissing, launchChromium, type PageWatch, watchPage } from './browser/chromium.js';
+import { countColour, countInk, decodePng } from './browser/png.js';
+
+/*
+ * The HTML report of generated demo data, opened from file:// in headless chromium as an analyst
+ * would: offline, the 3-D scatter drawn, the table filtered and sorted, a finding drilled into.
+ * Screenshots go to test-artifacts/.
+ */
+const ARTIFACTS = resolve(import.meta.dirname, '..', 'test-artifacts');
+const BEACON_RED = '#d62728';
+const missing = chromiumMissing();
+if (missing) console.warn(missing);
+
+let dir: string;
+let reportPath: string;
+let result: HuntResult;
+let browser: Browser;
+let page: Page;
+let watch: PageWatch;
+
+async function shot(name: string, selector?: string): Promise<Buffer> {
+  const path = join(ARTIFACTS, `report-${name}.png`);
+  return selector ? page.locator(selector).screenshot({ path }) : page.screenshot({ path, fullPage: true });
+}
+
+async function rowCount(): Promise<number> {
+  return page.locator('#findings-body tr').count();
+}
+
+/** Points in a series of a chart, read back from ECharts. */
+async function seriesLength(id: string, series: number): Promise<number> {
+  return page.evaluate(
+    ([id, series]) => {
+      const w = window as unknown as { echarts: { getInstanceByDom(el: Element | null): { getOption(): { series: { data: unknown[] }[] } } } };
+      return w.echarts.getInstanceByDom(document.getElementById(id as string)).getOption().series[series as number]?.data.length ?? 0;
+    },
+    [id, series] as const,
+  );
+}
+
+describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bh-report-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+    const log = join(dir, 'conn.log');
+    const [, launched] = await Promise.all([
+      generateToFile({ format: 'zeek', out: log, flows: 60_000, seed: 3 }),
+      launchChromium(),
+    ]);
+    browser = launched;
+    result = await hunt({ inputs: [log], reportTop: 50, reportFlowLimit: 5000 });
+    reportPath = join(dir, 'report.html');
+    await writeHtmlReport(result, reportPath);
+    page = await browser.context.newPage();
+    watch = watchPage(page);
+    await page.goto(pathToFileURL(reportPath).href);
+    await page.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is one file of reasonable size that shows the data read', async () => {
+    expect(result.findings.length).toBeGreaterThan(5);
+    expect((await stat(reportPath)).size).toBeLessThan(3_000_000);
+    const summary = await page.locator('#summary').innerText();
+    expect(summary).toContain('60,');
+    expect(summary).toContain('zeek-tsv');
+    expect(summary).toContain('conn.log');
+    expect(summary).toMatch(/2024-03-05 00:00:\d\dZ → 2024-03-05 23:59:\d\dZ/);
+    expect(summary).toContain('duckdb');
+  });
+
+  it('draws the 3-D scatter with WebGL: flagged pairs in their colours', async () => {
+    expect(await page.getAttribute('#scatter', 'data-mode')).toBe('gl');
+    let red = 0;
+    let ink = 0;
+    for (let tries = 0; tries < 20 && red < 30; tries++) {
+      await page.waitForTimeout(250);
+      const image = decodePng(await shot('scatter', '#scatter'));
+      red = countColour(image, BEACON_RED);
+      ink = countInk(image);
+    }
+    expect(red, 'beacon-red pixels in the scatter').toBeGreaterThan(30);
+    expect(ink, 'pixels drawn in the scatter').toBeGreaterThan(5000);
+  });
+
+  it('opens the top finding at once, and a clicked row shows its own timeline', async () => {
+    expect(await page.getAttribute('#timeline', 'data-index')).toBe('0');
+    const f = result.findings[2] as HuntResult['findings'][number];
+    await page.locator('#findings-body tr[data-index="2"]').click();
+    await expect.poll(() => page.getAttribute('#timeline', 'data-index')).toBe('2');
+    expect(await page.locator('#detail-title').innerText()).toContain(`${f.src} → ${f.dst}`);
+    expect(await page.locator('#findings-body tr.selected').getAttribute('data-index')).toBe('2');
+    const points = Number(await page.getAttribute('#timeline', 'data-points'));
+    expect(points).toBe(Math.min(f.flows, 5000));
+    expect(await seriesLength('timeline', 0)).toBe(points);
+    expect(await seriesLength('gaps', 0)).toBeGreaterThan(1);
+    expect(await page.locator('#detail-reasons li').count()).toBe(f.reasons.length);
+    expect(await page.locator('#detail-components .component').count()).toBe(Object.keys(f.components).length);
+    await page.waitForTimeout(200);
+    const timeline = decodePng(await shot('timeline', '#timeline'));
+    expect(countColour(timeline, '#1f77b4', 30) + countColour(timeline, BEACON_RED, 30)).toBeGreaterThan(50);
+    await shot('detail', '#detail');
+  });
+
+  it('filters the table by IP, verdict, severity and text, and sorts by a column', async () => {
+    const all = result.findings.length;
+    expect(await rowCount()).toBe(all);
+    const ip = (result.findings[0] as HuntResult['findings'][number]).dst;
+    await page.fill('#f-ip', ip);
+    const withIp = result.findings.filter((f) => f.src.includes(ip) || f.dst.includes(ip)).length;
+    await expect.poll(rowCount).toBe(withIp);
+    expect(withIp).toBeLessThan(all);
+    await page.fill('#f-ip', '');
+    await expect.poll(rowCount).toBe(all);
+
+    const verdict = 'anomaly';
+    await page.selectOption('#f-verdict', verdict);
+    const anomalies = result.findings.filter((f) => f.verdict === verdict).length;
+    expect(anomalies).toBeGreaterThan(0);
+    expect(anomalies).toBeLessThan(all);
+    await expect.poll(rowCount).toBe(anomalies);
+    expect(await page.locator('#f-count').innerText()).toBe(`showing ${anomalies} of ${all} findings`);
+    await page.selectOption('#f-verdict', '');
+
+    await page.selectOption('#f-severity', 'critical');
+    await expect.poll(rowCount).toBe(result.findings.filter((f) => f.severity === 'critical').length);
+    await page.selectOption('#f-severity', '');
+
+    await page.fill('#f-text', 'no such text anywhere');
+    await expect.poll(rowCount).toBe(0);
+    expect(await page.locator('#findings-empty').isVisible()).toBe(true);
+    await page.fill('#f-text', '');
+    await expect.poll(rowCount).toBe(all);
+
+    await page.locator('#findings-head th[data-key="flows"]').click();
+    const most = Math.max(...result.findings.map((f) => f.flows));
+    expect(await page.locator('#findings-body tr:first-child td:nth-child(9)').innerText()).toBe(most.toLocaleString('en-US'));
+    await page.locator('#findings-head th[data-key="rank"]').click();
+    expect(await page.locator('#findings-body tr:first-child td:first-child').innerText()).toBe('1');
+    await shot('page');
+  });
+
+  it('never touched the network and logged no error (CSP included)', async () => {
+    expect(watch.network).toEqual([]);
+    expect(watch.errors).toEqual([]);
+    await writeFile(join(ARTIFACTS, 'report-demo.html'), await page.content()).catch(() => {});
+  });
+});
