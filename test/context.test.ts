@@ -96,3 +96,16 @@ describe('context changes the hunt', () => {
     expect(hit?.rank).toBeLessThanOrEqual(10);
   });
 });
+
+describe('scoring overrides from the config', () => {
+  it('replace only the constants given', async () => {
+    const { scoringFrom } = await import('../src/config/config-file.js');
+    const { SCORING_DEFAULTS } = await import('../src/config/defaults.js');
+    const s = scoringFrom(ConfigSchema.parse({ scoring: { minScore: 0.2, weights: { timing: 1 }, severity: { critical: 0.95 } } }));
+    expect(s.minScore).toBe(0.2);
+    expect(s.weights).toEqual({ ...SCORING_DEFAULTS.weights, timing: 1 });
+    expect(s.severity.critical).toBe(0.95);
+    expect(s.severity.high).toBe(SCORING_DEFAULTS.severity.high);
+    expect(() => ConfigSchema.parse({ scoring: { weights: { timming: 1 } } })).toThrow();
+  });
+});

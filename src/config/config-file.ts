@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CANONICAL_FIELDS } from '../flow/schema.js';
 import { InputError, errorMessage } from '../util/errors.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../context/networks.js';
+import { SCORING_DEFAULTS, type ScoringConfig } from './defaults.js';
 
 /**
  * The config file (YAML or JSON). Every section is optional; defaults live here and in
@@ -39,6 +40,36 @@ export const ConfigSchema = z
       .default({ destinations: [], sources: [], domains: [], pairs: [], ports: [] }),
     /** Threat-intel lists: files or folders of files, one IP, CIDR or domain per line, # comments. */
     intel: z.array(z.string().min(1)).default([]),
+    /** Overrides of the scoring constants (docs/SCORING.md); anything left out keeps its default. */
+    scoring: z
+      .object({
+        minFlows: z.number().int().min(2).optional(),
+        fullVolumeFlows: z.number().int().min(3).optional(),
+        uniformShare: z.number().min(0).max(1).optional(),
+        weights: z
+          .object({
+            sizeUniformity: z.number().min(0),
+            timing: z.number().min(0),
+            outlierness: z.number().min(0),
+            failedRetries: z.number().min(0),
+          })
+          .partial()
+          .strict()
+          .optional(),
+        prevalenceStart: z.number().min(0).max(1).optional(),
+        prevalenceFull: z.number().min(0).max(1).optional(),
+        prevalenceFloor: z.number().min(0).max(1).optional(),
+        prevalenceMinHosts: z.number().int().min(1).optional(),
+        intelBoost: z.number().min(0).max(1).optional(),
+        minScore: z.number().min(0).max(1).optional(),
+        severity: z
+          .object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
+          .partial()
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Generic CSV/TSV input: canonical field → column name in the file. */
     csv_columns: z.record(z.enum(CANONICAL_FIELDS), z.string().min(1)).optional(),
   })
@@ -72,4 +103,17 @@ export async function loadConfig(path: string): Promise<BeaconhuntConfig> {
   if (!parsed.success) throw new InputError(`invalid config: ${describeIssues(parsed.error)}`, path);
   const base = dirname(resolve(path));
   return { ...parsed.data, intel: parsed.data.intel.map((p) => resolve(base, p)) };
+}
+
+/** The scoring constants with the config's overrides applied. */
+export function scoringFrom(config: BeaconhuntConfig): ScoringConfig {
+  const o = config.scoring;
+  const { weights, severity, ...rest } = o;
+  const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
+  return {
+    ...SCORING_DEFAULTS,
+    ...defined(rest),
+    weights: { ...SCORING_DEFAULTS.weights, ...defined(weights ?? {}) },
+    severity: { ...SCORING_DEFAULTS.severity, ...defined(severity ?? {}) },
+  } as ScoringConfig;
 }

@@ -25,7 +25,12 @@ export const SCORING_DEFAULTS = {
   minScore: 0.4,
 } as const;
 
-export type ScoringConfig = typeof SCORING_DEFAULTS;
+/** The same shape with plain numbers, so a config file can override any of them. */
+export type ScoringConfig = {
+  [K in keyof typeof SCORING_DEFAULTS]: (typeof SCORING_DEFAULTS)[K] extends number
+    ? number
+    : { [J in keyof (typeof SCORING_DEFAULTS)[K]]: number };
+};
 
 export const HUNT_DEFAULTS = {
   top: 20,

@@ -10,10 +10,13 @@ const round = (x: number | null | undefined, digits = 3) =>
  * `window` is the dataset's time range, so coverage is measured against the whole hunt.
  */
 export function timingOfSeries(series: PairSeries, window?: { start: number; end: number }): PairTiming {
-  const options: AnalyzeTimingOptions = window ? { window } : {};
+  // The periodogram only when the gaps alone are inconclusive: it costs ~50 ms a pair, and a hunt
+  // has thousands of pairs whose gaps already settle the question.
+  const options: AnalyzeTimingOptions = { periodogramWhen: 'needed', ...(window ? { window } : {}) };
   const t = analyzeTiming(series.ts, series.sizes, options);
   return {
     score: t.timingScore,
+    periodic: t.periodic,
     strobe: t.strobe.strobe,
     reasons: t.reasons,
     features: {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { type BeaconhuntConfig, DEFAULT_CONFIG } from '../config/config-file.js';
-import { HUNT_DEFAULTS, SCORING_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
+import { type BeaconhuntConfig, DEFAULT_CONFIG, scoringFrom } from '../config/config-file.js';
+import { HUNT_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
 import { type IntelLists, loadIntel } from '../context/intel.js';
 import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
@@ -125,7 +125,7 @@ async function rankDefault(
   clock: ReturnType<typeof stageClock>,
   emit: Emit,
 ): Promise<Finding[]> {
-  const scoring = options.scoring ?? SCORING_DEFAULTS;
+  const scoring = options.scoring ?? scoringFrom(options.settings ?? DEFAULT_CONFIG);
   emit({ kind: 'stage', name: 'timing' });
   const index = new Map<string, number>();
   pairs.src.forEach((s, i) => index.set(pairKey(s, pairs.dst[i] as string), i));

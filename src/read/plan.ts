@@ -3,9 +3,17 @@ import type { CanonicalField } from '../flow/schema.js';
 /**
  * What a reader decides about one input file, and all an engine needs to load it with its own bulk
  * readers. A reader knows one format; the engine knows the SQL. Raw values are addressed by position
- * (`raw[i]`), so no name taken from a file ever reaches SQL text.
+ * (`raw[i]`), so no name taken from a file ever reaches SQL text; patterns, reasons and time formats
+ * in a plan are handed to the engine's SQL as bound parameters.
+ *
+ * - `delimited` / `jsonl`: flow records, converted to canonical flows (table `flows`).
+ * - `precomputed`: the seed's Splunk search output, per-(src, dst, dport, size) feature rows with no
+ *   timestamps; stored apart (table `seed_rows`) and used as pairs without timing.
  */
-export type ImportPlan = DelimitedPlan | JsonLinesPlan;
+export type ImportPlan = DelimitedPlan | JsonLinesPlan | PrecomputedPlan;
+
+/** Whether a format's records are whole connections or one direction each. */
+export type Directionality = 'bidirectional' | 'unidirectional';
 
 interface PlanBase {
   /** Registered format name, e.g. "zeek-tsv". */
@@ -17,10 +25,26 @@ interface PlanBase {
   fields: FieldMapping;
   /** Rows whose raw value at `column` does not match `pattern` are skipped as non-flow events. */
   eventFilter?: { column: number; pattern: string };
+  /** Rows whose raw value at `column` matches `pattern` are skipped with `reason` (VPC's NODATA). */
+  skipRules?: SkipRule[];
+  /**
+   * Unidirectional records (NetFlow, VPC) carry one direction each: the record's own bytes are in
+   * orig_bytes and nothing is invented for the reverse (resp_* stay unset).
+   */
+  directionality?: Directionality;
+  /** Things the user should know about this file's reading (shown with its accounting). */
+  notes?: string[];
 }
 
-export interface DelimitedPlan extends PlanBase {
-  kind: 'delimited';
+export interface SkipRule {
+  column: number;
+  /** Regular expression (RE2, as DuckDB's regexp_matches) on the trimmed raw value. */
+  pattern: string;
+  reason: string;
+}
+
+/** How a delimited text file is split into raw columns. */
+export interface DelimitedOptions {
   delimiter: string;
   /** Quote character, or '' for none (Zeek TSV has no quoting). */
   quote: string;
@@ -30,6 +54,16 @@ export interface DelimitedPlan extends PlanBase {
   skipLines: number;
   /** Values meaning "unset" (Zeek's `-` and `(empty)`). */
   nullValues: string[];
+  /**
+   * Lines a tool writes after its records (nfdump's `Summary`): a regular expression for such a
+   * line. A row whose first raw column matches, an unparseable line that matches, and every
+   * unparseable line after the first such one are not data rows and are not counted.
+   */
+  trailer?: string;
+}
+
+export interface DelimitedPlan extends PlanBase, DelimitedOptions {
+  kind: 'delimited';
 }
 
 export interface JsonLinesPlan extends PlanBase {
@@ -38,7 +72,33 @@ export interface JsonLinesPlan extends PlanBase {
   jsonPaths: string[][];
 }
 
-/** How one canonical field is obtained: the first alternative that yields a value wins. */
+/** The columns of the seed's search output (one row per src, dst, dport and size). */
+export const SEED_FEATURE_COLUMNS = [
+  'src',
+  'dst',
+  'dport',
+  'size',
+  'i_bytecount',
+  't_bytecount',
+  'distinct_byte_count',
+  'avgcount',
+] as const;
+export type SeedFeatureColumn = (typeof SEED_FEATURE_COLUMNS)[number];
+
+export interface PrecomputedPlan extends DelimitedOptions {
+  kind: 'precomputed';
+  format: string;
+  path: string;
+  compression: 'none' | 'gzip' | 'zstd';
+  rawNames: string[];
+  /** Raw column of each seed column; avgcount may be absent (it is i_bytecount / t_bytecount). */
+  columns: Partial<Record<SeedFeatureColumn, number>>;
+  /** Which direction the rows' size is: bytes_out = resp (server→client), bytes_in = orig. */
+  sizeField: 'resp' | 'orig';
+  notes?: string[];
+}
+
+/** How one canonical field is obtained: the first alternative that yields a valid value wins. */
 export type FieldMapping = Partial<Record<CanonicalField, ValueSource[]>>;
 
 export interface ValueSource {
@@ -47,6 +107,14 @@ export interface ValueSource {
   scale?: number;
   /** For durations: this column is an end time; the value is end − `startColumn` (both times). */
   endMinusStart?: number;
+  /** For counts: the value is this column minus column `minus` (binetflow: TotBytes − SrcBytes). */
+  minus?: number;
+  /** For ports: `0x`-prefixed hexadecimal is accepted too (Argus writes ICMP "ports" in hex). */
+  hex?: boolean;
+  /** For times: a strptime format (e.g. `%d/%m/%Y %H:%M:%S`) instead of epoch seconds or ISO 8601. */
+  timeFormat?: string;
+  /** For counts: 0 means "not measured" (a unidirectional NetFlow record's out bytes) and is unset. */
+  zeroIsUnset?: boolean;
 }
 
 /** Rows read and skipped for one input file. Invariant: used + Σ skipped = dataRows. */
@@ -60,4 +128,8 @@ export interface FileAccounting {
   examples: string[];
   /** True when this file was already in the database and was not imported again. */
   alreadyImported?: boolean;
+  /** Lines that are not data (a tool's trailer such as nfdump's Summary), not in dataRows. */
+  nonDataLines?: number;
+  /** Notes from the reader (unidirectional records, precomputed features without timing). */
+  notes?: string[];
 }

@@ -7,6 +7,8 @@ import { type Finding, isoTime, type Severity, type Verdict } from './finding.js
 export interface PairTiming {
   /** 0–1: how regular the check-ins are. */
   score: number;
+  /** The timing analysis calls the pair periodic (gaps or a confirmed periodogram). */
+  periodic: boolean;
   strobe: boolean;
   reasons: string[];
   features: Record<string, number | null>;
@@ -144,7 +146,7 @@ function verdictOf(
   config: ScoringConfig,
 ): Verdict {
   if (timing?.strobe) return 'strobe';
-  const regular = timing ? timing.score >= 0.5 : true;
+  const regular = timing ? timing.periodic || timing.score >= 0.5 : true;
   if (uniformity >= config.uniformShare && regular) return 'beacon';
   if ((f.failed_share as number) >= 0.9 && regular) return 'beacon';
   return 'anomaly';

@@ -68,6 +68,8 @@ export function hostileResult(): HuntResult {
       lines_skipped: 10,
       skipped_by_reason: { [IMG]: 6, 'bad address': 4 },
       pairs: n,
+      pairs_excluded: { 'multicast/broadcast': 1, [IMG]: 2 },
+      internal_hosts: 24,
       findings_by_severity: { critical: 1, high: 2, medium: 0, low: 0, none: 0 },
       time_range: ['2024-03-05T00:00:00.000Z', '2024-03-05T23:59:59.000Z'],
       files: [
@@ -83,8 +85,8 @@ export function hostileResult(): HuntResult {
       pairs: {
         src: pairs.map((p) => p.src),
         dst: pairs.map((p) => p.dst),
-        avgcount: Float64Array.from({ length: n }, (_, i) => (i < 3 ? 0.97 : (i % 10) / 10)),
-        t_bytecount: Float64Array.from({ length: n }, (_, i) => (i < 3 ? 40 : 1 + i * 7)),
+        avgcount: Float64Array.from({ length: n }, (_, i) => (i < 3 ? 0.97 - i / 10 : (i % 10) / 10)),
+        t_bytecount: Float64Array.from({ length: n }, (_, i) => (i < 3 ? 40 * (i + 1) : 1 + i * 7)),
         distinct_byte_count: Float64Array.from({ length: n }, (_, i) => (i < 3 ? 1 : 1 + (i % 5))),
         ignored: Uint8Array.from({ length: n }, (_, i) => (i === n - 1 ? 1 : 0)),
       },

@@ -183,8 +183,10 @@ export function analyzeTiming(
     const c = combineTiming(gapStats, null, th).components;
     return c.confidence >= 1 && c.gapScore >= th.periodogramSkipGapScore;
   };
+  // 'needed' also skips pairs with too few check-ins for the spectral channel to count at all.
+  const pgUseless = () => times.length < th.spectralMinEvents || gapsConclusive();
   const pg =
-    opts.periodogram === false || n < th.minFlows || (opts.periodogramWhen === 'needed' && gapsConclusive())
+    opts.periodogram === false || n < th.minFlows || (opts.periodogramWhen === 'needed' && pgUseless())
       ? null
       : periodogram(
           times,

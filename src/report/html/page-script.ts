@@ -129,6 +129,11 @@ function renderSummary() {
     if (s.findings_by_severity[k]) sev.appendChild(el('span', { className: 'sevcount' }, [badge('sev', k), ' ' + s.findings_by_severity[k]]));
   });
   fact('findings', sev.childNodes.length ? sev : 'none');
+  var excluded = Object.keys(s.pairs_excluded || {}).filter(function (k) { return s.pairs_excluded[k] > 0; });
+  if (excluded.length) {
+    fact('pairs not scored', excluded.map(function (k) { return fmtInt(s.pairs_excluded[k]) + ' × ' + k; }).join(', '));
+  }
+  if (typeof s.internal_hosts === 'number') fact('internal hosts', fmtInt(s.internal_hosts));
   fact('engine', s.engine + ', ' + s.mode + ' ranking on ' + s.size_field + ' sizes');
   var stages = Object.keys(s.stages_s || {}).map(function (k) { return k + ' ' + s.stages_s[k].toFixed(2) + ' s'; }).join(', ');
   fact('elapsed', s.elapsed_s.toFixed(2) + ' s' + (stages ? ' (' + stages + ')' : ''));
@@ -225,7 +230,7 @@ function renderScatter() {
     option = {
       tooltip: tooltip,
       legend: { top: 0, data: groups.map(function (g) { return g.name; }) },
-      grid3D: { boxWidth: 110, boxHeight: 80, boxDepth: 110, top: 10, viewControl: { distance: 175, alpha: 16, beta: 38 },
+      grid3D: { boxWidth: 110, boxHeight: 80, boxDepth: 110, top: 10, viewControl: { distance: 215, alpha: 16, beta: 38 },
         axisPointer: { show: false }, light: { main: { intensity: 1 }, ambient: { intensity: 0.6 } } },
       xAxis3D: { type: 'value', name: 'beacon % (avgcount)', min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } },
       yAxis3D: { type: 'log', name: 'flows (log)', logBase: 10 },

@@ -21,10 +21,10 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../../read/plan.js';
+import type { DelimitedOptions, DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan, PrecomputedPlan } from '../../read/plan.js';
 import { InputError, errorMessage } from '../../util/errors.js';
 import type { DataSummary, Engine } from '../engine.js';
-import { importSelectSql, rawColumnNames } from './import-sql.js';
+import { importSelectSql, precomputedSelectSql, rawColumnNames, type SqlWithParams } from './import-sql.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -45,10 +45,53 @@ CREATE TABLE IF NOT EXISTS flows (
   -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
   skip_reason VARCHAR
 );
+-- the seed's search output (precomputed features): one row per (src, dst, dport, size), no times
+CREATE TABLE IF NOT EXISTS seed_rows (
+  src VARCHAR, dst VARCHAR, dport INTEGER, size BIGINT,
+  i_bytecount BIGINT, t_bytecount BIGINT, distinct_byte_count BIGINT, avgcount DOUBLE,
+  file_id INTEGER NOT NULL,
+  skip_reason VARCHAR
+);
 `;
 
 /** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+/** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
+const NOT_IN_FLOWS = 'NOT EXISTS (SELECT 1 FROM flows f WHERE f.skip_reason IS NULL AND f.src = s.src AND f.dst = s.dst)';
+
+/**
+ * Pairs from the seed's search output (table seed_rows), with the same columns as the flow pairs.
+ * The rows hold only the seed's four features per (src, dst, dport, size): what they cannot tell
+ * (times, durations, the other direction's sizes) is NaN — no timing is possible — and
+ * orig_mode_share, failed_share and zero_byte_share are 0 (the search keeps only flows with bytes).
+ */
+const PRECOMPUTED_PAIRS_SQL = `
+  SELECT src, dst,
+    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, NULL::VARCHAR AS host,
+    max(t_bytecount)::DOUBLE AS t_bytecount, max(i_bytecount)::DOUBLE AS i_bytecount,
+    max(distinct_byte_count)::DOUBLE AS distinct_byte_count, max(i_bytecount) / max(t_bytecount) AS avgcount,
+    first(size ORDER BY i_bytecount DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
+    0::DOUBLE AS orig_mode_share, 'NaN'::DOUBLE AS orig_distinct_sizes, 'NaN'::DOUBLE AS orig_mode_size,
+    max(t_bytecount)::DOUBLE AS flows, 'NaN'::DOUBLE AS first_ts, 'NaN'::DOUBLE AS last_ts,
+    count(DISTINCT dport)::DOUBLE AS distinct_dports,
+    'NaN'::DOUBLE AS orig_bytes_total, sum(size * i_bytecount)::DOUBLE AS resp_bytes_total,
+    'NaN'::DOUBLE AS duration_total, 'NaN'::DOUBLE AS duration_max,
+    0::DOUBLE AS failed_share, 0::DOUBLE AS zero_byte_share,
+    coalesce(any_value(d.internal_sources) / nullif(any_value(i.n), 0), 0) AS prevalence,
+    any_value(d.sources) AS dst_sources
+  FROM seed_rows s
+  JOIN (
+    SELECT dst, count(DISTINCT src)::DOUBLE AS sources,
+      count(DISTINCT src) FILTER (WHERE src IN (SELECT src FROM internal_sources))::DOUBLE AS internal_sources
+    FROM seed_rows WHERE skip_reason IS NULL GROUP BY dst
+  ) d USING (dst)
+  CROSS JOIN (
+    SELECT count(DISTINCT src)::DOUBLE AS n FROM seed_rows
+    WHERE skip_reason IS NULL AND src IN (SELECT src FROM internal_sources)
+  ) i
+  WHERE s.skip_reason IS NULL AND ${NOT_IN_FLOWS}
+  GROUP BY src, dst`;
 
 /** Zeek's failed-connection states: nothing answered, or the server refused. */
 const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
@@ -85,6 +128,12 @@ async function fingerprintFile(path: string): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+interface Rejects {
+  rejected: number;
+  examples: string[];
+  nonDataLines: number;
 }
 
 function num(value: DuckDBValue): number {
@@ -129,10 +178,15 @@ export class DuckDbEngine implements Engine {
     const fileId = num(next.getRows()[0]?.[0] ?? 1);
     await this.db.run('BEGIN TRANSACTION');
     try {
-      const { rejected, examples } =
-        plan.kind === 'delimited' ? await this.loadDelimited(plan, fileId) : await this.loadJsonLines(plan, fileId);
+      const { rejected, examples, nonDataLines } =
+        plan.kind === 'delimited'
+          ? await this.loadDelimited(plan, fileId)
+          : plan.kind === 'precomputed'
+            ? await this.loadPrecomputed(plan, fileId)
+            : await this.loadJsonLines(plan, fileId);
+      const table = plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
       const counts = await this.db.runAndReadAll(
-        `SELECT coalesce(skip_reason, ''), count(*) FROM flows WHERE file_id = $id GROUP BY 1`,
+        `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
         { id: fileId },
       );
       const skipped: Record<string, number> = {};
@@ -143,6 +197,7 @@ export class DuckDbEngine implements Engine {
       }
       if (rejected > 0) skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
       const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
+      const notes = plan.notes ?? [];
       await this.db.run(
         `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
          VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
@@ -153,11 +208,11 @@ export class DuckDbEngine implements Engine {
           format: plan.format,
           rows: dataRows,
           used,
-          skipped: JSON.stringify({ skipped, examples }),
+          skipped: JSON.stringify({ skipped, examples, nonDataLines, notes }),
         },
       );
       await this.db.run('COMMIT');
-      return { path: plan.path, format: plan.format, dataRows, used, skipped, examples };
+      return { path: plan.path, format: plan.format, dataRows, used, skipped, examples, nonDataLines, notes };
     } catch (err) {
       await this.db.run('ROLLBACK');
       if (err instanceof InputError) throw err;
@@ -171,7 +226,12 @@ export class DuckDbEngine implements Engine {
       { fp: fingerprint },
     );
     const row = r.getRows()[0] ?? [];
-    const extra = JSON.parse(String(row[4] ?? '{}')) as { skipped?: Record<string, number>; examples?: string[] };
+    const extra = JSON.parse(String(row[4] ?? '{}')) as {
+      skipped?: Record<string, number>;
+      examples?: string[];
+      nonDataLines?: number;
+      notes?: string[];
+    };
     return {
       path: String(row[0]),
       format: String(row[1]),
@@ -179,41 +239,84 @@ export class DuckDbEngine implements Engine {
       used: num(row[3] ?? 0),
       skipped: extra.skipped ?? {},
       examples: extra.examples ?? [],
+      nonDataLines: extra.nonDataLines ?? 0,
+      notes: extra.notes ?? [],
     };
   }
 
-  private insertSql(plan: ImportPlan, source: string, jsonCheck?: string): string {
-    return `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
-      SELECT *, $file_id FROM (${importSelectSql(plan, source, jsonCheck)})`;
+  private insertSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
+    const select = importSelectSql(plan, source, jsonCheck);
+    return {
+      sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
+      SELECT *, $file_id FROM (${select.sql})`,
+      params: select.params,
+    };
   }
 
-  private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<{ rejected: number; examples: string[] }> {
+  /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
+  private delimitedSource(plan: DelimitedOptions & { path: string; rawNames: string[]; compression: string }, params: Record<string, DuckDBValue>): string {
     const names = rawColumnNames(plan.rawNames.length);
     const columns = `{${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`;
     const comment = plan.comment ? ', comment = $comment' : '';
-    const source = `read_csv($path, delim = $delim, quote = $quote, escape = $quote${comment}, skip = $skip,
-        header = false, auto_detect = false, columns = ${columns}, nullstr = $nulls,
-        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
-    const params: Record<string, DuckDBValue> = {
+    Object.assign(params, {
       path: plan.path,
       delim: plan.delimiter,
       quote: plan.quote,
       skip: plan.skipLines,
       nulls: listValue(plan.nullValues),
       compression: plan.compression === 'none' ? 'none' : plan.compression,
-      file_id: fileId,
-    };
+    });
     if (plan.comment) params.comment = plan.comment;
-    await this.db.run(this.insertSql(plan, source), params, { nulls: LIST(VARCHAR) });
-    return this.collectRejects();
+    return `read_csv($path, delim = $delim, quote = $quote, escape = $quote${comment}, skip = $skip,
+        header = false, auto_detect = false, columns = ${columns}, nullstr = $nulls,
+        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
   }
 
-  /** DuckDB keeps lines it could not parse in reject_errors (one row per problem, several per line). */
-  private async collectRejects(): Promise<{ rejected: number; examples: string[] }> {
+  private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<Rejects> {
+    const params: Record<string, DuckDBValue> = { file_id: fileId };
+    const source = this.delimitedSource(plan, params);
+    const insert = this.insertSql(plan, source);
+    await this.db.run(insert.sql, { ...params, ...insert.params }, { nulls: LIST(VARCHAR) });
+    return this.collectRejects(plan.trailer);
+  }
+
+  /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
+  private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
+    const params: Record<string, DuckDBValue> = { file_id: fileId };
+    const source = this.delimitedSource(plan, params);
+    const select = precomputedSelectSql(plan, source);
+    await this.db.run(
+      `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+       SELECT *, $file_id FROM (${select.sql})`,
+      { ...params, ...select.params },
+      { nulls: LIST(VARCHAR) },
+    );
+    return this.collectRejects(plan.trailer);
+  }
+
+  /**
+   * DuckDB keeps lines it could not parse in reject_errors (one row per problem, several per line).
+   * With a `trailer` pattern, the first unparseable line matching it and every unparseable line
+   * after it are a tool's trailer (nfdump's Summary): not data, counted apart.
+   */
+  private async collectRejects(trailer?: string): Promise<Rejects> {
     const exists = await this.db.runAndReadAll(
       "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary",
     );
-    if (num(exists.getRows()[0]?.[0] ?? 0) === 0) return { rejected: 0, examples: [] };
+    if (num(exists.getRows()[0]?.[0] ?? 0) === 0) return { rejected: 0, examples: [], nonDataLines: 0 };
+    let nonDataLines = 0;
+    if (trailer) {
+      const start = await this.db.runAndReadAll(
+        'SELECT min(line) FROM reject_errors WHERE regexp_matches(trim(csv_line, \' \r\n\'), $trailer)',
+        { trailer },
+      );
+      const from = start.getRows()[0]?.[0];
+      if (from !== null && from !== undefined) {
+        const n = await this.db.runAndReadAll('SELECT count(DISTINCT line) FROM reject_errors WHERE line >= $from', { from });
+        nonDataLines = num(n.getRows()[0]?.[0] ?? 0);
+        await this.db.run('DELETE FROM reject_errors WHERE line >= $from', { from });
+      }
+    }
     const count = await this.db.runAndReadAll('SELECT count(DISTINCT line) FROM reject_errors');
     const first = await this.db.runAndReadAll(
       `SELECT line, min(lower(error_type)) FROM reject_errors GROUP BY line ORDER BY line LIMIT 5`,
@@ -221,10 +324,10 @@ export class DuckDbEngine implements Engine {
     await this.db.run('DELETE FROM reject_errors');
     await this.db.run('DELETE FROM reject_scans');
     const examples = first.getRows().map(([line, type]) => `line ${num(line ?? 0)}: ${String(type)}`);
-    return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples };
+    return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples, nonDataLines };
   }
 
-  private async loadJsonLines(plan: JsonLinesPlan, fileId: number): Promise<{ rejected: number; examples: string[] }> {
+  private async loadJsonLines(plan: JsonLinesPlan, fileId: number): Promise<Rejects> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
@@ -235,7 +338,9 @@ export class DuckDbEngine implements Engine {
     const source = `(SELECT line, CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j,
         ${rawColumns}
       FROM ${lines} WHERE trim(line) <> '')`;
-    await this.db.run(this.insertSql(plan, source, 'j IS NOT NULL'), {
+    const insert = this.insertSql(plan, source, 'j IS NOT NULL');
+    await this.db.run(insert.sql, {
+      ...insert.params,
       path: plan.path,
       compression: plan.compression === 'none' ? 'none' : plan.compression,
       file_id: fileId,
@@ -269,7 +374,9 @@ export class DuckDbEngine implements Engine {
   /** Classify sources as internal in JS (CIDR logic lives in one place) and hand the list to SQL. */
   private async loadInternalSources(options: FeatureOptions): Promise<void> {
     const nets = networkSet(options.internalNetworks);
-    const r = await this.db.runAndReadAll('SELECT DISTINCT src FROM flows WHERE skip_reason IS NULL');
+    const r = await this.db.runAndReadAll(
+      'SELECT src FROM flows WHERE skip_reason IS NULL UNION SELECT src FROM seed_rows WHERE skip_reason IS NULL',
+    );
     await this.db.run('CREATE OR REPLACE TEMP TABLE internal_sources (src VARCHAR PRIMARY KEY)');
     const appender = await this.db.createAppender('internal_sources', 'main', 'temp');
     for (const [src] of r.getRows()) {
@@ -320,9 +427,10 @@ export class DuckDbEngine implements Engine {
           count(DISTINCT src) FILTER (WHERE src IN (SELECT src FROM internal_sources))::DOUBLE AS internal_sources
         FROM ${f} GROUP BY dst
       ) d ON d.dst = p.dst
-      CROSS JOIN (SELECT count(DISTINCT src)::DOUBLE AS n FROM ${f} WHERE src IN (SELECT src FROM internal_sources)) i
-      ORDER BY p.src, p.dst`;
-    const reader = await this.db.runAndReadAll(sql);
+      CROSS JOIN (SELECT count(DISTINCT src)::DOUBLE AS n FROM ${f} WHERE src IN (SELECT src FROM internal_sources)) i`;
+    const reader = await this.db.runAndReadAll(
+      `SELECT * FROM (${sql} UNION ALL ${PRECOMPUTED_PAIRS_SQL}) ORDER BY src, dst`,
+    );
     const names = reader.columnNames();
     const cols = reader.getColumns();
     const col = (name: string) => cols[names.indexOf(name)] ?? [];
@@ -350,7 +458,11 @@ export class DuckDbEngine implements Engine {
       FROM (SELECT src, dst, dport, size, count(*) AS n FROM ${f} GROUP BY ALL) r
       JOIN (SELECT src, dst, count(*) AS t, count(DISTINCT size) AS d FROM ${f} GROUP BY ALL) p
         ON p.src = r.src AND p.dst = r.dst
-      ORDER BY r.src, r.dst, r.dport, r.size`);
+      UNION ALL
+      SELECT src, dst, dport, size::DOUBLE, i_bytecount::DOUBLE, t_bytecount::DOUBLE, distinct_byte_count::DOUBLE,
+        i_bytecount / t_bytecount
+      FROM seed_rows s WHERE skip_reason IS NULL AND ${NOT_IN_FLOWS}
+      ORDER BY 1, 2, 3, 4`);
     const cols = reader.getColumns();
     const floats = (i: number) => Float64Array.from(cols[i] ?? [], num);
     return {

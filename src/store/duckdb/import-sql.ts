@@ -1,10 +1,11 @@
 import { type CanonicalField, CANONICAL_FIELDS, FIELD_KINDS, REQUIRED_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
-import type { ImportPlan, ValueSource } from '../../read/plan.js';
+import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
 /*
  * SQL that turns raw text columns (r0, r1, …) into canonical, validated values, plus the reason a
  * row is skipped. Only identifiers we generate and constants we write appear in the SQL text; every
- * value from a file is read by DuckDB itself or passed as a parameter.
+ * value from a file is read by DuckDB itself, and everything a plan carries (patterns, reasons, time
+ * formats) is passed as a bound parameter.
  *
  * Built in layers so each value is parsed once per row:
  *   a<i>          trimmed raw text of raw column i (NULL when empty)
@@ -21,29 +22,83 @@ const IPV6 = '^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?(%[0-9a-z_.\\-]
 /** Largest integer a double holds exactly; byte counts above it are not believable. */
 const MAX_COUNT = 9007199254740991;
 const MAX_TEXT = 1024;
+/** IANA protocol numbers (VPC Flow Logs, nfdump -N) → the names Zeek and the other formats use. */
+const IP_PROTOCOLS: Record<string, string> = {
+  '1': 'icmp',
+  '2': 'igmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '47': 'gre',
+  '50': 'esp',
+  '51': 'ah',
+  '58': 'icmp6',
+  '132': 'sctp',
+};
 
-const timeOf = (a: string) => `coalesce(TRY_CAST(${a} AS DOUBLE), epoch(TRY_CAST(${a} AS TIMESTAMPTZ)))`;
+/** A SELECT and the parameters it binds. */
+export interface SqlWithParams {
+  sql: string;
+  params: Record<string, string>;
+}
+
+/** Collects a plan's values as named parameters ($ip0, $ip1, …) instead of SQL text. */
+class Params {
+  readonly values: Record<string, string> = {};
+  private n = 0;
+  bind(value: string): string {
+    const name = `ip${this.n++}`;
+    this.values[name] = value;
+    return `$${name}`;
+  }
+}
+
+const timeOf = (a: string, format?: string) =>
+  format ? `epoch(try_strptime(${a}, ${format}))` : `coalesce(TRY_CAST(${a} AS DOUBLE), epoch(TRY_CAST(${a} AS TIMESTAMPTZ)))`;
+
+const numberOf = (a: string, hex = false) =>
+  hex
+    ? `coalesce(TRY_CAST(${a} AS DOUBLE), CASE WHEN starts_with(lower(${a}), '0x') THEN TRY_CAST(${a} AS BIGINT)::DOUBLE END)`
+    : `TRY_CAST(${a} AS DOUBLE)`;
+
+/** IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address; IPv6 is compared lower-case. */
+const addressOf = (a: string) => `regexp_replace(lower(${a}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
 
 /** Layer 2: one alternative parsed, before validation. */
-function parsed(field: CanonicalField, s: ValueSource): string {
+function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
   const a = `a${s.column}`;
+  const format = s.timeFormat === undefined ? undefined : params.bind(s.timeFormat);
   switch (FIELD_KINDS[field]) {
     case 'time':
-      return timeOf(a);
+      return timeOf(a, format);
     case 'seconds':
-      if (s.endMinusStart !== undefined) return `(${timeOf(a)} - ${timeOf(`a${s.endMinusStart}`)})`;
+      if (s.endMinusStart !== undefined) return `(${timeOf(a, format)} - ${timeOf(`a${s.endMinusStart}`, format)})`;
       return s.scale ? `(TRY_CAST(${a} AS DOUBLE) * ${Number(s.scale)})` : `TRY_CAST(${a} AS DOUBLE)`;
     case 'port':
-    case 'count':
-      return s.scale ? `(TRY_CAST(${a} AS DOUBLE) * ${Number(s.scale)})` : `TRY_CAST(${a} AS DOUBLE)`;
+    case 'count': {
+      let x = numberOf(a, s.hex);
+      if (s.minus !== undefined) x = `(${x} - ${numberOf(`a${s.minus}`)})`;
+      return s.scale ? `(${x} * ${Number(s.scale)})` : x;
+    }
     case 'address':
-      // IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address.
-      return `regexp_replace(lower(${a}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
-    case 'lowertext':
-      return `left(regexp_replace(lower(${a}), '^stream:', ''), ${MAX_TEXT})`;
+      return addressOf(a);
+    case 'lowertext': {
+      const numbers = Object.entries(IP_PROTOCOLS)
+        .map(([n, name]) => `WHEN '${n}' THEN '${name}'`)
+        .join(' ');
+      return `CASE ${a} ${numbers} ELSE left(regexp_replace(lower(${a}), '^stream:', ''), ${MAX_TEXT}) END`;
+    }
     case 'text':
       return `left(${a}, ${MAX_TEXT})`;
   }
+}
+
+/** Whether an alternative has text to parse (an absent value is not an error; a bad one is). */
+function present(s: ValueSource): string {
+  const parts = [`a${s.column} IS NOT NULL`];
+  if (s.endMinusStart !== undefined) parts.push(`a${s.endMinusStart} IS NOT NULL`);
+  if (s.minus !== undefined) parts.push(`a${s.minus} IS NOT NULL`);
+  if (s.zeroIsUnset) parts.push(`TRY_CAST(a${s.column} AS DOUBLE) IS DISTINCT FROM 0`);
+  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(' AND ')})`;
 }
 
 /** Layer 3: the parsed value `x` if valid, else NULL. */
@@ -66,42 +121,52 @@ function valid(field: CanonicalField, x: string): string {
 
 const BY_KIND = (kind: string) => CANONICAL_FIELDS.filter((f) => FIELD_KINDS[f] === kind);
 
+/** `WHERE` that drops a tool's trailer rows (nfdump's Summary) from the data; '' when none. */
+function trailerWhere(plan: { trailer?: string }, params: Params): string {
+  return plan.trailer ? ` WHERE NOT coalesce(regexp_matches(trim(r0), ${params.bind(plan.trailer)}), false)` : '';
+}
+
 /**
  * The full SELECT over `source` (which yields r0…rN, and `j` for JSON lines when `jsonCheck`).
  * Output columns: the canonical fields in table order, then skip_reason.
  */
-export function importSelectSql(plan: ImportPlan, source: string, jsonCheck?: string): string {
+export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
+  const params = new Params();
   const used = new Set<number>();
   for (const sources of Object.values(plan.fields)) {
     for (const s of sources ?? []) {
       used.add(s.column);
       if (s.endMinusStart !== undefined) used.add(s.endMinusStart);
+      if (s.minus !== undefined) used.add(s.minus);
     }
   }
   if (plan.eventFilter) used.add(plan.eventFilter.column);
+  for (const rule of plan.skipRules ?? []) used.add(rule.column);
   const layer1 = [...used].map((i) => `nullif(trim(r${i}), '') AS a${i}`);
   if (jsonCheck) layer1.push(`${jsonCheck} AS json_ok`);
 
   const layer2: string[] = [...used].map((i) => `a${i}`);
   if (jsonCheck) layer2.push('json_ok');
-  const layer3: string[] = [];
+  const layer3: string[] = [...used].map((i) => `a${i}`);
   for (const field of CANONICAL_FIELDS) {
     const sources = plan.fields[field] ?? [];
-    sources.forEach((s, k) => layer2.push(`${parsed(field, s)} AS x_${field}_${k}`));
+    sources.forEach((s, k) => layer2.push(`${parsed(field, s, params)} AS x_${field}_${k}`));
     const values = sources.map((_, k) => valid(field, `x_${field}_${k}`));
     layer3.push(`${values.length === 0 ? 'NULL' : values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`} AS v_${field}`);
-    const present = sources.map((s) => `a${s.column} IS NOT NULL`);
-    layer3.push(`${present.length ? `(${present.join(' OR ')})` : 'false'} AS p_${field}`);
+    const presence = sources.map(present);
+    layer3.push(`${presence.length ? `(${presence.join(' OR ')})` : 'false'} AS p_${field}`);
   }
   if (jsonCheck) layer3.push('json_ok');
-  if (plan.eventFilter) layer3.push(`a${plan.eventFilter.column} AS event_type`);
 
   const bad = (f: CanonicalField) => `(p_${f} AND v_${f} IS NULL)`;
   const whens: string[] = [];
   if (jsonCheck) whens.push(`WHEN NOT json_ok THEN '${SKIP_REASONS.badJson}'`);
   if (plan.eventFilter) {
-    const pattern = plan.eventFilter.pattern.replace(/'/g, "''");
-    whens.push(`WHEN event_type IS NOT NULL AND NOT regexp_matches(event_type, '${pattern}') THEN '${SKIP_REASONS.nonFlowEvent}'`);
+    const a = `a${plan.eventFilter.column}`;
+    whens.push(`WHEN ${a} IS NOT NULL AND NOT regexp_matches(${a}, ${params.bind(plan.eventFilter.pattern)}) THEN '${SKIP_REASONS.nonFlowEvent}'`);
+  }
+  for (const rule of plan.skipRules ?? []) {
+    whens.push(`WHEN regexp_matches(coalesce(a${rule.column}, ''), ${params.bind(rule.pattern)}) THEN ${params.bind(rule.reason)}`);
   }
   whens.push(`WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`);
   whens.push(`WHEN ${bad('ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
@@ -109,11 +174,60 @@ export function importSelectSql(plan: ImportPlan, source: string, jsonCheck?: st
   whens.push(`WHEN ${BY_KIND('port').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
   whens.push(`WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`);
   const final = [...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`), `CASE ${whens.join(' ')} END AS skip_reason`];
+  const where = plan.kind === 'delimited' ? trailerWhere(plan, params) : '';
 
-  return `SELECT ${final.join(', ')}
+  const sql = `SELECT ${final.join(', ')}
     FROM (SELECT ${layer3.join(', ')}
       FROM (SELECT ${layer2.join(', ')}
-        FROM (SELECT ${layer1.join(', ')} FROM ${source})))`;
+        FROM (SELECT ${layer1.join(', ')} FROM ${source}${where})))`;
+  return { sql, params: params.values };
+}
+
+/**
+ * The seed's search output (precomputed features) → validated seed rows. Output columns: src, dst,
+ * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason.
+ */
+export function precomputedSelectSql(plan: PrecomputedPlan, source: string): SqlWithParams {
+  const params = new Params();
+  const c = plan.columns;
+  const raw = (col: number | undefined) => (col === undefined ? 'NULL::VARCHAR' : `nullif(trim(r${col}), '')`);
+  const address = (col: number | undefined) => addressOf(raw(col));
+  const num = (col: number | undefined) => `TRY_CAST(${raw(col)} AS DOUBLE)`;
+  const count = (x: string) => valid('orig_bytes', x);
+  const layer1 = [
+    `${address(c.src)} AS x_src`,
+    `${address(c.dst)} AS x_dst`,
+    `${num(c.dport)} AS x_dport`,
+    `${num(c.size)} AS x_size`,
+    `${num(c.i_bytecount)} AS x_i`,
+    `${num(c.t_bytecount)} AS x_t`,
+    `${num(c.distinct_byte_count)} AS x_d`,
+    `${num(c.avgcount)} AS x_avg`,
+    `${raw(c.dport)} IS NOT NULL AS p_dport`,
+  ];
+  const layer2 = [
+    `${valid('src', 'x_src')} AS src`,
+    `${valid('dst', 'x_dst')} AS dst`,
+    `${valid('dport', 'x_dport')} AS dport`,
+    `${count('x_size')} AS size`,
+    `${count('x_i')} AS i_bytecount`,
+    `${count('x_t')} AS t_bytecount`,
+    `${count('x_d')} AS distinct_byte_count`,
+    'x_src, x_dst, x_avg, p_dport',
+  ];
+  const skip = `CASE
+      WHEN x_src IS NULL OR x_dst IS NULL THEN '${SKIP_REASONS.missingField}'
+      WHEN src IS NULL OR dst IS NULL THEN '${SKIP_REASONS.badAddress}'
+      WHEN p_dport AND dport IS NULL THEN '${SKIP_REASONS.badPort}'
+      WHEN size IS NULL OR i_bytecount IS NULL OR t_bytecount IS NULL OR distinct_byte_count IS NULL
+        OR i_bytecount < 1 OR i_bytecount > t_bytecount OR distinct_byte_count < 1 OR distinct_byte_count > t_bytecount
+        OR (x_avg IS NOT NULL AND NOT (x_avg BETWEEN 0 AND 1)) THEN '${SKIP_REASONS.badNumber}'
+    END`;
+  const sql = `SELECT src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count,
+      i_bytecount::DOUBLE / nullif(t_bytecount, 0) AS avgcount, ${skip} AS skip_reason
+    FROM (SELECT ${layer2.join(', ')}
+      FROM (SELECT ${layer1.join(', ')} FROM ${source}${trailerWhere(plan, params)}))`;
+  return { sql, params: params.values };
 }
 
 export function rawColumnNames(count: number): string[] {
