@@ -8,9 +8,15 @@ import { generateToFile } from '../src/generate/index.js';
 import { hunt } from '../src/hunt/hunt.js';
 import { writeHtmlReport } from '../src/report/html-report.js';
 import type { HuntResult } from '../src/score/finding.js';
-import { type Browser, chromiumMissing, launchChromium, type PageWatch, watchPage } from './browser/chromium.js';
+import {
+  type Browser,
+  chromiumMissing,
+  launchChromium,
+  type PageWatch,
+  watchPage,
+} from './browser/chromium.js';
 import { seriesLength } from './browser/page.js';
-import { countColour, countInk, decodePng } from './browser/png.js';
+import { countColour, countInk, decodePng, lowestBlobCentre } from './browser/png.js';
 
 /*
  * The HTML report of generated demo data, opened from file:// in headless chromium as an analyst
@@ -65,12 +71,14 @@ describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
   it('is one file of reasonable size that shows the data read', async () => {
     expect(result.findings.length).toBeGreaterThan(5);
     expect((await stat(reportPath)).size).toBeLessThan(3_000_000);
-    const summary = await page.locator('#summary').innerText();
+    const summary = await page.locator('#summary').textContent();
     expect(summary).toContain('60,');
     expect(summary).toContain('zeek-tsv');
     expect(summary).toContain('conn.log');
     expect(summary).toMatch(/2024-03-05 00:00:\d\dZ → 2024-03-05 23:59:\d\dZ/);
     expect(summary).toContain('duckdb');
+    // The top finding is open from the start.
+    expect(await page.getAttribute('#timeline', 'data-index')).toBe('0');
   });
 
   it('draws the 3-D scatter with WebGL: flagged pairs in their colours', async () => {
@@ -87,19 +95,38 @@ describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
     expect(ink, 'pixels drawn in the scatter').toBeGreaterThan(5000);
   });
 
-  it('opens the top finding at once, and a clicked row shows its own timeline', async () => {
-    expect(await page.getAttribute('#timeline', 'data-index')).toBe('0');
+  it('a click on a beacon point in the 3-D scatter opens that finding', async () => {
+    const image = decodePng(await page.locator('#scatter').screenshot());
+    const point = lowestBlobCentre(image, BEACON_RED, 30);
+    expect(point).not.toBeNull();
+    const before = await page.getAttribute('#timeline', 'data-index');
+    // echarts-gl picks on hover, so the mouse moves onto the point first, as a person's would.
+    const box = await page.locator('#scatter').boundingBox();
+    const [x, y] = [(box?.x ?? 0) + (point?.x ?? 0), (box?.y ?? 0) + (point?.y ?? 0) - 1];
+    await page.mouse.move(x - 20, y - 20);
+    await page.mouse.move(x, y, { steps: 4 });
+    await page.waitForTimeout(150);
+    await page.mouse.click(x, y);
+    await expect.poll(() => page.getAttribute('#timeline', 'data-index')).not.toBe(before);
+    const opened = result.findings[Number(await page.getAttribute('#timeline', 'data-index'))];
+    expect(opened?.verdict).toBe('beacon');
+    expect(await page.locator('#detail-title').textContent()).toContain(`${opened?.src} → ${opened?.dst}`);
+  });
+
+  it('a clicked row shows its own timeline, histograms, reasons and sub-scores', async () => {
     const f = result.findings[2] as HuntResult['findings'][number];
     await page.locator('#findings-body tr[data-index="2"]').click();
     await expect.poll(() => page.getAttribute('#timeline', 'data-index')).toBe('2');
-    expect(await page.locator('#detail-title').innerText()).toContain(`${f.src} → ${f.dst}`);
+    expect(await page.locator('#detail-title').textContent()).toContain(`${f.src} → ${f.dst}`);
     expect(await page.locator('#findings-body tr.selected').getAttribute('data-index')).toBe('2');
     const points = Number(await page.getAttribute('#timeline', 'data-points'));
     expect(points).toBe(Math.min(f.flows, 5000));
     expect(await seriesLength(page, 'timeline', 0)).toBe(points);
     expect(await seriesLength(page, 'gaps', 0)).toBeGreaterThan(1);
     expect(await page.locator('#detail-reasons li').count()).toBe(f.reasons.length);
-    expect(await page.locator('#detail-components .component').count()).toBe(Object.keys(f.components).length);
+    expect(await page.locator('#detail-components .component').count()).toBe(
+      Object.keys(f.components).length,
+    );
     await page.waitForTimeout(200);
     const timeline = decodePng(await shot('timeline', '#timeline'));
     expect(countColour(timeline, '#1f77b4', 30) + countColour(timeline, BEACON_RED, 30)).toBeGreaterThan(50);
@@ -123,7 +150,7 @@ describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
     expect(anomalies).toBeGreaterThan(0);
     expect(anomalies).toBeLessThan(all);
     await expect.poll(rowCount).toBe(anomalies);
-    expect(await page.locator('#f-count').innerText()).toBe(`showing ${anomalies} of ${all} findings`);
+    expect(await page.locator('#f-count').textContent()).toBe(`showing ${anomalies} of ${all} findings`);
     await page.selectOption('#f-verdict', '');
 
     await page.selectOption('#f-severity', 'critical');
@@ -138,10 +165,34 @@ describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
 
     await page.locator('#findings-head th[data-key="flows"]').click();
     const most = Math.max(...result.findings.map((f) => f.flows));
-    expect(await page.locator('#findings-body tr:first-child td:nth-child(9)').innerText()).toBe(most.toLocaleString('en-US'));
+    expect(await page.locator('#findings-body tr:first-child td:nth-child(9)').textContent()).toBe(
+      most.toLocaleString('en-US'),
+    );
     await page.locator('#findings-head th[data-key="rank"]').click();
-    expect(await page.locator('#findings-body tr:first-child td:first-child').innerText()).toBe('1');
+    expect(await page.locator('#findings-body tr:first-child td:first-child').textContent()).toBe('1');
     await shot('page');
+  });
+
+  it('a hunt with no findings and no report data still makes a working page', async () => {
+    const empty: HuntResult = {
+      findings: [],
+      summary: {
+        ...result.summary,
+        findings_by_severity: { critical: 0, high: 0, medium: 0, low: 0, none: 0 },
+      },
+    };
+    const path = join(dir, 'empty.html');
+    await writeHtmlReport(empty, path);
+    const other = await browser.context.newPage();
+    const otherWatch = watchPage(other);
+    await other.goto(pathToFileURL(path).href);
+    await other.waitForSelector('body[data-ready="1"]', { state: 'attached' });
+    expect(await other.locator('#no-findings').isVisible()).toBe(true);
+    expect(await other.locator('#detail').isVisible()).toBe(false);
+    expect(await other.locator('#scatter').textContent()).toContain('No scatter data');
+    expect(otherWatch.errors).toEqual([]);
+    expect(otherWatch.network).toEqual([]);
+    await other.close();
   });
 
   it('never touched the network and logged no error (CSP included)', async () => {

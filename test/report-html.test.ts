@@ -13,7 +13,10 @@ import { hostileResult, PROBES } from './browser/hostile.js';
 
 /** The <script> elements of a page: attributes and text. */
 function scripts(html: string): { attrs: string; text: string }[] {
-  return [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ attrs: m[1] ?? '', text: m[2] ?? '' }));
+  return [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({
+    attrs: m[1] ?? '',
+    text: m[2] ?? '',
+  }));
 }
 
 function dataBlock(html: string): unknown {
@@ -36,7 +39,9 @@ describe('escaping for the HTML report', () => {
   });
 
   it('inlineScriptText breaks up </script and refuses what cannot be made safe', () => {
-    expect(inlineScriptText('var s = "</script>";\r\n//# sourceMappingURL=x.map', 's')).toBe('var s = "<\\/script>";\n');
+    expect(inlineScriptText('var s = "</script>";\r\n//# sourceMappingURL=x.map', 's')).toBe(
+      'var s = "<\\/script>";\n',
+    );
     expect(() => inlineScriptText('var s = "<!--";', 's')).toThrow(/cannot be inlined/);
     expect(() => inlineScriptText('var s = "<script>";', 's')).toThrow(/cannot be inlined/);
   });
@@ -50,8 +55,10 @@ describe('the inlined libraries', () => {
     for (const text of [libs.echarts, libs.echartsGl]) expect(text).not.toMatch(/<\/script|<!--/i);
   });
 
-  it('the evaluator that replaces new Function computes echarts-gl\'s size expressions and nothing else', () => {
-    const compile = new Function(`return ${GL_EXPRESSION_EVALUATOR}`)() as (src: string) => (w: number, h: number, dpr: number) => unknown;
+  it("the evaluator that replaces new Function computes echarts-gl's size expressions and nothing else", () => {
+    const compile = new Function(`return ${GL_EXPRESSION_EVALUATOR}`)() as (
+      src: string,
+    ) => (w: number, h: number, dpr: number) => unknown;
     expect(compile(' [width * 1.0 / 16, height / 16] ')(320, 160, 2)).toEqual([20, 10]);
     expect(compile('height * 1.0 / 4')(320, 160, 2)).toBe(40);
     expect(compile('(width + 2) * dpr - -1')(10, 0, 2)).toBe(25);
@@ -91,9 +98,16 @@ describe('renderHtmlReport on hostile data', () => {
   });
 
   it('has a CSP that forbids the network and allows exactly its inline scripts by hash', () => {
-    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1]?.replaceAll('&#39;', "'");
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
+      .exec(html)?.[1]
+      ?.replaceAll('&#39;', "'");
     expect(csp).toBeDefined();
-    const directives = Object.fromEntries((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      (csp ?? '')
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['style-src']).toEqual(["'unsafe-inline'"]);
     expect(directives['img-src']).toEqual(['data:']);
@@ -118,7 +132,12 @@ describe('the report payload', () => {
     const src = Array.from({ length: pairs }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
     const dst = Array.from({ length: pairs }, (_, i) => `198.51.${i >> 8}.${i & 255}`);
     const template = base.findings[0] as HuntResult['findings'][number];
-    const findings = Array.from({ length: flagged }, (_, k) => ({ ...template, rank: k + 1, src: src[k * 7] as string, dst: dst[k * 7] as string }));
+    const findings = Array.from({ length: flagged }, (_, k) => ({
+      ...template,
+      rank: k + 1,
+      src: src[k * 7] as string,
+      dst: dst[k * 7] as string,
+    }));
     const flows = new Map(
       findings.map((f) => [
         pairKey(f.src, f.dst),
@@ -174,7 +193,11 @@ describe('the report payload', () => {
     expect(d?.total).toBe(10_000);
     expect(d?.ports).toEqual([443]);
     expect(d?.pi).toBeNull();
-    const times = (d?.dt ?? []).reduce<number[]>((acc, x) => [...acc, (acc.at(-1) ?? 0) + x], []).map((x) => x + (d?.t0 ?? 0));
+    let t = d?.t0 ?? 0;
+    const times = (d?.dt ?? []).map((x) => {
+      t += x;
+      return t;
+    });
     expect(times[0]).toBe(1_709_600_000_123);
     expect(times.at(-1)).toBe(Math.round((1_709_600_000.1234 + 4999 * 30.0005) * 1000));
   });
@@ -192,7 +215,13 @@ describe('the report payload', () => {
       },
       10,
     );
-    expect(d).toMatchObject({ ports: [443, 80], pi: [0, 1, 0], states: ['SF', null], si: [0, 0, 1], dt: [0, 1000, 1000] });
+    expect(d).toMatchObject({
+      ports: [443, 80],
+      pi: [0, 1, 0],
+      states: ['SF', null],
+      si: [0, 0, 1],
+      dt: [0, 1000, 1000],
+    });
   });
 
   it('small helpers', () => {

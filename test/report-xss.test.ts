@@ -24,8 +24,36 @@ const QUOTES = PROBES[2] as string;
 const missing = chromiumMissing();
 if (missing) console.warn(missing);
 
-const FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service', 'duration', 'orig_bytes', 'resp_bytes', 'conn_state', 'host'];
-const TYPES = ['time', 'string', 'addr', 'port', 'addr', 'port', 'enum', 'string', 'interval', 'count', 'count', 'string', 'string'];
+const FIELDS = [
+  'ts',
+  'uid',
+  'id.orig_h',
+  'id.orig_p',
+  'id.resp_h',
+  'id.resp_p',
+  'proto',
+  'service',
+  'duration',
+  'orig_bytes',
+  'resp_bytes',
+  'conn_state',
+  'host',
+];
+const TYPES = [
+  'time',
+  'string',
+  'addr',
+  'port',
+  'addr',
+  'port',
+  'enum',
+  'string',
+  'interval',
+  'count',
+  'count',
+  'string',
+  'string',
+];
 
 /** A beacon with probes in its text fields, background pairs, and a row with a probe for an address. */
 function hostileConnLog(): string {
@@ -41,11 +69,43 @@ function hostileConnLog(): string {
   const states = [IMG, SCRIPT, QUOTES, 'SF'];
   for (let i = 0; i < 120; i++) {
     const ts = 1_709_600_000 + i * 60 + (i % 5) * 0.3;
-    lines.push([ts.toFixed(3), `C${i}`, '10.0.0.5', 50_000 + i, '203.0.113.7', 443, 'tcp', IMG, 0.1, 120, 52, states[i % 4], SCRIPT].join('\t'));
+    lines.push(
+      [
+        ts.toFixed(3),
+        `C${i}`,
+        '10.0.0.5',
+        50_000 + i,
+        '203.0.113.7',
+        443,
+        'tcp',
+        IMG,
+        0.1,
+        120,
+        52,
+        states[i % 4],
+        SCRIPT,
+      ].join('\t'),
+    );
   }
   for (let i = 0; i < 200; i++) {
     const ts = 1_709_600_000 + i * 37.3;
-    lines.push([ts.toFixed(3), `B${i}`, `10.0.1.${i % 40}`, 40_000 + i, `198.51.100.${i % 17}`, 80, 'tcp', QUOTES, 0.5, 300 + i, 1000 + 13 * i, 'SF', IMG].join('\t'));
+    lines.push(
+      [
+        ts.toFixed(3),
+        `B${i}`,
+        `10.0.1.${i % 40}`,
+        40_000 + i,
+        `198.51.100.${i % 17}`,
+        80,
+        'tcp',
+        QUOTES,
+        0.5,
+        300 + i,
+        1000 + 13 * i,
+        'SF',
+        IMG,
+      ].join('\t'),
+    );
   }
   lines.push(['1709600001.0', 'X', IMG, 1, SCRIPT, 2, 'tcp', '-', '0', '1', '1', 'SF', '-'].join('\t'));
   lines.push([IMG, SCRIPT, QUOTES].join('\t')); // malformed: kept as an example of a skipped row
@@ -95,8 +155,8 @@ describe.skipIf(missing)('hostile log values in the HTML report, in chromium', (
   }
 
   /** Move the mouse onto a chart's first data point so its (HTML) tooltip renders. */
-  async function hoverFirstPoint(page: Page, id: string): Promise<void> {
-    const at = await firstPointPixel(page, id);
+  async function hoverFirstPoint(page: Page, id: string, seriesName?: string): Promise<void> {
+    const at = await firstPointPixel(page, id, seriesName);
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     const box = await page.locator(`#${id}`).boundingBox();
     if (!box) throw new Error(`${id} is not visible`);
@@ -112,12 +172,16 @@ describe.skipIf(missing)('hostile log values in the HTML report, in chromium', (
     const page = await exercise(fromLog, 'zeek-log', { webgl: true });
     expect(await page.getAttribute('#scatter', 'data-mode')).toBe('gl');
     // Shown as text, not dropped: the file name, the skipped row, the host and the states.
-    expect(await page.locator('#summary').innerText()).toContain(`${IMG}.log`);
-    expect(await page.locator('#summary').innerText()).toContain('1 × malformed');
-    await page.locator(`#findings-body tr[data-index="${fromLog.findings.indexOf(beacon as HuntResult['findings'][number])}"]`).click();
-    expect(await page.locator('#detail-meta').innerText()).toContain(SCRIPT);
+    expect(await page.locator('#summary').textContent()).toContain(`${IMG}.log`);
+    expect(await page.locator('#summary').textContent()).toContain('1 × malformed');
+    await page
+      .locator(
+        `#findings-body tr[data-index="${fromLog.findings.indexOf(beacon as HuntResult['findings'][number])}"]`,
+      )
+      .click();
+    expect(await page.locator('#detail-meta').textContent()).toContain(SCRIPT);
     await hoverFirstPoint(page, 'timeline');
-    expect(await page.locator('#timeline .bh-tooltip').innerText()).toContain(`state ${IMG}`);
+    expect(await page.locator('#timeline .bh-tooltip').textContent()).toContain(`state ${IMG}`);
     expect(await xssFlag(page)).toBeUndefined();
   });
 
@@ -126,13 +190,13 @@ describe.skipIf(missing)('hostile log values in the HTML report, in chromium', (
     const page = await exercise(result, 'hand-made', { webgl: false });
     expect(await page.getAttribute('#scatter', 'data-mode')).toBe('2d');
     await page.locator('#findings-body tr[data-index="0"]').click();
-    expect(await page.locator('#detail-title').innerText()).toContain(`${IMG} → ${SCRIPT}`);
-    expect(await page.locator('#detail-reasons li').allInnerTexts()).toContain(QUOTES);
-    expect(await page.locator('#detail-episodes').innerText()).toContain(IMG);
+    expect(await page.locator('#detail-title').textContent()).toContain(`${IMG} → ${SCRIPT}`);
+    expect(await page.locator('#detail-reasons li').allTextContents()).toContain(QUOTES);
+    expect(await page.locator('#detail-episodes').textContent()).toContain(IMG);
     // The scatter's tooltip (the same formatter in 2-D and 3-D) is HTML too: hover the point
     // whose source address is a probe.
-    await hoverFirstPoint(page, 'scatter');
-    expect(await page.locator('#scatter .bh-tooltip').innerText()).toContain(`${IMG} → ${SCRIPT}`);
+    await hoverFirstPoint(page, 'scatter', 'beacon');
+    expect(await page.locator('#scatter .bh-tooltip').textContent()).toContain(`${IMG} → ${SCRIPT}`);
     await page.locator('#findings-body tr[data-index="0"]').hover();
     expect(await xssFlag(page)).toBeUndefined();
   });

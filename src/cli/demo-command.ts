@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { DEFAULT_FLOWS, DEFAULT_SEED, generateToFile, type Truth } from '../generate/index.js';
 import { hunt } from '../hunt/hunt.js';
+import { writeHtmlReport } from '../report/html-report.js';
 import { findingsJson } from '../report/json-report.js';
 import type { Finding } from '../score/finding.js';
 import { positiveInt, writeOutputs } from './hunt-command.js';
@@ -33,7 +34,7 @@ export function registerDemo(program: Command, style: OutputStyle): void {
     .description('generate realistic flows with planted beacons, hunt them, and show how the planted pairs rank')
     .option('--flows <n>', 'approximate number of flows to generate', positiveInt, DEFAULT_FLOWS)
     .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, DEFAULT_SEED)
-    .option('--out-dir <dir>', 'where the demo writes conn.log, truth.json and findings.json', 'beaconhunt-demo')
+    .option('--out-dir <dir>', 'where the demo writes conn.log, truth.json, findings.json and report.html', 'beaconhunt-demo')
     .option('-n, --top <n>', 'findings shown', positiveInt, 15)
     .option('-q, --quiet', 'no summary on stderr')
     .addHelpText(
@@ -51,10 +52,12 @@ Examples:
       if (!options.quiet) process.stderr.write(`generating ~${options.flows.toLocaleString('en-US')} flows into ${log}\n`);
       const { truth } = await generateToFile({ format: 'zeek', out: log, truthOut: truthPath, flows: options.flows, seed: options.seed });
       const progress = progressReporter(style, options.quiet ?? false);
-      const result = await hunt({ inputs: [log], onEvent: progress.onEvent });
+      const result = await hunt({ inputs: [log], seed: options.seed, reportTop: 50, reportFlowLimit: 5000, onEvent: progress.onEvent });
       progress.stop();
       const jsonPath = join(dir, 'findings.json');
       await writeFile(jsonPath, findingsJson(result));
+      const htmlPath = join(dir, 'report.html');
+      await writeHtmlReport(result, htmlPath);
       await writeOutputs(result, { format: 'auto', top: options.top, engine: 'duckdb', bytes: 'resp', model: 'ensemble', seed: options.seed, quiet: options.quiet ?? false }, style);
       const c = pc.createColors(style.color);
       const ranks = plantedRanks(truth, result.findings);
@@ -64,6 +67,7 @@ Examples:
         lines.push(`  ${where.padEnd(8)} ${r.kind.padEnd(15)} ${r.src} → ${r.dst}  ${c.dim(r.label)}`);
       }
       lines.push(c.dim(`\nfiles: ${log}, ${truthPath}, ${jsonPath}`));
+      lines.push(`report: ${c.bold(htmlPath)} (open it in a browser; it works offline)`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

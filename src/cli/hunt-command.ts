@@ -7,7 +7,9 @@ import type { SizeField } from '../features/options.js';
 import { hunt } from '../hunt/hunt.js';
 import { FORMAT_OPTIONS } from '../read/formats.js';
 import { findingsCsv } from '../report/csv-report.js';
+import { writeHtmlReport } from '../report/html-report.js';
 import { findingsJson } from '../report/json-report.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { findingsTable, summaryText } from '../report/terminal-report.js';
 import type { HuntResult } from '../score/finding.js';
 import { InputError } from '../util/errors.js';
@@ -17,6 +19,8 @@ export interface HuntCliOptions {
   format: string;
   json?: string;
   csv?: string;
+  html?: string;
+  htmlTop?: number;
   top: number;
   db?: string;
   engine: string;
@@ -38,6 +42,10 @@ export function positiveInt(value: string): number {
 export async function writeOutputs(result: HuntResult, options: HuntCliOptions, style: OutputStyle): Promise<void> {
   if (options.json) await writeFile(options.json, findingsJson(result));
   if (options.csv) await writeFile(options.csv, findingsCsv(result.findings));
+  if (options.html) {
+    await writeHtmlReport(result, options.html);
+    if (!options.quiet) process.stderr.write(`report: ${terminalSafe(options.html)}\n`);
+  }
   if (options.json === '-') return;
   process.stdout.write(findingsTable(result, options.top, style.color));
   if (!options.quiet) process.stderr.write(summaryText(result, style.colorErr));
@@ -51,6 +59,8 @@ export function registerHunt(program: Command, style: OutputStyle): void {
     .addOption(new Option('-f, --format <format>', 'input format').choices(FORMAT_OPTIONS).default('auto'))
     .option('--json <file>', 'write all findings and the summary as JSON')
     .option('--csv <file>', 'write all findings as CSV')
+    .option('--html <file>', 'write a self-contained offline HTML report (3-D scatter, table, drill-down)')
+    .option('--html-top <n>', 'findings with per-flow drill-down in the HTML report', positiveInt, 50)
     .option('-n, --top <n>', 'findings shown in the terminal', positiveInt, HUNT_DEFAULTS.top)
     .option('--db <file>', 'DuckDB file: import once, hunt many times (files already in it are not re-imported)')
     .option('--engine <engine>', 'compute engine', 'duckdb')
@@ -69,6 +79,7 @@ export function registerHunt(program: Command, style: OutputStyle): void {
       `
 Examples:
   beaconhunt hunt conn.log                      Zeek conn.log (TSV or JSON, .gz too)
+  beaconhunt hunt conn.log --html report.html   offline report: 3-D scatter, table, drill-down
   beaconhunt hunt /data/zeek/2024-03-05/        a Zeek log folder: its conn logs
   beaconhunt hunt stream_tcp.csv --json out.json --top 50
   beaconhunt hunt big.log --db flows.duckdb     import once...
@@ -94,6 +105,7 @@ Examples:
           settings: options.config ? await loadConfig(options.config) : DEFAULT_CONFIG,
           model: options.model,
           seed: options.seed,
+          ...(options.html ? { reportTop: options.htmlTop ?? 50, reportFlowLimit: 5000 } : {}),
           onEvent: progress.onEvent,
         });
         progress.stop();

@@ -85,17 +85,17 @@ export const SEED_FEATURE_COLUMNS = [
 ] as const;
 export type SeedFeatureColumn = (typeof SEED_FEATURE_COLUMNS)[number];
 
-export interface PrecomputedPlan extends DelimitedOptions {
+/**
+ * The seed's search output. `fields` is empty (there are no flows to convert): the raw columns of
+ * the seed's columns are in `columns`. An engine that does not store seed rows must reject it.
+ */
+export interface PrecomputedPlan extends PlanBase, DelimitedOptions {
   kind: 'precomputed';
-  format: string;
-  path: string;
-  compression: 'none' | 'gzip' | 'zstd';
-  rawNames: string[];
-  /** Raw column of each seed column; avgcount may be absent (it is i_bytecount / t_bytecount). */
+  fields: Record<string, never>;
+  /** Raw column of each seed column; dport and avgcount may be absent (avgcount = i / t). */
   columns: Partial<Record<SeedFeatureColumn, number>>;
   /** Which direction the rows' size is: bytes_out = resp (server→client), bytes_in = orig. */
   sizeField: 'resp' | 'orig';
-  notes?: string[];
 }
 
 /** How one canonical field is obtained: the first alternative that yields a valid value wins. */
@@ -111,10 +111,14 @@ export interface ValueSource {
   minus?: number;
   /** For ports: `0x`-prefixed hexadecimal is accepted too (Argus writes ICMP "ports" in hex). */
   hex?: boolean;
+  /** For durations: `HH:MM:SS.mmm` is accepted too (nfdump fmt: without -N). */
+  clock?: boolean;
+  /** For counts: nfdump's abbreviations (`1.5 M`, `12 K`; ×1000) are accepted too, as approximations. */
+  abbreviated?: boolean;
+  /** For text: raw value → canonical value (a format's state names → Zeek's conn_state, where they mean the same). */
+  values?: Record<string, string>;
   /** For times: a strptime format (e.g. `%d/%m/%Y %H:%M:%S`) instead of epoch seconds or ISO 8601. */
   timeFormat?: string;
-  /** For counts: 0 means "not measured" (a unidirectional NetFlow record's out bytes) and is unset. */
-  zeroIsUnset?: boolean;
 }
 
 /** Rows read and skipped for one input file. Invariant: used + Σ skipped = dataRows. */

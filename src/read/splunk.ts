@@ -1,8 +1,9 @@
-import { parse } from 'csv-parse/sync';
 import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
 import type { DelimitedPlan, FieldMapping, JsonLinesPlan, ValueSource } from './plan.js';
-import type { FileHead } from './sniff.js';
+import { rejectDuplicateColumns } from './columns.js';
+import { SEED_OUTPUT_COLUMNS } from './seed-output.js';
+import { type FileHead, headerColumns } from './sniff.js';
 
 /**
  * Splunk Stream (stream:tcp / stream:udp) field names → canonical fields, first match wins.
@@ -51,28 +52,20 @@ function mappingFor(columnOf: (name: string) => number | undefined): FieldMappin
   return fields;
 }
 
-export const SEED_OUTPUT_COLUMNS = ['i_bytecount', 't_bytecount', 'distinct_byte_count', 'avgcount'];
-
-function parseHeaderLine(head: FileHead, delimiter: string): string[] {
-  const first = head.lines.find((l) => l.trim() !== '');
-  if (first === undefined) return [];
-  try {
-    const rows = parse(first, { delimiter, relax_quotes: true, trim: true }) as string[][];
-    return (rows[0] ?? []).map((n) => n.toLowerCase());
-  } catch {
-    return [];
-  }
+/** The header's names, lower-case, and its delimiter (a Splunk export is CSV; tab, ; and | too). */
+function headerNames(head: FileHead): { names: string[]; delimiter: string } {
+  const header = headerColumns(head);
+  return header ? { names: header.names.map((n) => n.toLowerCase()), delimiter: header.delimiter } : { names: [], delimiter: ',' };
 }
 
 export function looksLikeSplunkCsv(head: FileHead): boolean {
-  const names = parseHeaderLine(head, ',');
+  const { names } = headerNames(head);
   return names.includes('src_ip') && names.includes('dest_ip') && !SEED_OUTPUT_COLUMNS.some((c) => names.includes(c));
 }
 
 export function splunkCsvPlan(head: FileHead): DelimitedPlan {
-  const names = parseHeaderLine(head, ',');
-  const dup = names.find((n, i) => n !== '' && names.indexOf(n) !== i);
-  if (dup) throw new InputError(`duplicated column "${dup}" in the CSV header`, head.path, 1);
+  const { names, delimiter } = headerNames(head);
+  rejectDuplicateColumns(names, head.path);
   const fields = mappingFor((name) => {
     const i = names.indexOf(name);
     return i >= 0 ? i : undefined;
@@ -85,7 +78,7 @@ export function splunkCsvPlan(head: FileHead): DelimitedPlan {
     compression: head.compression,
     rawNames: names,
     fields,
-    delimiter: ',',
+    delimiter,
     quote: '"',
     comment: '',
     skipLines: 1,

@@ -31,6 +31,10 @@ export function renderHtmlReport(result: HuntResult, options: HtmlReportOptions 
   });
 }
 
-export async function writeHtmlReport(result: HuntResult, path: string, options: HtmlReportOptions = {}): Promise<void> {
+export async function writeHtmlReport(
+  result: HuntResult,
+  path: string,
+  options: HtmlReportOptions = {},
+): Promise<void> {
   await writeFile(path, renderHtmlReport(result, options));
 }

@@ -1,6 +1,6 @@
 import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
 import type { FeatureOptions } from '../features/options.js';
-import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../read/plan.js';
 
 /** What the stored data holds, for the summary. */
 export interface DataSummary {
@@ -37,4 +37,150 @@ export interface Engine {
    */
   pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>>;
   close(): Promise<void>;
+  /**
+   * Change detection (src/change): per pair and time window, the seed's size features, volume and
+   * the median gap, streamed one pair at a time with its windows in time order. Optional: an
+   * engine without it yields no change episodes.
+   */
+  pairWindows?(query: WindowQuery, visit: (series: PairWindowSeries) => void): Promise<void>;
+  /** Live mode (src/watch): incremental ingest with durable offsets, pair state and alerts. Optional. */
+  watchStore?(options?: WatchStoreOptions): Promise<WatchStore>;
+}
+
+/** Which (pair, window) aggregates `pairWindows` computes. */
+export interface WindowQuery {
+  /** Window length in seconds; windows are aligned to the epoch (floor(ts / hop)). */
+  windowSeconds: number;
+  /** Seconds between window starts; a divisor of windowSeconds. Default windowSeconds (tumbling). */
+  hopSeconds?: number;
+  /** Only these pairs (e.g. the findings). */
+  pairs?: readonly { src: string; dst: string }[];
+  /** Without `pairs`: only pairs with at least this many flows in all. */
+  minFlows?: number;
+  /** Only windows whose index (start / hop) is in [from, to): the windows a live run just closed. */
+  windows?: { from: number; to: number };
+}
+
+/**
+ * One pair's non-empty windows, column by column, ascending by window index. Sizes are canonical
+ * resp_bytes (server→client, the seed's bytes_out) and orig_bytes (client→server), unset as 0.
+ */
+export interface PairWindowSeries {
+  src: string;
+  dst: string;
+  /** Window index: the window is [index·hop, index·hop + window) in epoch seconds. */
+  index: Float64Array;
+  /** Flows in the window (the seed's t_bytecount, per window). */
+  flows: Float64Array;
+  firstTs: Float64Array;
+  lastTs: Float64Array;
+  /** Median gap between consecutive flows inside the window; NaN with fewer than two flows. */
+  gapMedian: Float64Array;
+  respBytes: Float64Array;
+  origBytes: Float64Array;
+  /** distinct_byte_count, the most common size and its flows (i_bytecount), per side. */
+  respDistinct: Float64Array;
+  respModeSize: Float64Array;
+  respModeCount: Float64Array;
+  origDistinct: Float64Array;
+  origModeSize: Float64Array;
+  origModeCount: Float64Array;
+  /** Most common destination port in the window; -1 when none. */
+  dport: Float64Array;
+}
+
+export interface WatchStoreOptions {
+  /** Cap on the engine's memory (DuckDB memory_limit, e.g. "256MB"), so a long run stays flat. */
+  memoryLimit?: string;
+}
+
+/** One followed log stream (a file, recognised across renames and compression by its head). */
+export interface WatchStream {
+  /** Also the stream's file_id in the flows and files tables. */
+  id: number;
+  /** sha256 of the stream's head: its bytes up to the end of the first data line. */
+  headHash: string;
+  headBytes: number;
+  /** Inode and path where the stream was last read. */
+  inode: number;
+  path: string;
+  format: string;
+  /** Bytes (decompressed) and lines consumed so far: everything before is stored. */
+  offset: number;
+  lines: number;
+  /** The stream is complete (Zeek's #close read, or a compressed file read to its end). */
+  done: boolean;
+}
+
+/** Complete lines read from a stream, and where the stream stands after them. */
+export interface WatchChunk {
+  streamId: number;
+  /** How the lines are converted: the stream's import plan (delimited without quotes, or JSON lines). */
+  plan: DelimitedPlan | JsonLinesPlan;
+  /** Data lines only (no comments or blank lines), without line ends. */
+  lines: string[];
+  /** 1-based line number of each data line in the stream, for examples of skipped rows. */
+  lineNumbers: number[];
+  /** Stream position after this chunk. */
+  offset: number;
+  totalLines: number;
+  done: boolean;
+  path: string;
+  inode: number;
+}
+
+/** What one chunk added. */
+export interface WatchIngest {
+  rows: number;
+  used: number;
+  skipped: Record<string, number>;
+  /** Epoch seconds of the newest usable flow in the chunk, or null. */
+  maxTs: number | null;
+  minTs: number | null;
+}
+
+/** A pair's change-detector state as stored (JSON text) with when its open episode closes. */
+export interface WatchPairState {
+  src: string;
+  dst: string;
+  state: string;
+  /** Window index of the pair's last window. */
+  lastIndex: number;
+  /** Window index from which an open episode is over if no new alert window came; null when none is open. */
+  closeAt: number | null;
+}
+
+/**
+ * Durable state of a live run, all in the database. A batch is one transaction: the flows of its
+ * chunks, the streams' offsets, the pairs' detector states and the alerts they raise commit
+ * together, so a run killed at any moment resumes exactly where the last commit left it.
+ */
+export interface WatchStore {
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Run settings and progress (window, watermark, next window to evaluate, …). */
+  getMeta(): Promise<Record<string, string>>;
+  setMeta(values: Record<string, string>): Promise<void>;
+  streams(): Promise<WatchStream[]>;
+  /** Registers a new stream (and its files row, so `hunt --db` sees its flows). */
+  addStream(stream: Omit<WatchStream, 'id' | 'offset' | 'lines' | 'done'>): Promise<WatchStream>;
+  /** Converts and stores the lines with the bulk import's validation, and advances the stream. */
+  ingest(chunk: WatchChunk): Promise<WatchIngest>;
+  /** Where a stream was last seen (after a rename or compression). */
+  moveStream(id: number, path: string, inode: number): Promise<void>;
+  /** Stored detector states of these pairs. */
+  pairStates(pairs: readonly { src: string; dst: string }[]): Promise<Map<string, WatchPairState>>;
+  /** Pairs whose open episode is over once windows before `index` are closed. */
+  episodesClosingBefore(index: number): Promise<WatchPairState[]>;
+  savePairStates(states: readonly WatchPairState[]): Promise<void>;
+  /** Drops the state of pairs idle since before `index` (their next window starts afresh). */
+  forgetPairsIdleBefore(index: number): Promise<number>;
+  /** Stores alerts (JSON text each, without seq) and returns their sequence numbers. */
+  addAlerts(alerts: readonly string[]): Promise<number[]>;
+  /** Alerts not yet written out, in order. */
+  pendingAlerts(): Promise<{ seq: number; alert: string }[]>;
+  markEmitted(uptoSeq: number): Promise<void>;
+  /** Usable flows stored (all streams). */
+  flowCount(): Promise<number>;
 }

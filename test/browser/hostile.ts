@@ -12,13 +12,21 @@ export const PROBES = [
   `"'><svg onload=window.__xss=1>`,
   '<!--<script>window.__xss=1//',
   '\u2028\u2029</SCRIPT ><img src=x onerror=window.__xss=1>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-literal injection probe
   '${window.__xss=1}`',
 ];
 
-const [IMG, SCRIPT, QUOTES, COMMENT, SEPARATORS, TEMPLATE] = PROBES as [string, string, string, string, string, string];
+const [IMG, SCRIPT, QUOTES, COMMENT, SEPARATORS, TEMPLATE] = PROBES as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 function flows(n: number, states: string[]): PairFlows {
-  const t0 = 1_709_600_000;
+  const t0 = Date.parse('2024-03-05T00:00:00Z') / 1000;
   return {
     total: n,
     ts: Float64Array.from({ length: n }, (_, i) => t0 + i * 60 + (i % 3)),
@@ -46,9 +54,21 @@ function finding(rank: number, src: string, dst: string, over: Partial<Finding> 
     last_seen: '2024-03-05T00:39:00.000Z',
     features: { t_bytecount: 40, avgcount: 0.975, distinct_byte_count: 1, period_s: 60, [SCRIPT]: 1 },
     components: { sizeUniformity: 0.97, timing: 0.8, [QUOTES]: 0.5 },
-    reasons: [`97% of flows carry the same 52-byte response to ${IMG}`, SCRIPT, QUOTES, COMMENT, SEPARATORS, TEMPLATE],
+    reasons: [
+      `97% of flows carry the same 52-byte response to ${IMG}`,
+      SCRIPT,
+      QUOTES,
+      COMMENT,
+      SEPARATORS,
+      TEMPLATE,
+    ],
     episodes: [
-      { start: '2024-03-05T00:10:00.000Z', end: '2024-03-05T00:20:00.000Z', kind: 'active-c2', reasons: [IMG, SCRIPT] },
+      {
+        start: '2024-03-05T00:10:00.000Z',
+        end: '2024-03-05T00:20:00.000Z',
+        kind: 'active-c2',
+        reasons: [IMG, SCRIPT],
+      },
     ],
     ...over,
   };
@@ -56,8 +76,15 @@ function finding(rank: number, src: string, dst: string, over: Partial<Finding> 
 
 /** A hand-made result whose addresses, host, reasons, file names and states hold the probes. */
 export function hostileResult(): HuntResult {
-  const findings = [finding(1, IMG, SCRIPT), finding(2, QUOTES, '10.0.0.9', { host: SEPARATORS }), finding(3, '10.0.0.7', TEMPLATE)];
-  const extra = Array.from({ length: 20 }, (_, i) => ({ src: `10.1.0.${i}`, dst: i % 2 ? COMMENT : `198.51.100.${i}` }));
+  const findings = [
+    finding(1, IMG, SCRIPT),
+    finding(2, QUOTES, '10.0.0.9', { host: SEPARATORS }),
+    finding(3, '10.0.0.7', TEMPLATE),
+  ];
+  const extra = Array.from({ length: 20 }, (_, i) => ({
+    src: `10.1.0.${i}`,
+    dst: i % 2 ? COMMENT : `198.51.100.${i}`,
+  }));
   const pairs = [...findings.map((f) => ({ src: f.src, dst: f.dst })), ...extra];
   const n = pairs.length;
   return {
@@ -73,7 +100,15 @@ export function hostileResult(): HuntResult {
       findings_by_severity: { critical: 1, high: 2, medium: 0, low: 0, none: 0 },
       time_range: ['2024-03-05T00:00:00.000Z', '2024-03-05T23:59:59.000Z'],
       files: [
-        { path: `/tmp/${IMG}.log`, format: SCRIPT, rows: 1000, used: 990, skipped: { [QUOTES]: 10 }, examples: PROBES, already_imported: false },
+        {
+          path: `/tmp/${IMG}.log`,
+          format: SCRIPT,
+          rows: 1000,
+          used: 990,
+          skipped: { [QUOTES]: 10 },
+          examples: PROBES,
+          already_imported: false,
+        },
       ],
       engine: 'duckdb',
       mode: 'default',

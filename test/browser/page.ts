@@ -12,12 +12,18 @@ export async function seriesLength(page: Page, id: string, series: number): Prom
   )) as number;
 }
 
-/** Where the first point of series 0 of the chart in element `id` is, relative to that element. */
-export async function firstPointPixel(page: Page, id: string): Promise<[number, number]> {
+/** Where the first point of a series (by name; the first series if none) of the chart in `id` is, relative to it. */
+export async function firstPointPixel(
+  page: Page,
+  id: string,
+  seriesName?: string,
+): Promise<[number, number]> {
   return (await page.evaluate(`(() => {
     const chart = echarts.getInstanceByDom(document.getElementById(${JSON.stringify(id)}));
-    const first = chart.getOption().series[0].data[0];
-    return chart.convertToPixel({ seriesIndex: 0 }, [first[0], first[1]]);
+    const series = chart.getOption().series;
+    const index = Math.max(0, series.findIndex((s) => s.name === ${JSON.stringify(seriesName ?? null)}));
+    const first = series[index].data[0];
+    return chart.convertToPixel({ seriesIndex: index }, [first[0], first[1]]);
   })()`)) as [number, number];
 }
 

@@ -26,7 +26,8 @@ export function decodePng(png: Buffer): Image {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       const [depth, colour, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-      if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0) throw new Error('unsupported PNG');
+      if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0)
+        throw new Error('unsupported PNG');
       channels = colour === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
@@ -70,7 +71,11 @@ export function decodePng(png: Buffer): Image {
 
 /** Pixels within `tolerance` (per channel) of the colour #rrggbb. */
 export function countColour(image: Image, hex: string, tolerance = 40): number {
-  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [
+    number,
+    number,
+    number,
+  ];
   let n = 0;
   for (let i = 0; i < image.rgba.length; i += 4) {
     if (
@@ -87,7 +92,50 @@ export function countColour(image: Image, hex: string, tolerance = 40): number {
 export function countInk(image: Image): number {
   let n = 0;
   for (let i = 0; i < image.rgba.length; i += 4) {
-    if ((image.rgba[i] as number) < 235 || (image.rgba[i + 1] as number) < 235 || (image.rgba[i + 2] as number) < 235) n++;
+    if (
+      (image.rgba[i] as number) < 235 ||
+      (image.rgba[i + 1] as number) < 235 ||
+      (image.rgba[i + 2] as number) < 235
+    )
+      n++;
   }
   return n;
+}
+
+/**
+ * The centre of the lowest blob of colour #rrggbb (within `tolerance`): the mean of the matching
+ * pixels within `radius` of the lowest one. Null when the colour is absent.
+ */
+export function lowestBlobCentre(
+  image: Image,
+  hex: string,
+  tolerance = 40,
+  radius = 10,
+): { x: number; y: number } | null {
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [
+    number,
+    number,
+    number,
+  ];
+  const matches = (x: number, y: number) => {
+    const i = (y * image.width + x) * 4;
+    return (
+      Math.abs((image.rgba[i] as number) - r) <= tolerance &&
+      Math.abs((image.rgba[i + 1] as number) - g) <= tolerance &&
+      Math.abs((image.rgba[i + 2] as number) - b) <= tolerance
+    );
+  };
+  for (let y = image.height - 1; y >= 0; y--) {
+    for (let x = 0; x < image.width; x++) {
+      if (!matches(x, y)) continue;
+      let [sx, sy, n] = [0, 0, 0];
+      for (let v = Math.max(0, y - 2 * radius); v <= y; v++) {
+        for (let u = Math.max(0, x - radius); u <= Math.min(image.width - 1, x + radius); u++) {
+          if (matches(u, v)) [sx, sy, n] = [sx + u, sy + v, n + 1];
+        }
+      }
+      return { x: Math.round(sx / n), y: Math.round(sy / n) };
+    }
+  }
+  return null;
 }

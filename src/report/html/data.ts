@@ -169,15 +169,24 @@ export function flowDetail(flows: PairFlows, limit: number): FlowDetail {
   };
 }
 
-function scatterData(result: HuntResult, listed: number, options: Required<HtmlReportOptions>): ScatterData | null {
+function scatterData(
+  result: HuntResult,
+  listed: number,
+  options: Required<HtmlReportOptions>,
+): ScatterData | null {
   const pairs = result.report?.pairs;
   if (!pairs) return null;
   const n = pairs.src.length;
   const findingAt = new Map<string, number>();
-  result.findings.forEach((f, i) => findingAt.set(pairKey(f.src, f.dst), i));
+  result.findings.forEach((f, i) => {
+    findingAt.set(pairKey(f.src, f.dst), i);
+  });
   const flagged: number[] = [];
   const rest: number[] = [];
-  for (let i = 0; i < n; i++) (findingAt.has(pairKey(pairs.src[i] as string, pairs.dst[i] as string)) ? flagged : rest).push(i);
+  for (let i = 0; i < n; i++) {
+    const isFlagged = findingAt.has(pairKey(pairs.src[i] as string, pairs.dst[i] as string));
+    (isFlagged ? flagged : rest).push(i);
+  }
   // Every flagged pair, then a seeded partial Fisher–Yates sample of the others.
   const room = Math.max(0, Math.min(rest.length, options.maxScatterPoints - flagged.length));
   const random = seededRandom(options.seed);
@@ -230,7 +239,7 @@ export function buildPayload(result: HuntResult, options: HtmlReportOptions = {}
     summary: result.summary,
     findings: findings.map(compactFinding),
     findingsTotal: result.findings.length,
-    flows: collected.map((c, i) => (c && c.ts.length ? flowDetail(c, budget[i] as number) : null)),
+    flows: collected.map((c, i) => (c?.ts.length ? flowDetail(c, budget[i] as number) : null)),
     scatter: scatterData(result, findings.length, o),
     verdicts: VERDICTS,
     featureHelp,

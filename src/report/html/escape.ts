@@ -3,7 +3,13 @@
  * JSON inside a data block (escaped here so it cannot close its tag) or as escaped text.
  */
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text or attribute value → HTML-safe text. */
 export function escapeHtml(value: string): string {
@@ -40,6 +46,7 @@ export function inlineScriptText(source: string, name: string): string {
     .replace(/^\/\/# sourceMappingURL=.*$/gm, '')
     .replace(/<\/(script)/gi, '<\\/$1');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the parser replaces NUL, which would break the hash
-  if (/<!--|<script|\u0000/i.test(text)) throw new Error(`${name}: cannot be inlined safely (holds <!--, <script or NUL)`);
+  if (/<!--|<script|\u0000/i.test(text))
+    throw new Error(`${name}: cannot be inlined safely (holds <!--, <script or NUL)`);
   return text;
 }

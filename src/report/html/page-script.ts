@@ -180,10 +180,12 @@ function webglAvailable() {
 }
 
 function scatterGroups(sc) {
-  var groups = [];
+  // Unflagged pairs first, so flagged ones are drawn over them.
+  var groups = [
+    { name: 'not flagged', code: -1, color: UNFLAGGED_COLOR, size: 4 },
+    { name: 'ignored (multicast/broadcast)', code: -2, color: IGNORED_COLOR, size: 4 },
+  ];
   D.verdicts.forEach(function (v, k) { groups.push({ name: v, code: k, color: VERDICT_COLOR[v] || '#444', size: 11 }); });
-  groups.push({ name: 'not flagged', code: -1, color: UNFLAGGED_COLOR, size: 4 });
-  groups.push({ name: 'ignored (multicast/broadcast)', code: -2, color: IGNORED_COLOR, size: 4 });
   groups.forEach(function (g) { g.data = []; });
   var byCode = {};
   groups.forEach(function (g) { byCode[g.code] = g; });
@@ -220,30 +222,34 @@ function renderScatter() {
   scatterMode = gl ? 'gl' : '2d';
   note.textContent = 'Each point is a host pair (' + fmtInt(sc.shown) + ' of ' + fmtInt(sc.pairs) + ' drawn' +
     (sc.shown < sc.pairs ? ': every flagged pair and a fixed random sample of the others' : '') + '). ' +
-    (gl ? 'Drag to rotate, scroll to zoom; ' : 'WebGL is not available here, so this is the 2-D view (point size: distinct sizes); ') +
-    'click a coloured point to open its finding.';
+    (gl ? 'Drag to rotate, scroll to zoom; hover a coloured point for its pair and score, click it to open its finding.'
+      : 'WebGL is not available here, so this is the 2-D view (point size: distinct sizes); click a coloured point to open its finding.');
   var groups = scatterGroups(sc);
   scatterChart = chart(node);
   var tooltip = { formatter: scatterTooltip, confine: true, className: 'bh-tooltip' };
+  var legend = { top: 0, data: groups.filter(function (g) { return g.code >= 0; }).concat(groups.filter(function (g) { return g.code < 0; }))
+    .map(function (g) { return g.name; }) };
   var option;
   if (gl) {
     option = {
       tooltip: tooltip,
-      legend: { top: 0, data: groups.map(function (g) { return g.name; }) },
-      grid3D: { boxWidth: 110, boxHeight: 80, boxDepth: 110, top: 10, viewControl: { distance: 215, alpha: 16, beta: 38 },
+      legend: legend,
+      grid3D: { boxWidth: 110, boxHeight: 80, boxDepth: 110, top: -25, bottom: 25, viewControl: { distance: 235, alpha: 20, beta: 38 },
         axisPointer: { show: false }, light: { main: { intensity: 1 }, ambient: { intensity: 0.6 } } },
       xAxis3D: { type: 'value', name: 'beacon % (avgcount)', min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } },
       yAxis3D: { type: 'log', name: 'flows (log)', logBase: 10 },
       zAxis3D: { type: 'value', name: 'distinct sizes', min: 0 },
       series: groups.map(function (g) {
-        return { type: 'scatter3D', name: g.name, data: g.data, symbolSize: g.size, itemStyle: { color: g.color, opacity: g.code === -1 || g.code === -2 ? 0.55 : 1 },
-          emphasis: { itemStyle: { color: '#000' } } };
+        // In 3-D the nearest point takes the mouse: unflagged points, which are many and often
+        // just in front of a flagged one, do not, so every finding stays easy to hover and click.
+        return { type: 'scatter3D', name: g.name, data: g.data, symbolSize: g.size, silent: g.code < 0,
+          itemStyle: { color: g.color, opacity: g.code < 0 ? 0.55 : 1 }, emphasis: { itemStyle: { color: '#000' } } };
       }).concat([{ type: 'scatter3D', name: 'selected', data: [], symbolSize: 26, itemStyle: { color: '#111', opacity: 0.3 }, silent: true }]),
     };
   } else {
     option = {
       tooltip: tooltip,
-      legend: { top: 0, data: groups.map(function (g) { return g.name; }) },
+      legend: legend,
       grid: { left: 70, right: 30, top: 40, bottom: 50 },
       xAxis: { type: 'value', name: 'beacon % (avgcount)', nameLocation: 'middle', nameGap: 30, min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } },
       yAxis: { type: 'log', name: 'flows (log)' },
@@ -461,7 +467,7 @@ function gapsOption(fl, finding) {
       var p = ps[0];
       return esc(p.name) + (p.dataIndex < h.counts.length && h.width > 0 ? ' – ' + esc(fmtSeconds(h.lo + (p.dataIndex + 1) * h.width)) : '') + ': ' + esc(p.value) + ' gaps';
     } },
-    grid: { left: 50, right: 15, top: 30, bottom: 45 },
+    grid: { left: 50, right: 45, top: 30, bottom: 45 },
     xAxis: { type: 'category', data: labels, name: 'gap between flows', nameLocation: 'middle', nameGap: 28 },
     yAxis: { type: 'value', name: 'gaps', minInterval: 1 },
     series: [{ type: 'bar', data: counts, itemStyle: { color: '#5470c6' }, barCategoryGap: '8%', markLine: mark }],

@@ -23,7 +23,9 @@ import {
 } from '../../features/pair-features.js';
 import type { DelimitedOptions, DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan, PrecomputedPlan } from '../../read/plan.js';
 import { InputError, errorMessage } from '../../util/errors.js';
-import type { DataSummary, Engine } from '../engine.js';
+import type { DataSummary, Engine, PairWindowSeries, WatchStore, WatchStoreOptions, WindowQuery } from '../engine.js';
+import { streamPairWindows } from './change-sql.js';
+import { DuckDbWatchStore } from './watch-store.js';
 import { importSelectSql, precomputedSelectSql, rawColumnNames, type SqlWithParams } from './import-sql.js';
 
 const SCHEMA = `
@@ -526,6 +528,16 @@ export class DuckDbEngine implements Engine {
       });
     }
     return out;
+  }
+
+  /** Change detection's per (pair, window) aggregates; the SQL is in change-sql.ts. */
+  async pairWindows(query: WindowQuery, visit: (series: PairWindowSeries) => void): Promise<void> {
+    await streamPairWindows(this.db, query, visit);
+  }
+
+  /** Live mode's durable state in this database; the SQL is in watch-store.ts. */
+  async watchStore(options: WatchStoreOptions = {}): Promise<WatchStore> {
+    return DuckDbWatchStore.open(this.db, options);
   }
 
   async close(): Promise<void> {

@@ -72,10 +72,17 @@ function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
       return timeOf(a, format);
     case 'seconds':
       if (s.endMinusStart !== undefined) return `(${timeOf(a, format)} - ${timeOf(`a${s.endMinusStart}`, format)})`;
+      if (s.clock) {
+        return `CASE WHEN regexp_full_match(${a}, '[0-9]+:[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?') THEN epoch(TRY_CAST(${a} AS INTERVAL)) ELSE TRY_CAST(${a} AS DOUBLE) END`;
+      }
       return s.scale ? `(TRY_CAST(${a} AS DOUBLE) * ${Number(s.scale)})` : `TRY_CAST(${a} AS DOUBLE)`;
     case 'port':
     case 'count': {
       let x = numberOf(a, s.hex);
+      if (s.abbreviated) {
+        const unit = `CASE right(${a}, 1) WHEN 'K' THEN 1e3 WHEN 'M' THEN 1e6 WHEN 'G' THEN 1e9 WHEN 'T' THEN 1e12 END`;
+        x = `CASE WHEN regexp_full_match(${a}, '[0-9]+(\\.[0-9]+)? ?[KMGT]') THEN round(TRY_CAST(regexp_extract(${a}, '^[0-9.]+') AS DOUBLE) * ${unit}) ELSE ${x} END`;
+      }
       if (s.minus !== undefined) x = `(${x} - ${numberOf(`a${s.minus}`)})`;
       return s.scale ? `(${x} * ${Number(s.scale)})` : x;
     }
@@ -87,8 +94,10 @@ function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
         .join(' ');
       return `CASE ${a} ${numbers} ELSE left(regexp_replace(lower(${a}), '^stream:', ''), ${MAX_TEXT}) END`;
     }
-    case 'text':
-      return `left(${a}, ${MAX_TEXT})`;
+    case 'text': {
+      const pairs = Object.entries(s.values ?? {}).map(([from, to]) => `WHEN ${params.bind(from)} THEN ${params.bind(to)}`);
+      return pairs.length ? `CASE ${a} ${pairs.join(' ')} ELSE left(${a}, ${MAX_TEXT}) END` : `left(${a}, ${MAX_TEXT})`;
+    }
   }
 }
 
@@ -97,7 +106,6 @@ function present(s: ValueSource): string {
   const parts = [`a${s.column} IS NOT NULL`];
   if (s.endMinusStart !== undefined) parts.push(`a${s.endMinusStart} IS NOT NULL`);
   if (s.minus !== undefined) parts.push(`a${s.minus} IS NOT NULL`);
-  if (s.zeroIsUnset) parts.push(`TRY_CAST(a${s.column} AS DOUBLE) IS DISTINCT FROM 0`);
   return parts.length === 1 ? (parts[0] as string) : `(${parts.join(' AND ')})`;
 }
 

@@ -1,0 +1,50 @@
+import { formatCount, formatDuration, formatSeconds } from '../features/timing/classify.js';
+import type { ChangeNumbers } from './detector.js';
+import type { ChangeOptions } from './options.js';
+
+/** z-scores from this on are worth a reason. */
+const NOTABLE_Z = 2;
+
+/** 3 → "3", 2.5 → "2.5" (baseline medians of counts can be halves). */
+function count(n: number): string {
+  return Number.isInteger(n) ? formatCount(n) : String(Number(n.toFixed(1)));
+}
+
+function share(x: number): string {
+  return x.toFixed(2);
+}
+
+/** 1536 → "1.5 kB", 1.3e6 → "1.3 MB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '?';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${u === 0 ? Math.round(v) : Number(v.toPrecision(2))} ${units[u]}`;
+}
+
+/**
+ * Reasons in words for an alert window, most telling first: "distinct sizes 3 → 41",
+ * "gap 60 s → 2 s", "avgcount 0.97 → 0.31", "flows 10 → 143 per 10 min", "bytes 4 kB → 1.3 MB per 10 min".
+ */
+export function windowReasons(before: ChangeNumbers, after: ChangeNumbers, z: Record<string, number>, options: ChangeOptions): string[] {
+  const per = `per ${formatDuration(options.windowSeconds)}`;
+  const candidates: [number, string][] = [];
+  const add = (key: string, text: () => string) => {
+    const v = z[key];
+    if (v !== undefined && v >= NOTABLE_Z) candidates.push([v, text()]);
+  };
+  add('resp_distinct', () => `distinct sizes ${count(before.distinct_sizes)} → ${count(after.distinct_sizes)}`);
+  add('orig_distinct', () => `distinct request sizes ${count(before.orig_distinct_sizes)} → ${count(after.orig_distinct_sizes)}`);
+  add('resp_avgcount', () => `avgcount ${share(before.avgcount)} → ${share(after.avgcount)}`);
+  add('orig_avgcount', () => `request avgcount ${share(before.orig_avgcount)} → ${share(after.orig_avgcount)}`);
+  add('gap', () => `gap ${formatSeconds(before.gap_s ?? Number.NaN)} → ${formatSeconds(after.gap_s ?? Number.NaN)}`);
+  add('flows', () => `flows ${count(before.flows)} → ${count(after.flows)} ${per}`);
+  add('bytes', () => `bytes ${formatBytes(before.bytes)} → ${formatBytes(after.bytes)} ${per}`);
+  candidates.sort((a, b) => b[0] - a[0]);
+  return candidates.map(([, text]) => text);
+}

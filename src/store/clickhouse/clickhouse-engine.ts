@@ -1,0 +1,553 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import { networkSet } from '../../context/networks.js';
+import type { Flow } from '../../flow/schema.js';
+import type { FeatureOptions } from '../../features/options.js';
+import {
+  NUMERIC_PAIR_FEATURES,
+  type NumericPairFeature,
+  type PairFeatures,
+  type PairFlows,
+  type PairSeries,
+  pairKey,
+  type SeedRows,
+} from '../../features/pair-features.js';
+import type { FileAccounting, ImportPlan } from '../../read/plan.js';
+import { InputError, errorMessage } from '../../util/errors.js';
+import type { DataSummary, Engine } from '../engine.js';
+import { isValidUserName, tsvValue } from './escape.js';
+import { convertFile } from './import-rows.js';
+import {
+  deleteFileRowsSql,
+  distinctSourcesSql,
+  FLOW_COLUMNS,
+  fileIdTakenSql,
+  filesSql,
+  flowCountSql,
+  INTERNAL_TABLE,
+  internalTableSql,
+  knownFileSql,
+  type Layout,
+  layoutFor,
+  pairFeaturesSql,
+  pairFlowsSql,
+  pairSeriesSql,
+  SHARD_LOCAL,
+  schemaSql,
+  seedRowsSql,
+  timeRangeSql,
+} from './sql.js';
+
+export interface ClickHouseOptions {
+  /**
+   * A `<remote_servers>` cluster: flows go to a Distributed table over a MergeTree on every shard,
+   * sharded by cityHash64(src, dst). Without it, one MergeTree on the server of the URL.
+   */
+  cluster?: string;
+  /** Name of the flows table (default `flows`); the files table is `<table>_files`. */
+  table?: string;
+  /**
+   * HTTP addresses of the shards (`clickhouse://host:port` or `host:port`), used to create the
+   * tables when the cluster has no distributed DDL (ON CLUSTER needs ZooKeeper/Keeper). Without
+   * them the shards' hosts are taken from system.clusters, with the URL's HTTP port.
+   */
+  shards?: string[];
+  /** At most this many flows per pair-series query (default 4 M): bounds server memory. */
+  seriesBatchFlows?: number;
+}
+
+interface Endpoint {
+  url: string;
+  username: string;
+  password: string;
+}
+
+export interface ClickHouseUrl extends Endpoint {
+  database: string;
+  /** cluster, table, shards from the query string (`?cluster=c&shards=h1:8123,h2:8123`). */
+  options: ClickHouseOptions;
+}
+
+const DEFAULT_DATABASE = 'beaconhunt';
+
+/** `clickhouse://user:pass@host:8123/db?cluster=…` (clickhouses:// for HTTPS) → client settings. */
+export function parseClickHouseUrl(spec: string): ClickHouseUrl {
+  let u: URL;
+  try {
+    u = new URL(spec);
+  } catch {
+    throw new InputError(`not a ClickHouse URL: expected clickhouse://user:pass@host:8123/db`);
+  }
+  const secure = u.protocol === 'clickhouses:' || u.searchParams.get('secure') === '1';
+  if (u.protocol !== 'clickhouse:' && u.protocol !== 'clickhouses:') {
+    throw new InputError(`not a ClickHouse URL (${u.protocol}): expected clickhouse://user:pass@host:8123/db`);
+  }
+  if (!u.hostname) throw new InputError('ClickHouse URL without a host');
+  const port = u.port || (secure ? '8443' : '8123');
+  const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || DEFAULT_DATABASE;
+  if (!isValidUserName(database)) throw new InputError(`not a valid ClickHouse database name: ${JSON.stringify(database)}`);
+  const options: ClickHouseOptions = {};
+  const cluster = u.searchParams.get('cluster');
+  if (cluster) options.cluster = cluster;
+  const table = u.searchParams.get('table');
+  if (table) options.table = table;
+  const shards = u.searchParams.get('shards');
+  if (shards) options.shards = shards.split(',').filter(Boolean);
+  return {
+    url: `${secure ? 'https' : 'http'}://${u.hostname}:${port}`,
+    username: decodeURIComponent(u.username) || 'default',
+    password: decodeURIComponent(u.password),
+    database,
+    options,
+  };
+}
+
+function shardEndpoint(spec: string, base: Endpoint): Endpoint {
+  const withScheme = /^[a-z]+:\/\//.test(spec) ? spec : `clickhouse://${spec}`;
+  const parsed = parseClickHouseUrl(withScheme);
+  const hasUser = new URL(withScheme).username !== '';
+  return hasUser ? parsed : { ...parsed, username: base.username, password: base.password };
+}
+
+async function fingerprintFile(path: string): Promise<string> {
+  // The DuckDB engine's fingerprint: size plus the first and last 64 KiB.
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const chunk = 64 * 1024;
+    const head = Buffer.alloc(Math.min(chunk, size));
+    await handle.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(Math.min(chunk, size));
+    await handle.read(tail, 0, tail.length, Math.max(0, size - chunk));
+    return createHash('sha256').update(String(size)).update(head).update(tail).digest('hex');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One flow as a TabSeparated line in FLOW_COLUMNS order. */
+function tsvLine(f: Flow, fileId: number): string {
+  return `${tsvValue(f.ts)}\t${tsvValue(f.duration)}\t${tsvValue(f.src)}\t${tsvValue(f.sport)}\t${tsvValue(f.dst)}\t${tsvValue(f.dport)}\t${tsvValue(f.proto)}\t${tsvValue(f.orig_bytes)}\t${tsvValue(f.resp_bytes)}\t${tsvValue(f.orig_pkts)}\t${tsvValue(f.resp_pkts)}\t${tsvValue(f.conn_state)}\t${tsvValue(f.service)}\t${tsvValue(f.host)}\t${tsvValue(f.sensor)}\t${fileId}\n`;
+}
+
+function noDistributedDdl(err: unknown): boolean {
+  return /DDL background thread is not initialized|zookeeper|keeper|distributed_ddl/i.test(errorMessage(err));
+}
+
+type Row = Record<string, unknown>;
+
+const n = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? Number.NaN : Number(v));
+
+interface StoredFile {
+  file_id: number;
+  path: string;
+  format: string;
+  data_rows: number;
+  used: number;
+  accounting_json: string;
+}
+
+function accountingOf(row: StoredFile): FileAccounting {
+  const extra = JSON.parse(row.accounting_json || '{}') as {
+    skipped?: Record<string, number>;
+    examples?: string[];
+    nonDataLines?: number;
+    notes?: string[];
+  };
+  return {
+    path: row.path,
+    format: row.format,
+    dataRows: n(row.data_rows),
+    used: n(row.used),
+    skipped: extra.skipped ?? {},
+    examples: extra.examples ?? [],
+    nonDataLines: extra.nonDataLines ?? 0,
+    notes: extra.notes ?? [],
+  };
+}
+
+/** Growable column of doubles. */
+class Column {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/**
+ * The beaconhunt engine on ClickHouse (one server, or a Distributed table over shards), over HTTP
+ * with the official client. Files are read and validated in JavaScript (the server may be far
+ * away and 18.16 cannot read the client's files) and streamed in as TabSeparated; every per-pair
+ * computation runs in ClickHouse and only per-pair rows come back, streamed as JSONEachRow.
+ */
+export class ClickHouseEngine implements Engine {
+  readonly name = 'clickhouse';
+  private readonly layout: Layout;
+  private shardClients?: ClickHouseClient[];
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    private readonly endpoint: Endpoint,
+    database: string,
+    private readonly options: ClickHouseOptions,
+  ) {
+    this.layout = layoutFor(database, options.table ?? 'flows', options.cluster);
+  }
+
+  /** Connect (`clickhouse://user:pass@host:8123/db`), check the server answers, create the tables. */
+  static async open(url: string, options: ClickHouseOptions = {}): Promise<ClickHouseEngine> {
+    const parsed = parseClickHouseUrl(url);
+    const merged: ClickHouseOptions = { ...parsed.options, ...options };
+    for (const name of [merged.cluster, merged.table]) {
+      if (name !== undefined && !isValidUserName(name)) throw new InputError(`not a valid ClickHouse name: ${JSON.stringify(name)}`);
+    }
+    const client = ClickHouseEngine.connect(parsed);
+    const engine = new ClickHouseEngine(client, parsed, parsed.database, merged);
+    try {
+      const ping = await client.ping();
+      if (!ping.success) throw ping.error;
+      await engine.ensureSchema();
+    } catch (err) {
+      await engine.close();
+      if (err instanceof InputError) throw err;
+      throw new InputError(`ClickHouse at ${parsed.url}: ${errorMessage(err).split('\n')[0]}`);
+    }
+    return engine;
+  }
+
+  private static connect(e: Endpoint): ClickHouseClient {
+    return createClient({
+      url: e.url,
+      username: e.username,
+      password: e.password,
+      request_timeout: 3_600_000,
+      max_open_connections: 4,
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      log: { level: 127 as never },
+    });
+  }
+
+  /** Where things are: database, tables, cluster (for messages and tests). */
+  get tables(): Readonly<Layout> {
+    return this.layout;
+  }
+
+  private get distributed(): boolean {
+    return this.layout.cluster !== undefined;
+  }
+
+  private settings(extra?: ClickHouseSettings): ClickHouseSettings {
+    return this.distributed ? { ...SHARD_LOCAL, ...extra } : { ...extra };
+  }
+
+  private async command(sql: string, client = this.client): Promise<void> {
+    await client.command({ query: sql });
+  }
+
+  private async rows<T = Row>(sql: string, settings?: ClickHouseSettings, session?: string): Promise<T[]> {
+    const rs = await this.client.query({
+      query: sql,
+      format: 'JSONEachRow',
+      ...(settings ? { clickhouse_settings: settings } : {}),
+      ...(session ? { session_id: session } : {}),
+    });
+    return rs.json<T>();
+  }
+
+  /** Stream a result row by row (JSONEachRow): memory holds one chunk, not the result. */
+  private async stream(sql: string, visit: (row: Row) => void, settings?: ClickHouseSettings, session?: string): Promise<void> {
+    const rs = await this.client.query({
+      query: sql,
+      format: 'JSONEachRow',
+      ...(settings ? { clickhouse_settings: settings } : {}),
+      ...(session ? { session_id: session } : {}),
+    });
+    for await (const rows of rs.stream<Row>()) {
+      for (const row of rows) visit(row.json<Row>());
+    }
+  }
+
+  private async ensureSchema(): Promise<void> {
+    if (!this.distributed) {
+      for (const sql of schemaSql(this.layout, false)) await this.command(sql);
+      return;
+    }
+    try {
+      for (const sql of schemaSql(this.layout, true)) await this.command(sql);
+    } catch (err) {
+      if (!noDistributedDdl(err)) throw err;
+      // No ZooKeeper/Keeper: create the same tables on every shard, one by one.
+      for (const shard of await this.shards()) {
+        for (const sql of schemaSql(this.layout, false)) await this.command(sql, shard);
+      }
+    }
+  }
+
+  /** Clients for every shard of the cluster (for DDL without distributed DDL). */
+  private async shards(): Promise<ClickHouseClient[]> {
+    if (this.shardClients) return this.shardClients;
+    let specs = this.options.shards;
+    if (!specs?.length) {
+      const port = new URL(this.endpoint.url).port;
+      const rows = await this.rows<{ host_address: string }>(
+        `SELECT host_address FROM system.clusters WHERE cluster = '${(this.layout.cluster as string).replace(/[^A-Za-z0-9_]/g, '')}' ORDER BY shard_num, replica_num`,
+      );
+      specs = rows.map((r) => `${r.host_address.includes(':') ? `[${r.host_address}]` : r.host_address}:${port}`);
+      if (new Set(specs).size !== specs.length) {
+        throw new InputError(
+          `cluster ${this.layout.cluster} has no distributed DDL and its shards share one address; give the shards' HTTP addresses (shards=host:port,…)`,
+        );
+      }
+    }
+    if (!specs.length) throw new InputError(`cluster ${this.layout.cluster} is not in the server's <remote_servers>`);
+    this.shardClients = specs.map((s) => ClickHouseEngine.connect(shardEndpoint(s, this.endpoint)));
+    return this.shardClients;
+  }
+
+  /** Ids of the files whose import finished; queries read only their rows. */
+  private async fileIds(): Promise<number[]> {
+    const rows = await this.rows<{ file_id: number }>(`SELECT file_id FROM (${filesSql(this.layout)})`);
+    return rows.map((r) => n(r.file_id));
+  }
+
+  async importFile(plan: ImportPlan): Promise<FileAccounting> {
+    if (plan.kind === 'precomputed') {
+      throw new InputError('the seed search output (precomputed features) can only be hunted with the DuckDB engine', plan.path);
+    }
+    const fingerprint = await fingerprintFile(plan.path).catch((err) => {
+      throw new InputError(errorMessage(err), plan.path);
+    });
+    const known = await this.rows<StoredFile>(knownFileSql(this.layout, fingerprint));
+    if (known[0]) return { ...accountingOf(known[0]), path: plan.path, alreadyImported: true };
+    const fileId = await this.newFileId();
+
+    const body = new PassThrough();
+    const insertSettings: ClickHouseSettings = this.distributed ? { insert_distributed_sync: 1 } : {};
+    const insert = this.client.insert({
+      table: `${this.layout.database}.${this.layout.flows}`,
+      values: body,
+      format: 'TabSeparated',
+      columns: [...FLOW_COLUMNS],
+      clickhouse_settings: insertSettings,
+    });
+    // If the server rejects the insert, stop reading the file at once.
+    insert.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
+    try {
+      const accounting = await convertFile(plan, async (flows) => {
+        let text = '';
+        for (const f of flows) text += tsvLine(f, fileId);
+        if (!body.write(text)) await once(body, 'drain');
+      });
+      body.end();
+      await insert;
+      await this.client.insert({
+        table: `${this.layout.database}.${this.layout.files}`,
+        values: [
+          {
+            file_id: fileId,
+            path: plan.path,
+            fingerprint,
+            format: plan.format,
+            data_rows: accounting.dataRows,
+            used: accounting.used,
+            accounting_json: JSON.stringify({
+              skipped: accounting.skipped,
+              examples: accounting.examples,
+              nonDataLines: accounting.nonDataLines,
+              notes: accounting.notes,
+            }),
+            imported_at: Date.now() / 1000,
+          },
+        ],
+        format: 'JSONEachRow',
+        clickhouse_settings: insertSettings,
+      });
+      return accounting;
+    } catch (err) {
+      body.destroy();
+      await insert.catch(() => {});
+      await this.forgetRows(fileId);
+      if (err instanceof InputError) throw err;
+      throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
+    }
+  }
+
+  private async newFileId(): Promise<number> {
+    for (;;) {
+      const id = randomInt(1, 2 ** 32 - 1);
+      const taken = await this.rows<{ n: number }>(fileIdTakenSql(this.layout, id));
+      if (n(taken[0]?.n ?? 0) === 0) return id;
+    }
+  }
+
+  /** Remove the rows of an import that failed (best effort: they are never read anyway). */
+  private async forgetRows(fileId: number): Promise<void> {
+    const sql = deleteFileRowsSql(this.layout, fileId);
+    try {
+      if (this.distributed) {
+        const shards = await this.shards().catch(() => [this.client]);
+        for (const shard of shards) await this.command(sql, shard).catch(() => {});
+      } else await this.command(sql);
+    } catch {
+      // ignored: rows of unregistered files are filtered out of every query
+    }
+  }
+
+  async summary(): Promise<DataSummary> {
+    const stored = await this.rows<StoredFile>(filesSql(this.layout));
+    const files = stored.map(accountingOf);
+    const skippedByReason: Record<string, number> = {};
+    let flowsRead = 0;
+    let flowsUsed = 0;
+    for (const f of files) {
+      flowsRead += f.dataRows;
+      flowsUsed += f.used;
+      for (const [reason, k] of Object.entries(f.skipped)) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + k;
+    }
+    let timeRange: [number, number] | null = null;
+    if (stored.length) {
+      const [range] = await this.rows<{ lo: number; hi: number; n: number }>(timeRangeSql(this.layout, stored.map((s) => n(s.file_id))));
+      if (range && n(range.n) > 0) timeRange = [n(range.lo), n(range.hi)];
+    }
+    return { files, flowsRead, flowsUsed, skippedByReason, timeRange };
+  }
+
+  /** Sources are classified in JS (CIDR logic lives in one place) and sent back as a session table. */
+  private async loadInternalSources(fileIds: number[], options: FeatureOptions, session: string): Promise<void> {
+    const nets = networkSet(options.internalNetworks);
+    const internal: { src: string }[] = [];
+    await this.stream(distinctSourcesSql(this.layout, fileIds), (row) => {
+      const src = row.src as string;
+      if (nets.contains(src)) internal.push({ src });
+    });
+    for (const sql of internalTableSql()) await this.client.command({ query: sql, session_id: session });
+    if (internal.length) {
+      await this.client.insert({ table: INTERNAL_TABLE, values: internal, format: 'JSONEachRow', session_id: session });
+    }
+  }
+
+  async pairFeatures(options: FeatureOptions): Promise<PairFeatures> {
+    const fileIds = await this.fileIds();
+    const src: string[] = [];
+    const dst: string[] = [];
+    const dport: (number | null)[] = [];
+    const proto: (string | null)[] = [];
+    const host: (string | null)[] = [];
+    const names = Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[];
+    const columns = Object.fromEntries(names.map((k) => [k, new Column()])) as Record<NumericPairFeature, Column>;
+    if (fileIds.length) {
+      const session = randomUUID();
+      await this.loadInternalSources(fileIds, options, session);
+      await this.stream(
+        pairFeaturesSql(this.layout, fileIds, options),
+        (row) => {
+          src.push(row.src as string);
+          dst.push(row.dst as string);
+          const port = n(row.dport);
+          dport.push(port < 0 ? null : port);
+          proto.push(n(row.has_proto) ? (row.proto as string) : null);
+          host.push(n(row.has_host) ? (row.host as string) : null);
+          for (const k of names) columns[k].push(n(row[k]));
+        },
+        this.settings(),
+        session,
+      );
+    }
+    const numeric = Object.fromEntries(names.map((k) => [k, columns[k].done()])) as Record<NumericPairFeature, Float64Array>;
+    return { length: src.length, src, dst, dport, proto, host, numeric };
+  }
+
+  async seedRows(options: FeatureOptions): Promise<SeedRows> {
+    const fileIds = await this.fileIds();
+    const src: string[] = [];
+    const dst: string[] = [];
+    const dport: (number | null)[] = [];
+    const cols = { size: new Column(), i: new Column(), t: new Column(), d: new Column(), avg: new Column() };
+    if (fileIds.length) {
+      await this.stream(
+        seedRowsSql(this.layout, fileIds, options),
+        (row) => {
+          src.push(row.src as string);
+          dst.push(row.dst as string);
+          dport.push(row.dport === null ? null : n(row.dport));
+          cols.size.push(n(row.size));
+          cols.i.push(n(row.i_bytecount));
+          cols.t.push(n(row.t_bytecount));
+          cols.d.push(n(row.distinct_byte_count));
+          cols.avg.push(n(row.avgcount));
+        },
+        this.settings(),
+      );
+    }
+    return {
+      length: src.length,
+      src,
+      dst,
+      dport,
+      size: cols.size.done(),
+      i_bytecount: cols.i.done(),
+      t_bytecount: cols.t.done(),
+      distinct_byte_count: cols.d.done(),
+      avgcount: cols.avg.done(),
+    };
+  }
+
+  async pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void> {
+    const fileIds = await this.fileIds();
+    if (!fileIds.length) return;
+    // Each query holds the flows of its share of pairs in memory (groupArray): split the pairs into
+    // buckets by hash so that share stays below seriesBatchFlows.
+    const [count] = await this.rows<{ n: number }>(flowCountSql(this.layout, fileIds));
+    const perBatch = this.options.seriesBatchFlows ?? 4_000_000;
+    const buckets = Math.max(1, Math.ceil(n(count?.n ?? 0) / perBatch));
+    for (let b = 0; b < buckets; b++) {
+      await this.stream(
+        pairSeriesSql(this.layout, fileIds, options, Math.max(1, minFlows), b, buckets),
+        (row) => {
+          visit({
+            src: row.src as string,
+            dst: row.dst as string,
+            ts: Float64Array.from(row.ts as number[]),
+            sizes: Float64Array.from(row.sizes as number[]),
+          });
+        },
+        this.settings(),
+      );
+    }
+  }
+
+  async pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>> {
+    const out = new Map<string, PairFlows>();
+    const fileIds = await this.fileIds();
+    const limit = Math.max(1, Math.floor(limitPerPair));
+    for (const { src, dst } of pairs) {
+      const rows = fileIds.length ? await this.rows(pairFlowsSql(this.layout, fileIds, src, dst, limit)) : [];
+      out.set(pairKey(src, dst), {
+        total: n(rows[0]?.total ?? 0),
+        ts: Float64Array.from(rows, (r) => n(r.ts)),
+        duration: Float64Array.from(rows, (r) => n(r.duration)),
+        origBytes: Float64Array.from(rows, (r) => n(r.orig_bytes)),
+        respBytes: Float64Array.from(rows, (r) => n(r.resp_bytes)),
+        dport: Int32Array.from(rows, (r) => n(r.dport)),
+        connState: rows.map((r) => (n(r.no_state) ? null : (r.conn_state as string))),
+      });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.client.close(), ...(this.shardClients ?? []).map((c) => c.close())]);
+  }
+}

@@ -1,0 +1,247 @@
+import type { FeatureOptions } from '../../features/options.js';
+import { sqlInteger, sqlIntegerList, sqlQualified, sqlString, sqlStringList, sqlUserName } from './escape.js';
+
+/*
+ * Every ClickHouse statement of the engine, as pure functions of the table layout and the options.
+ * Dialect: what both ClickHouse 18.16 (Debian) and current releases run — no CTEs, no window
+ * functions, one JOIN per SELECT (USING, ANY/ALL spelled out), arrays (groupArray, arraySort,
+ * ARRAY JOIN) instead of windows, intDiv for integer buckets, no query parameters: every value is
+ * written by escape.ts.
+ *
+ * Distributed layout: flows are sharded by cityHash64(src, dst), so every GROUP BY whose keys
+ * include (src, dst) is complete on one shard. Those aggregations run directly on the Distributed
+ * table with distributed_group_by_no_merge = 1: each shard finishes its groups and the initiator
+ * only concatenates (and joins per-pair rows). Aggregations across pairs (per destination, for
+ * prevalence) are done on the initiator from per-pair rows.
+ */
+
+export interface Layout {
+  database: string;
+  /** Flows as queried: the MergeTree (single server) or the Distributed table (cluster). */
+  flows: string;
+  /** The MergeTree holding the rows on each shard (= flows on a single server). */
+  flowsLocal: string;
+  files: string;
+  filesLocal: string;
+  cluster?: string;
+}
+
+export function layoutFor(database: string, table: string, cluster?: string): Layout {
+  return cluster
+    ? { database, flows: table, flowsLocal: `${table}_local`, files: `${table}_files`, filesLocal: `${table}_files_local`, cluster }
+    : { database, flows: table, flowsLocal: table, files: `${table}_files`, filesLocal: `${table}_files` };
+}
+
+const q = (l: Layout, table: string) => sqlQualified(l.database, table);
+
+/** Zeek's failed-connection states: nothing answered, or the server refused. */
+const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
+
+/** The canonical columns in the order the import writes them (TabSeparated). */
+export const FLOW_COLUMNS = [
+  'ts',
+  'duration',
+  'src',
+  'sport',
+  'dst',
+  'dport',
+  'proto',
+  'orig_bytes',
+  'resp_bytes',
+  'orig_pkts',
+  'resp_pkts',
+  'conn_state',
+  'service',
+  'host',
+  'sensor',
+  'file_id',
+] as const;
+
+const FLOW_TYPES = `
+  ts Float64, duration Nullable(Float64), src String, sport Nullable(UInt16), dst String, dport Nullable(UInt16),
+  proto Nullable(String), orig_bytes Nullable(UInt64), resp_bytes Nullable(UInt64),
+  orig_pkts Nullable(UInt64), resp_pkts Nullable(UInt64),
+  conn_state Nullable(String), service Nullable(String), host Nullable(String), sensor Nullable(String),
+  file_id UInt32`;
+
+const FILE_TYPES = `
+  file_id UInt32, path String, fingerprint String, format String, data_rows UInt64, used UInt64,
+  accounting_json String, imported_at Float64`;
+
+/** DDL, in order. `onCluster` adds ON CLUSTER (needs distributed DDL: ZooKeeper or Keeper). */
+export function schemaSql(l: Layout, onCluster: boolean): string[] {
+  const on = onCluster && l.cluster ? ` ON CLUSTER ${sqlUserName(l.cluster)}` : '';
+  const out = [
+    `CREATE DATABASE IF NOT EXISTS ${sqlUserName(l.database)}${on}`,
+    // Sorted by pair then time: per-pair scans read contiguous ranges, a pair's flows are one range.
+    `CREATE TABLE IF NOT EXISTS ${q(l, l.flowsLocal)}${on} (${FLOW_TYPES}) ENGINE = MergeTree() ORDER BY (src, dst, ts)`,
+    `CREATE TABLE IF NOT EXISTS ${q(l, l.filesLocal)}${on} (${FILE_TYPES}) ENGINE = MergeTree() ORDER BY (fingerprint, file_id)`,
+  ];
+  if (l.cluster) {
+    const cluster = sqlUserName(l.cluster);
+    const db = sqlUserName(l.database);
+    out.push(
+      `CREATE TABLE IF NOT EXISTS ${q(l, l.flows)}${on} (${FLOW_TYPES})
+        ENGINE = Distributed(${cluster}, ${db}, ${sqlUserName(l.flowsLocal)}, cityHash64(src, dst))`,
+      `CREATE TABLE IF NOT EXISTS ${q(l, l.files)}${on} (${FILE_TYPES})
+        ENGINE = Distributed(${cluster}, ${db}, ${sqlUserName(l.filesLocal)}, file_id)`,
+    );
+  }
+  return out;
+}
+
+export function knownFileSql(l: Layout, fingerprint: string): string {
+  return `SELECT file_id, path, format, data_rows, used, accounting_json FROM ${q(l, l.files)}
+    WHERE fingerprint = ${sqlString(fingerprint)} ORDER BY imported_at LIMIT 1`;
+}
+
+export function fileIdTakenSql(l: Layout, fileId: number): string {
+  return `SELECT count() AS n FROM ${q(l, l.files)} WHERE file_id = ${sqlInteger(fileId)}`;
+}
+
+export function filesSql(l: Layout): string {
+  return `SELECT file_id, path, format, data_rows, used, accounting_json FROM ${q(l, l.files)} ORDER BY imported_at, file_id`;
+}
+
+/** Rows of a file whose import did not finish (they are never read: queries name committed files). */
+export function deleteFileRowsSql(l: Layout, fileId: number): string {
+  return `ALTER TABLE ${q(l, l.flowsLocal)} DELETE WHERE file_id = ${sqlInteger(fileId)}`;
+}
+
+export function dropDatabaseSql(l: Layout): string {
+  return `DROP DATABASE IF EXISTS ${sqlUserName(l.database)}`;
+}
+
+function sizeExpr(options: FeatureOptions): string {
+  switch (options.sizeField) {
+    case 'resp':
+      return 'ifNull(resp_bytes, 0)';
+    case 'orig':
+      return 'ifNull(orig_bytes, 0)';
+    case 'total':
+      return '(ifNull(orig_bytes, 0) + ifNull(resp_bytes, 0))';
+  }
+}
+
+/** WHERE for the flows of committed files (optionally with the seed's non-zero size filter). */
+function where(fileIds: readonly number[], options?: FeatureOptions): string {
+  const files = `file_id IN ${sqlIntegerList(fileIds)}`;
+  return options?.dropZeroBytes ? `${files} AND ${sizeExpr(options)} > 0` : files;
+}
+
+export function timeRangeSql(l: Layout, fileIds: readonly number[]): string {
+  return `SELECT min(ts) AS lo, max(ts) AS hi, count() AS n FROM ${q(l, l.flows)} WHERE ${where(fileIds)}`;
+}
+
+export function distinctSourcesSql(l: Layout, fileIds: readonly number[]): string {
+  return `SELECT src FROM ${q(l, l.flows)} WHERE ${where(fileIds)} GROUP BY src`;
+}
+
+export const INTERNAL_TABLE = 'internal_sources';
+
+export function internalTableSql(): string[] {
+  return [`DROP TEMPORARY TABLE IF EXISTS ${INTERNAL_TABLE}`, `CREATE TEMPORARY TABLE ${INTERNAL_TABLE} (src String)`];
+}
+
+/** Settings for queries whose GROUP BY keys include (src, dst) on a Distributed table. */
+export const SHARD_LOCAL = { distributed_group_by_no_merge: '1' };
+
+/**
+ * One row per pair with every column of NUMERIC_PAIR_FEATURES, plus dport, proto, host (and
+ * has_proto / has_host, 0 when the pair has none). Mode ties: highest count, then smallest size,
+ * then smallest dport (NULL last); proto/host: highest count, then smallest value.
+ */
+export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: FeatureOptions): string {
+  const t = q(l, l.flows);
+  const w = where(fileIds, options);
+  const size = sizeExpr(options);
+  const failed = sqlStringList(FAILED_STATES);
+  const p = `SELECT src, dst, toFloat64(count()) AS t_bytecount, toFloat64(uniqExact(${size})) AS distinct_byte_count,
+      toFloat64(uniqExact(ifNull(orig_bytes, 0))) AS orig_distinct_sizes,
+      min(ts) AS first_ts, max(ts) AS last_ts, toFloat64(uniqExact(dport)) AS distinct_dports,
+      toFloat64(sum(ifNull(orig_bytes, 0))) AS orig_bytes_total, toFloat64(sum(ifNull(resp_bytes, 0))) AS resp_bytes_total,
+      sum(ifNull(duration, 0)) AS duration_total, max(ifNull(duration, 0)) AS duration_max,
+      -- DuckDB's count_if is NULL (failed_share NaN) when no flow of the pair has a state
+      if(count(conn_state) = 0, nan, toFloat64(countIf(ifNull(conn_state, '') IN ${failed}))) AS failed_n,
+      toFloat64(countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0)) AS zero_n
+    FROM ${t} WHERE ${w} GROUP BY src, dst`;
+  const modeKey = 'tuple(-toInt64(n), size, ifNull(toUInt32(dport), 65536))';
+  const m = `SELECT src, dst, argMin(ifNull(toInt32(dport), -1), ${modeKey}) AS mode_dport,
+      toFloat64(argMin(size, ${modeKey})) AS mode_size, toFloat64(max(n)) AS i_bytecount
+    FROM (SELECT src, dst, dport, ${size} AS size, count() AS n FROM ${t} WHERE ${w} GROUP BY src, dst, dport, size)
+    GROUP BY src, dst`;
+  const o = `SELECT src, dst, toFloat64(max(n)) AS orig_mode_n, toFloat64(argMin(ob, tuple(-toInt64(n), ob))) AS orig_mode_size
+    FROM (SELECT src, dst, ifNull(orig_bytes, 0) AS ob, count() AS n FROM ${t} WHERE ${w} GROUP BY src, dst, ob)
+    GROUP BY src, dst`;
+  const textMode = (column: 'proto' | 'host') =>
+    `SELECT src, dst, argMin(v, tuple(-toInt64(n), v)) AS ${column}_mode, 1 AS has_${column}
+      FROM (SELECT src, dst, assumeNotNull(${column}) AS v, count() AS n FROM ${t}
+            WHERE ${w} AND isNotNull(${column}) GROUP BY src, dst, v)
+      GROUP BY src, dst`;
+  // Per destination, from per-pair rows (pairs of one destination live on different shards).
+  const d = `SELECT dst, toFloat64(count()) AS dst_sources,
+      toFloat64(countIf(src IN (SELECT src FROM ${INTERNAL_TABLE}))) AS internal_sources
+    FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst) GROUP BY dst`;
+  const internalTotal = `(SELECT toFloat64(uniqExact(src)) FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst)
+      WHERE src IN (SELECT src FROM ${INTERNAL_TABLE}))`;
+  // 18.16 joins two tables per SELECT: nest them.
+  const pm = `SELECT * FROM (${p}) AS p ALL INNER JOIN (${m}) AS m USING (src, dst)`;
+  const pmo = `SELECT * FROM (${pm}) AS pm ALL INNER JOIN (${o}) AS o USING (src, dst)`;
+  const withProto = `SELECT * FROM (${pmo}) AS pmo ANY LEFT JOIN (${textMode('proto')}) AS tp USING (src, dst)`;
+  const withHost = `SELECT * FROM (${withProto}) AS wp ANY LEFT JOIN (${textMode('host')}) AS th USING (src, dst)`;
+  const withDst = `SELECT * FROM (${withHost}) AS wh ANY LEFT JOIN (${d}) AS d USING (dst)`;
+  return `SELECT src, dst, mode_dport AS dport, proto_mode AS proto, has_proto, host_mode AS host, has_host,
+      t_bytecount, i_bytecount, distinct_byte_count, i_bytecount / t_bytecount AS avgcount,
+      mode_size, orig_mode_n / t_bytecount AS orig_mode_share, orig_distinct_sizes, orig_mode_size,
+      t_bytecount AS flows, first_ts, last_ts, distinct_dports,
+      orig_bytes_total, resp_bytes_total, duration_total, duration_max,
+      failed_n / t_bytecount AS failed_share, zero_n / t_bytecount AS zero_byte_share,
+      if(internal_n = 0, 0, internal_sources / internal_n) AS prevalence, dst_sources
+    FROM (SELECT *, ${internalTotal} AS internal_n FROM (${withDst}))
+    ORDER BY src, dst`;
+}
+
+/** The seed's literal rows: one per (src, dst, dport, size), with the pair's counts. */
+export function seedRowsSql(l: Layout, fileIds: readonly number[], options: FeatureOptions): string {
+  const t = q(l, l.flows);
+  const w = where(fileIds, options);
+  const size = sizeExpr(options);
+  const r = `SELECT src, dst, dport, ${size} AS size, count() AS n FROM ${t} WHERE ${w} GROUP BY src, dst, dport, size`;
+  const p = `SELECT src, dst, count() AS pair_t, uniqExact(${size}) AS pair_d FROM ${t} WHERE ${w} GROUP BY src, dst`;
+  return `SELECT src, dst, dport, toFloat64(size) AS size, toFloat64(n) AS i_bytecount, toFloat64(pair_t) AS t_bytecount,
+      toFloat64(pair_d) AS distinct_byte_count, n / pair_t AS avgcount
+    FROM (${r}) AS r ALL INNER JOIN (${p}) AS p USING (src, dst)
+    ORDER BY src, dst, dport, size`;
+}
+
+/**
+ * Each pair's flows sorted by time (ties by size), for the pairs with at least `minFlows` flows;
+ * `bucket` of `buckets` (by cityHash64(src, dst)) so one query holds a bounded share of the flows.
+ */
+export function pairSeriesSql(l: Layout, fileIds: readonly number[], options: FeatureOptions, minFlows: number, bucket: number, buckets: number): string {
+  const t = q(l, l.flows);
+  const bucketFilter = buckets > 1 ? ` AND cityHash64(src, dst) % ${sqlInteger(buckets)} = ${sqlInteger(bucket)}` : '';
+  return `SELECT src, dst, arrayMap(x -> tupleElement(x, 1), pts) AS ts, arrayMap(x -> tupleElement(x, 2), pts) AS sizes
+    FROM (SELECT src, dst, arraySort(groupArray(tuple(ts, toFloat64(${sizeExpr(options)})))) AS pts
+          FROM ${t} WHERE ${where(fileIds, options)}${bucketFilter}
+          GROUP BY src, dst HAVING count() >= ${sqlInteger(minFlows)})`;
+}
+
+/** One pair's flows sorted by time, every k-th when it has more than `limit` (k = ceil(total / limit)). */
+export function pairFlowsSql(l: Layout, fileIds: readonly number[], src: string, dst: string, limit: number): string {
+  const t = q(l, l.flows);
+  return `SELECT tupleElement(r, 1) AS ts, tupleElement(r, 2) AS duration, tupleElement(r, 3) AS orig_bytes,
+      tupleElement(r, 4) AS resp_bytes, tupleElement(r, 5) AS dport, tupleElement(r, 6) AS conn_state,
+      tupleElement(r, 7) AS no_state, total
+    FROM (SELECT arraySort(groupArray(tuple(ts, ifNull(duration, 0), toFloat64(ifNull(orig_bytes, 0)),
+              toFloat64(ifNull(resp_bytes, 0)), ifNull(toInt32(dport), -1), ifNull(conn_state, ''), isNull(conn_state)))) AS rows,
+            length(rows) AS total
+          FROM ${t} WHERE ${where(fileIds)} AND src = ${sqlString(src)} AND dst = ${sqlString(dst)})
+    ARRAY JOIN rows AS r, arrayEnumerate(rows) AS i
+    WHERE (i - 1) % greatest(1, intDiv(total + ${sqlInteger(limit)} - 1, ${sqlInteger(limit)})) = 0`;
+}
+
+/** Flows per bucket of the pair series: how many (used) flows one series query may hold. */
+export function flowCountSql(l: Layout, fileIds: readonly number[]): string {
+  return `SELECT count() AS n FROM ${q(l, l.flows)} WHERE ${where(fileIds)}`;
+}

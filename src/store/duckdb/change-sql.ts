@@ -1,0 +1,141 @@
+import { type DuckDBConnection, type DuckDBListValue, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { InputError } from '../../util/errors.js';
+import type { PairWindowSeries, WindowQuery } from '../engine.js';
+
+/*
+ * Per (pair, time window) aggregates for change detection (src/change). Windows are aligned to the
+ * epoch: window i covers [i·hop, i·hop + window). With hop < window (sliding windows) a flow
+ * belongs to window/hop consecutive windows; it is joined to each of them (range(0, k)).
+ * Every value that reaches SQL is a bound parameter; the statement text is constant per shape.
+ */
+
+/** The list columns of one pair's row, in PairWindowSeries order after src and dst. */
+const SERIES_COLUMNS = [
+  'index',
+  'flows',
+  'firstTs',
+  'lastTs',
+  'gapMedian',
+  'respBytes',
+  'origBytes',
+  'respDistinct',
+  'respModeSize',
+  'respModeCount',
+  'origDistinct',
+  'origModeSize',
+  'origModeCount',
+  'dport',
+] as const satisfies readonly (keyof PairWindowSeries)[];
+
+function num(value: DuckDBValue): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  return Number.NaN;
+}
+
+/** Validated window length, hop and the number of windows each flow falls into. */
+export function windowShape(query: WindowQuery): { window: number; hop: number; k: number } {
+  const window = query.windowSeconds;
+  const hop = query.hopSeconds ?? window;
+  if (!(Number.isFinite(window) && window > 0 && Number.isFinite(hop) && hop > 0)) {
+    throw new InputError(`window and hop must be positive seconds (got ${window}, ${hop})`);
+  }
+  const k = window / hop;
+  if (!Number.isInteger(k) || k > 64) {
+    throw new InputError(`the window (${window} s) must be a whole multiple (at most 64) of the hop (${hop} s)`);
+  }
+  return { window, hop, k };
+}
+
+/**
+ * Streams each selected pair's windows to `visit`, pair by pair (ordered by src, dst), so memory
+ * stays bounded by the pair with the most windows.
+ */
+export async function streamPairWindows(
+  db: DuckDBConnection,
+  query: WindowQuery,
+  visit: (series: PairWindowSeries) => void,
+): Promise<void> {
+  const { window, hop, k } = windowShape(query);
+  const params: Record<string, DuckDBValue> = { hop, k };
+  const where: string[] = ['f.skip_reason IS NULL'];
+  let from = 'flows f';
+  if (query.pairs) {
+    await db.run('CREATE OR REPLACE TEMP TABLE change_pairs (src VARCHAR, dst VARCHAR)');
+    if (query.pairs.length > 0) {
+      await db.run('INSERT INTO change_pairs SELECT DISTINCT unnest($src), unnest($dst)', {
+        src: listValue(query.pairs.map((p) => p.src)),
+        dst: listValue(query.pairs.map((p) => p.dst)),
+      }, { src: LIST(VARCHAR), dst: LIST(VARCHAR) });
+    }
+    from = 'flows f SEMI JOIN change_pairs c ON f.src = c.src AND f.dst = c.dst';
+  } else if (query.minFlows !== undefined && query.minFlows > 1) {
+    from = `flows f SEMI JOIN (SELECT src, dst FROM flows WHERE skip_reason IS NULL GROUP BY src, dst HAVING count(*) >= $min) c
+      ON f.src = c.src AND f.dst = c.dst`;
+    params.min = query.minFlows;
+  }
+  let windowFilter = '';
+  if (query.windows) {
+    // Flows of windows [from, to): ts from from·hop up to the end of window to − 1.
+    where.push('f.ts >= $lo AND f.ts < $hi');
+    params.lo = query.windows.from * hop;
+    params.hi = (query.windows.to - 1) * hop + window;
+    params.wfrom = query.windows.from;
+    params.wto = query.windows.to;
+    windowFilter = 'WHERE wi >= $wfrom AND wi < $wto';
+  }
+  const sql = `
+    WITH fw AS (
+      SELECT * FROM (
+        SELECT f.src, f.dst, f.ts, f.dport, coalesce(f.resp_bytes, 0) AS rs, coalesce(f.orig_bytes, 0) AS os,
+          floor(f.ts / $hop)::BIGINT - r.k AS wi
+        FROM ${from} CROSS JOIN range(0, $k) AS r(k)
+        WHERE ${where.join(' AND ')}
+      ) ${windowFilter}
+    ),
+    w AS (
+      SELECT src, dst, wi, count(*)::DOUBLE AS flows, min(ts) AS first_ts, max(ts) AS last_ts,
+        coalesce(median(gap), 'NaN'::DOUBLE) AS gap_median,
+        sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
+      FROM (SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER (PARTITION BY src, dst, wi ORDER BY ts) AS gap FROM fw)
+      GROUP BY src, dst, wi
+    ),
+    rm AS (
+      SELECT src, dst, wi, count(*)::DOUBLE AS resp_distinct, first(rs ORDER BY n DESC, rs)::DOUBLE AS resp_mode_size,
+        max(n)::DOUBLE AS resp_mode_count
+      FROM (SELECT src, dst, wi, rs, count(*) AS n FROM fw GROUP BY src, dst, wi, rs) GROUP BY src, dst, wi
+    ),
+    om AS (
+      SELECT src, dst, wi, count(*)::DOUBLE AS orig_distinct, first(os ORDER BY n DESC, os)::DOUBLE AS orig_mode_size,
+        max(n)::DOUBLE AS orig_mode_count
+      FROM (SELECT src, dst, wi, os, count(*) AS n FROM fw GROUP BY src, dst, wi, os) GROUP BY src, dst, wi
+    ),
+    pm AS (
+      SELECT src, dst, wi, coalesce(first(dport ORDER BY n DESC, dport NULLS LAST), -1)::DOUBLE AS dport
+      FROM (SELECT src, dst, wi, dport, count(*) AS n FROM fw GROUP BY src, dst, wi, dport) GROUP BY src, dst, wi
+    )
+    SELECT w.src, w.dst,
+      list(w.wi::DOUBLE ORDER BY w.wi), list(w.flows ORDER BY w.wi), list(w.first_ts ORDER BY w.wi),
+      list(w.last_ts ORDER BY w.wi), list(w.gap_median ORDER BY w.wi), list(w.resp_bytes ORDER BY w.wi),
+      list(w.orig_bytes ORDER BY w.wi), list(rm.resp_distinct ORDER BY w.wi), list(rm.resp_mode_size ORDER BY w.wi),
+      list(rm.resp_mode_count ORDER BY w.wi), list(om.orig_distinct ORDER BY w.wi), list(om.orig_mode_size ORDER BY w.wi),
+      list(om.orig_mode_count ORDER BY w.wi), list(pm.dport ORDER BY w.wi)
+    FROM w
+    JOIN rm ON rm.src = w.src AND rm.dst = w.dst AND rm.wi = w.wi
+    JOIN om ON om.src = w.src AND om.dst = w.dst AND om.wi = w.wi
+    JOIN pm ON pm.src = w.src AND pm.dst = w.dst AND pm.wi = w.wi
+    GROUP BY w.src, w.dst
+    ORDER BY w.src, w.dst`;
+  const result = await db.stream(sql, params);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const row of chunk.getRows()) {
+      const series = { src: String(row[0]), dst: String(row[1]) } as PairWindowSeries;
+      SERIES_COLUMNS.forEach((name, i) => {
+        series[name] = Float64Array.from((row[i + 2] as DuckDBListValue).items, num);
+      });
+      visit(series);
+    }
+  }
+}
