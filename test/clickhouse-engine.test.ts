@@ -9,10 +9,11 @@ import { NUMERIC_PAIR_FEATURES, type NumericPairFeature, type PairFeatures, type
 import { generateToFile } from '../src/generate/index.js';
 import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
-import { ClickHouseEngine } from '../src/store/clickhouse/clickhouse-engine.js';
+import { ClickHouseEngine, parseClickHouseUrl } from '../src/store/clickhouse/clickhouse-engine.js';
+import { InputError } from '../src/util/errors.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Engine } from '../src/store/engine.js';
-import { CH_CLUSTER, CH_SHARDS, dropDatabase, probeServers, uniqueDatabase, urlFor } from './clickhouse/server.js';
+import { CH_CLUSTER, CH_SHARDS, clientFor, dropDatabase, probeServers, uniqueDatabase, urlFor } from './clickhouse/server.js';
 import { HAVE_SHARED_DATA, sharedPath } from './shared-data.js';
 
 /*
@@ -253,7 +254,67 @@ function engineSuite(mode: 'single' | 'cluster'): void {
 describe.skipIf(!servers.single)('ClickHouse engine on one server = DuckDB engine', () => engineSuite('single'));
 describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed table = DuckDB engine', () => {
   engineSuite('cluster');
+
+  it('spreads flows over both shards, each pair on exactly one', async () => {
+    const database = uniqueDatabase('bh_test_shards');
+    const dir = await mkdtemp(join(tmpdir(), 'bh-ch-shards-'));
+    const file = join(dir, 'conn.log');
+    await generateToFile({ flows: 5_000, format: 'zeek', out: file, seed: 11 });
+    const engine = await ClickHouseEngine.open(urlFor(database), { cluster: CH_CLUSTER as string, shards: CH_SHARDS });
+    try {
+      const acc = await engine.importFile(await planImport(file));
+      const perShard: Set<string>[] = [];
+      let total = 0;
+      for (const spec of CH_SHARDS) {
+        const client = clientFor(spec);
+        try {
+          const rs = await client.query({ query: `SELECT src, dst, count() AS n FROM ${database}.flows_local GROUP BY src, dst`, format: 'JSONEachRow' });
+          const rows = await rs.json<{ src: string; dst: string; n: number }>();
+          perShard.push(new Set(rows.map((r) => pairKey(r.src, r.dst))));
+          total += rows.reduce((a, r) => a + r.n, 0);
+        } finally {
+          await client.close();
+        }
+      }
+      expect(total).toBe(acc.used);
+      expect(perShard.length).toBe(2);
+      expect(perShard.every((s) => s.size > 10)).toBe(true);
+      const [a, b] = perShard as [Set<string>, Set<string>];
+      expect([...a].filter((k) => b.has(k))).toEqual([]);
+    } finally {
+      await engine.close();
+      await dropDatabase(database, true);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
-describe.skipIf(servers.single)('ClickHouse engine', () => {
-  it.skip(servers.message || 'no server', () => {});
+if (!servers.single) {
+  describe('ClickHouse engine', () => {
+    it.skip(servers.message, () => {});
+  });
+}
+
+describe('ClickHouse URLs and connection errors (no server needed)', () => {
+  it('parses clickhouse://user:pass@host:port/db?cluster=…&shards=…', () => {
+    const p = parseClickHouseUrl('clickhouse://alice:s%40cret@db.example:9123/flows_db?cluster=c1&table=t1&shards=h1:8123,h2:8124');
+    expect(p).toEqual({
+      url: 'http://db.example:9123',
+      username: 'alice',
+      password: 's@cret',
+      database: 'flows_db',
+      options: { cluster: 'c1', table: 't1', shards: ['h1:8123', 'h2:8124'] },
+    });
+    expect(parseClickHouseUrl('clickhouses://h').url).toBe('https://h:8443');
+    expect(parseClickHouseUrl('clickhouse://h').database).toBe('beaconhunt');
+    expect(() => parseClickHouseUrl('clickhouse://h/bad-name')).toThrow(InputError);
+    expect(() => parseClickHouseUrl('http://h/db')).toThrow(InputError);
+  });
+
+  it('an unreachable server is one input error that does not show the password', async () => {
+    const err = await ClickHouseEngine.open('clickhouse://default:hunter2@127.0.0.1:9/x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(String((err as Error).message)).toMatch(/127\.0\.0\.1:9/);
+    expect(String((err as Error).message)).not.toContain('hunter2');
+    await expect(ClickHouseEngine.open('clickhouse://h:1/db', { cluster: 'x; DROP' })).rejects.toThrow(InputError);
+  });
 });

@@ -23,6 +23,9 @@ export interface WindowFeatures {
   end: number;
   firstTs: number;
   lastTs: number;
+  /** The window's dense part (see PairWindowSeries): where an episode starting or ending here is placed. */
+  denseFirstTs: number;
+  denseLastTs: number;
   flows: number;
   /** Median gap between flows in the window (or, for one flow, since the pair's previous flow); null when unknown. */
   gap: number | null;
@@ -72,6 +75,7 @@ export interface WindowAlert {
   index: number;
   window_start: number;
   window_end: number;
+  /** First and last flow of the window's dense part (the spurt, without the check-ins around it). */
   first_ts: number;
   last_ts: number;
   before: ChangeNumbers;
@@ -126,6 +130,8 @@ export function windowFeatures(series: PairWindowSeries, i: number, options: Cha
     end: index * options.hopSeconds + options.windowSeconds,
     firstTs,
     lastTs: at(series.lastTs),
+    denseFirstTs: at(series.denseFirstTs),
+    denseLastTs: at(series.denseLastTs),
     flows,
     gap,
     bytes: at(series.respBytes) + at(series.origBytes),
@@ -361,8 +367,8 @@ export function step(state: DetectorState, x: WindowFeatures, options: ChangeOpt
         index: x.index,
         window_start: x.start,
         window_end: x.end,
-        first_ts: x.firstTs,
-        last_ts: x.lastTs,
+        first_ts: x.denseFirstTs,
+        last_ts: x.denseLastTs,
         before,
         after,
         z: t.z,

@@ -50,7 +50,9 @@ export type HuntEvent =
   | { kind: 'file-done'; accounting: FileAccounting }
   | { kind: 'file-skipped'; path: string; reason: string }
   | { kind: 'warning'; message: string }
-  | { kind: 'stage'; name: string };
+  | { kind: 'stage'; name: string }
+  /** Progress (0–1) of the engine's running statement within the current file or stage. */
+  | { kind: 'progress'; fraction: number };
 
 type Emit = (event: HuntEvent) => void;
 
@@ -168,6 +170,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
   for (const bad of intel?.badLines.slice(0, 5) ?? []) emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
   const engine = await openEngine(options.engine ?? 'duckdb', options.db);
+  engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
     const { files, previously } = await importAll(engine, options, emit);
     clock.lap('read');

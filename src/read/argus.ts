@@ -104,7 +104,7 @@ export function argusPlan(head: FileHead): DelimitedPlan {
     rawNames: names,
     fields,
     delimiter,
-    quote: '"',
+    quote: '', // the tool never quotes: a stray " is text, not the start of a multi-line field
     comment: '',
     skipLines: 1,
     nullValues: [''],

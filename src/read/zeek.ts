@@ -1,6 +1,7 @@
 import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
 import type { DelimitedPlan, FieldMapping, JsonLinesPlan } from './plan.js';
+import { rejectDuplicateColumns } from './columns.js';
 import type { FileHead } from './sniff.js';
 
 /** Zeek conn.log field name → canonical field. Zeek's names already say the direction. */
@@ -77,6 +78,7 @@ function mappingFromNames(names: readonly string[], head: FileHead): FieldMappin
 
 export function zeekTsvPlan(head: FileHead): DelimitedPlan {
   const header = parseZeekHeader(head);
+  rejectDuplicateColumns(header.fields, head.path);
   if (header.path && header.path !== 'conn') {
     throw new InputError(`Zeek "${header.path}" log, not a conn log`, head.path);
   }

@@ -36,6 +36,11 @@ export interface Engine {
    * `limitPerPair` flows each, evenly spread over the pair's time range when it has more.
    */
   pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>>;
+  /**
+   * Report the running statement's progress (0–1) to `listener` while it runs, for progress bars
+   * on long imports and queries; undefined stops reporting. Optional: not every engine can.
+   */
+  watchProgress?(listener: ((fraction: number) => void) | undefined): void;
   close(): Promise<void>;
   /**
    * Change detection (src/change): per pair and time window, the seed's size features, volume and
@@ -87,6 +92,12 @@ export interface PairWindowSeries {
   origModeCount: Float64Array;
   /** Most common destination port in the window; -1 when none. */
   dport: Float64Array;
+  /**
+   * First and last flow of the window's dense part: flows with a neighbour within twice the
+   * window's median gap (a spurt without the check-ins around it). first/lastTs when none.
+   */
+  denseFirstTs: Float64Array;
+  denseLastTs: Float64Array;
 }
 
 export interface WatchStoreOptions {

@@ -9,6 +9,12 @@ import type { PairWindowSeries, WindowQuery } from '../engine.js';
  * Every value that reaches SQL is a bound parameter; the statement text is constant per shape.
  */
 
+/**
+ * A flow belongs to its window's dense part when a neighbour is at most this many times the
+ * window's median gap away: spurt flows are seconds apart, the check-ins around them a period.
+ */
+const DENSE_GAP_FACTOR = 2;
+
 /** The list columns of one pair's row, in PairWindowSeries order after src and dst. */
 const SERIES_COLUMNS = [
   'index',
@@ -25,6 +31,8 @@ const SERIES_COLUMNS = [
   'origModeSize',
   'origModeCount',
   'dport',
+  'denseFirstTs',
+  'denseLastTs',
 ] as const satisfies readonly (keyof PairWindowSeries)[];
 
 function num(value: DuckDBValue): number {
@@ -57,7 +65,7 @@ export async function streamPairWindows(
   visit: (series: PairWindowSeries) => void,
 ): Promise<void> {
   const { window, hop, k } = windowShape(query);
-  const params: Record<string, DuckDBValue> = { hop, k };
+  const params: Record<string, DuckDBValue> = { hop, k, dense: DENSE_GAP_FACTOR };
   const where: string[] = ['f.skip_reason IS NULL'];
   let from = 'flows f';
   if (query.pairs) {
@@ -93,12 +101,22 @@ export async function streamPairWindows(
         WHERE ${where.join(' AND ')}
       ) ${windowFilter}
     ),
+    g AS (
+      SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER p AS gap_prev, lead(ts) OVER p - ts AS gap_next
+      FROM fw WINDOW p AS (PARTITION BY src, dst, wi ORDER BY ts)
+    ),
     w AS (
       SELECT src, dst, wi, count(*)::DOUBLE AS flows, min(ts) AS first_ts, max(ts) AS last_ts,
-        coalesce(median(gap), 'NaN'::DOUBLE) AS gap_median,
-        sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
-      FROM (SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER (PARTITION BY src, dst, wi ORDER BY ts) AS gap FROM fw)
-      GROUP BY src, dst, wi
+        median(gap_prev) AS gap_median, sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
+      FROM g GROUP BY src, dst, wi
+    ),
+    -- The window's dense part: flows whose nearer neighbour is within $dense × the window's median
+    -- gap. In a window where a spurt starts, that is the spurt without the check-ins before it.
+    d AS (
+      SELECT g.src, g.dst, g.wi, min(g.ts) AS dense_first, max(g.ts) AS dense_last
+      FROM g JOIN w ON w.src = g.src AND w.dst = g.dst AND w.wi = g.wi
+      WHERE least(coalesce(g.gap_prev, 'inf'::DOUBLE), coalesce(g.gap_next, 'inf'::DOUBLE)) <= $dense * w.gap_median
+      GROUP BY g.src, g.dst, g.wi
     ),
     rm AS (
       SELECT src, dst, wi, count(*)::DOUBLE AS resp_distinct, first(rs ORDER BY n DESC, rs)::DOUBLE AS resp_mode_size,
@@ -116,14 +134,16 @@ export async function streamPairWindows(
     )
     SELECT w.src, w.dst,
       list(w.wi::DOUBLE ORDER BY w.wi), list(w.flows ORDER BY w.wi), list(w.first_ts ORDER BY w.wi),
-      list(w.last_ts ORDER BY w.wi), list(w.gap_median ORDER BY w.wi), list(w.resp_bytes ORDER BY w.wi),
+      list(w.last_ts ORDER BY w.wi), list(coalesce(w.gap_median, 'NaN'::DOUBLE) ORDER BY w.wi), list(w.resp_bytes ORDER BY w.wi),
       list(w.orig_bytes ORDER BY w.wi), list(rm.resp_distinct ORDER BY w.wi), list(rm.resp_mode_size ORDER BY w.wi),
       list(rm.resp_mode_count ORDER BY w.wi), list(om.orig_distinct ORDER BY w.wi), list(om.orig_mode_size ORDER BY w.wi),
-      list(om.orig_mode_count ORDER BY w.wi), list(pm.dport ORDER BY w.wi)
+      list(om.orig_mode_count ORDER BY w.wi), list(pm.dport ORDER BY w.wi),
+      list(coalesce(d.dense_first, w.first_ts) ORDER BY w.wi), list(coalesce(d.dense_last, w.last_ts) ORDER BY w.wi)
     FROM w
     JOIN rm ON rm.src = w.src AND rm.dst = w.dst AND rm.wi = w.wi
     JOIN om ON om.src = w.src AND om.dst = w.dst AND om.wi = w.wi
     JOIN pm ON pm.src = w.src AND pm.dst = w.dst AND pm.wi = w.wi
+    LEFT JOIN d ON d.src = w.src AND d.dst = w.dst AND d.wi = w.wi
     GROUP BY w.src, w.dst
     ORDER BY w.src, w.dst`;
   const result = await db.stream(sql, params);

@@ -26,7 +26,7 @@ import { InputError, errorMessage } from '../../util/errors.js';
 import type { DataSummary, Engine, PairWindowSeries, WatchStore, WatchStoreOptions, WindowQuery } from '../engine.js';
 import { streamPairWindows } from './change-sql.js';
 import { DuckDbWatchStore } from './watch-store.js';
-import { importSelectSql, precomputedSelectSql, rawColumnNames, type SqlWithParams } from './import-sql.js';
+import { importSelectSql, precomputedSelectSql, quotedLinesSource, rawColumnNames, type SqlWithParams } from './import-sql.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -166,6 +166,8 @@ export class DuckDbEngine implements Engine {
     }
     const db = await instance.connect();
     await db.run("SET TimeZone = 'UTC'");
+    // progress is polled by watchProgress(); DuckDB itself must not print a bar
+    await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
     return new DuckDbEngine(instance, db);
   }
@@ -275,25 +277,76 @@ export class DuckDbEngine implements Engine {
   }
 
   private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<Rejects> {
-    const params: Record<string, DuckDBValue> = { file_id: fileId };
-    const source = this.delimitedSource(plan, params);
-    const insert = this.insertSql(plan, source);
-    await this.db.run(insert.sql, { ...params, ...insert.params }, { nulls: LIST(VARCHAR) });
-    return this.collectRejects(plan.trailer);
+    return this.loadDelimitedWith(plan, fileId, 'flows', (source, lineCheck) => {
+      const insert = importSelectSql(plan, source, undefined, lineCheck);
+      return {
+        sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${insert.sql})`,
+        params: insert.params,
+      };
+    });
   }
 
   /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
   private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
+    return this.loadDelimitedWith(plan, fileId, 'seed_rows', (source, lineCheck) => {
+      const select = precomputedSelectSql(plan, source, lineCheck);
+      return {
+        sql: `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+          SELECT *, $file_id FROM (${select.sql})`,
+        params: select.params,
+      };
+    });
+  }
+
+  /**
+   * Loads a delimited file with read_csv. In a quoted format an unterminated quote makes read_csv
+   * run on past the end of its line and swallow the lines after it into one bad "line"; then the
+   * file is read again line by line (quotedLinesSource), so a bad quote costs one line only.
+   */
+  private async loadDelimitedWith(
+    plan: DelimitedPlan | PrecomputedPlan,
+    fileId: number,
+    table: 'flows' | 'seed_rows',
+    insert: (source: string, lineCheck?: string) => SqlWithParams,
+  ): Promise<Rejects> {
     const params: Record<string, DuckDBValue> = { file_id: fileId };
-    const source = this.delimitedSource(plan, params);
-    const select = precomputedSelectSql(plan, source);
-    await this.db.run(
-      `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
-       SELECT *, $file_id FROM (${select.sql})`,
-      { ...params, ...select.params },
-      { nulls: LIST(VARCHAR) },
-    );
+    const first = insert(this.delimitedSource(plan, params), undefined);
+    await this.db.run(first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
+    if (plan.quote === '' || !(await this.rejectsSpanLines())) return this.collectRejects(plan.trailer);
+    await this.db.run(`DELETE FROM ${table} WHERE file_id = $id`, { id: fileId });
+    await this.clearRejects();
+    const lineParams: Record<string, string> = {};
+    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+        columns = {'line': 'VARCHAR'}, skip = $skip, compression = $compression, store_rejects = true,
+        max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
+    const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
+    const second = insert(quoted.source, quoted.lineCheck);
+    await this.db.run(second.sql, {
+      ...second.params,
+      ...lineParams,
+      path: plan.path,
+      skip: plan.skipLines,
+      compression: plan.compression === 'none' ? 'none' : plan.compression,
+      file_id: fileId,
+    });
     return this.collectRejects(plan.trailer);
+  }
+
+  /** Whether read_csv rejected a "line" that holds line breaks: it ran past an unterminated quote. */
+  private async rejectsSpanLines(): Promise<boolean> {
+    const exists = await this.db.runAndReadAll(
+      "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary",
+    );
+    if (num(exists.getRows()[0]?.[0] ?? 0) === 0) return false;
+    const r = await this.db.runAndReadAll(
+      "SELECT count(*) FROM reject_errors WHERE contains(rtrim(csv_line, chr(10) || chr(13)), chr(10))",
+    );
+    return num(r.getRows()[0]?.[0] ?? 0) > 0;
+  }
+
+  private async clearRejects(): Promise<void> {
+    await this.db.run('DELETE FROM reject_errors');
+    await this.db.run('DELETE FROM reject_scans');
   }
 
   /**
@@ -540,7 +593,25 @@ export class DuckDbEngine implements Engine {
     return DuckDbWatchStore.open(this.db, options);
   }
 
+  private progressTimer: NodeJS.Timeout | undefined;
+
+  watchProgress(listener: ((fraction: number) => void) | undefined): void {
+    clearInterval(this.progressTimer);
+    this.progressTimer = undefined;
+    if (!listener) return;
+    let last = -1;
+    this.progressTimer = setInterval(() => {
+      const pct = this.db.progress.percentage;
+      if (pct >= 0 && pct !== last) {
+        last = pct;
+        listener(Math.min(1, pct / 100));
+      }
+    }, 200);
+    this.progressTimer.unref();
+  }
+
   async close(): Promise<void> {
+    this.watchProgress(undefined);
     this.db.closeSync();
     this.instance.closeSync();
   }

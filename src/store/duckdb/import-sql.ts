@@ -135,10 +135,12 @@ function trailerWhere(plan: { trailer?: string }, params: Params): string {
 }
 
 /**
- * The full SELECT over `source` (which yields r0…rN, and `j` for JSON lines when `jsonCheck`).
+ * The full SELECT over `source` (which yields r0…rN). `jsonCheck`: an expression false for a line
+ * that is not a JSON object (skipped as invalid json); `lineCheck`: false for a line that does not
+ * split into fields (skipped as a malformed line; the line-by-line CSV reading, see below).
  * Output columns: the canonical fields in table order, then skip_reason.
  */
-export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
+export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string, lineCheck?: string): SqlWithParams {
   const params = new Params();
   const used = new Set<number>();
   for (const sources of Object.values(plan.fields)) {
@@ -152,9 +154,11 @@ export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: str
   for (const rule of plan.skipRules ?? []) used.add(rule.column);
   const layer1 = [...used].map((i) => `nullif(trim(r${i}), '') AS a${i}`);
   if (jsonCheck) layer1.push(`${jsonCheck} AS json_ok`);
+  if (lineCheck) layer1.push(`${lineCheck} AS line_ok`);
 
   const layer2: string[] = [...used].map((i) => `a${i}`);
   if (jsonCheck) layer2.push('json_ok');
+  if (lineCheck) layer2.push('line_ok');
   const layer3: string[] = [...used].map((i) => `a${i}`);
   for (const field of CANONICAL_FIELDS) {
     const sources = plan.fields[field] ?? [];
@@ -165,10 +169,12 @@ export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: str
     layer3.push(`${presence.length ? `(${presence.join(' OR ')})` : 'false'} AS p_${field}`);
   }
   if (jsonCheck) layer3.push('json_ok');
+  if (lineCheck) layer3.push('line_ok');
 
   const bad = (f: CanonicalField) => `(p_${f} AND v_${f} IS NULL)`;
   const whens: string[] = [];
   if (jsonCheck) whens.push(`WHEN NOT json_ok THEN '${SKIP_REASONS.badJson}'`);
+  if (lineCheck) whens.push(`WHEN NOT line_ok THEN '${SKIP_REASONS.malformedLine}'`);
   if (plan.eventFilter) {
     const a = `a${plan.eventFilter.column}`;
     whens.push(`WHEN ${a} IS NOT NULL AND NOT regexp_matches(${a}, ${params.bind(plan.eventFilter.pattern)}) THEN '${SKIP_REASONS.nonFlowEvent}'`);
@@ -195,7 +201,7 @@ export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: str
  * The seed's search output (precomputed features) → validated seed rows. Output columns: src, dst,
  * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason.
  */
-export function precomputedSelectSql(plan: PrecomputedPlan, source: string): SqlWithParams {
+export function precomputedSelectSql(plan: PrecomputedPlan, source: string, lineCheck?: string): SqlWithParams {
   const params = new Params();
   const c = plan.columns;
   const raw = (col: number | undefined) => (col === undefined ? 'NULL::VARCHAR' : `nullif(trim(r${col}), '')`);
@@ -212,6 +218,7 @@ export function precomputedSelectSql(plan: PrecomputedPlan, source: string): Sql
     `${num(c.distinct_byte_count)} AS x_d`,
     `${num(c.avgcount)} AS x_avg`,
     `${raw(c.dport)} IS NOT NULL AS p_dport`,
+    `${lineCheck ?? 'true'} AS line_ok`,
   ];
   const layer2 = [
     `${valid('src', 'x_src')} AS src`,
@@ -221,9 +228,10 @@ export function precomputedSelectSql(plan: PrecomputedPlan, source: string): Sql
     `${count('x_i')} AS i_bytecount`,
     `${count('x_t')} AS t_bytecount`,
     `${count('x_d')} AS distinct_byte_count`,
-    'x_src, x_dst, x_avg, p_dport',
+    'x_src, x_dst, x_avg, p_dport, line_ok',
   ];
   const skip = `CASE
+      WHEN NOT line_ok THEN '${SKIP_REASONS.malformedLine}'
       WHEN x_src IS NULL OR x_dst IS NULL THEN '${SKIP_REASONS.missingField}'
       WHEN src IS NULL OR dst IS NULL THEN '${SKIP_REASONS.badAddress}'
       WHEN p_dport AND dport IS NULL THEN '${SKIP_REASONS.badPort}'
@@ -236,6 +244,30 @@ export function precomputedSelectSql(plan: PrecomputedPlan, source: string): Sql
     FROM (SELECT ${layer2.join(', ')}
       FROM (SELECT ${layer1.join(', ')} FROM ${source}${trailerWhere(plan, params)}))`;
   return { sql, params: params.values };
+}
+
+/**
+ * Quoted CSV read line by line: each physical line is one row, split into fields by a regular
+ * expression (RFC 4180 quoting within the line; "" is a quote). Used when read_csv's own parser
+ * met an unterminated quote, which makes it swallow every following line into one field: here a
+ * bad quote costs one line. `lines` yields `line`; the result yields r0…r(n−1) and `line_ok`.
+ */
+export function quotedLinesSource(lines: string, columns: number, delimiter: string, params: Record<string, string>): { source: string; lineCheck: string } {
+  const d = delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+  const field = `("(?:[^"]|"")*"|[^${d}"]*)`;
+  params.line_re = `${field}(${d}${field})*`;
+  params.field_re = `${d}${field}`;
+  params.delim_text = delimiter;
+  const raw = Array.from({ length: columns }, (_, i) => {
+    const x = `f[${i + 1}]`;
+    return `CASE WHEN starts_with(${x}, '"') THEN replace(substr(${x}, 2, length(${x}) - 2), '""', '"') ELSE ${x} END AS r${i}`;
+  });
+  const source = `(SELECT ${raw.join(', ')}, ok FROM (
+      SELECT regexp_full_match(l, $line_re) AS well_formed,
+        CASE WHEN well_formed THEN regexp_extract_all($delim_text || l, $field_re, 1) END AS f,
+        well_formed AND len(f) >= ${columns} AS ok
+      FROM (SELECT rtrim(line, chr(13)) AS l FROM ${lines}) WHERE trim(l) <> ''))`;
+  return { source, lineCheck: 'ok' };
 }
 
 export function rawColumnNames(count: number): string[] {
