@@ -169,9 +169,11 @@ function fmtLayout(head: FileHead): FmtLayout | undefined {
   if (first === undefined || !/Date (first|last) seen|Src IP Addr/.test(first)) return undefined;
   const titles = fmtTitles(first);
   if (titles.length < 2) return undefined;
-  // The values of the first record must split into as many fields as there are titles.
+  // The values of the first record must split into as many fields as there are titles; with no
+  // record (only the summary follows), nfdump's usual comma.
+  if (second === undefined || new RegExp(TRAILER).test(second)) return { titles, delimiter: ',' };
   for (const delimiter of [',', ';', '|', '\t']) {
-    if (second !== undefined && splitLine(second, delimiter).length === titles.length) return { titles, delimiter };
+    if (splitLine(second, delimiter).length === titles.length) return { titles, delimiter };
   }
   return undefined;
 }

@@ -46,6 +46,7 @@ export function parseZeekHeader(head: FileHead): ZeekHeader {
   let fields: string[] | undefined;
   let path: string | undefined;
   for (const line of head.lines) {
+    if (line.trim() === '') continue;
     if (!line.startsWith('#')) break;
     if (line.startsWith('#separator ')) {
       separator = unescapeZeek(line.slice('#separator '.length));

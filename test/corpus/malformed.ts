@@ -267,7 +267,12 @@ export function buildCorpus(): MalformedCase[] {
       const wrong = t.delimiter === ';' ? ',' : ';';
       const rows = clean.split('\n');
       const swapped = rows.map((l, i) => (i >= t.header.length && i < t.header.length + GOOD_ROWS ? l.replaceAll(t.delimiter as string, wrong) : l)).join('\n');
-      add(format, 'wrong-delimiter', swapped, { kind: 'rows', rows: GOOD_ROWS, used: 0, skipped: { 'malformed line': GOOD_ROWS } }, false);
+      if (format === 'nfdump-fmt') {
+        // fmt: has no delimiter in its header: values consistently split by ';' are read as such
+        add(format, 'other-delimiter', swapped, cleanRows);
+      } else {
+        add(format, 'wrong-delimiter', swapped, { kind: 'rows', rows: GOOD_ROWS, used: 0, skipped: { 'malformed line': GOOD_ROWS } }, false);
+      }
       add(format, 'extra-column', withLines(t, [`${t.row({ ...badPairFlow(0), ts: t.time(T0 + 99) })}${t.delimiter}extra`]), { kind: 'rows', rows: GOOD_ROWS + 1, used: GOOD_ROWS + 1, skipped: {} });
     }
     if (format === 'suricata') {
@@ -295,7 +300,7 @@ export function buildCorpus(): MalformedCase[] {
   headerFault('argus', 'duplicated-column', ['StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,SrcPkts,DstPkts,SrcBytes,SrcBytes'], /duplicated column "SrcBytes"/);
   headerFault('binetflow', 'duplicated-column', ['StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,TotBytes,Label'], /duplicated column "TotBytes"/);
   headerFault('vpc', 'missing-column', ['version account-id interface-id dstaddr srcport dstport protocol packets bytes start end action log-status'], /unrecognised format/);
-  headerFault('vpc', 'duplicated-column', ['version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes bytes end action log-status'], /duplicated column "bytes"/);
+  headerFault('vpc', 'duplicated-column', ['version account-id interface-id srcaddr dstaddr srcport dstport protocol bytes bytes start end action log-status'], /duplicated column "bytes"/);
   headerFault('nfdump-fmt', 'unknown-layout', ['Date first seen   Src IP Addr'], /unrecognised format/);
   return cases;
 }

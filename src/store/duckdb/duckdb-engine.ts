@@ -3,7 +3,6 @@ import { open } from 'node:fs/promises';
 import {
   type DuckDBConnection,
   DuckDBInstance,
-  type DuckDBListValue,
   type DuckDBValue,
   LIST,
   listValue,
@@ -535,24 +534,53 @@ export class DuckDbEngine implements Engine {
 
   async pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void> {
     const f = flowsSql(options);
+    // One sorted flat stream (DuckDB sorts far faster than it builds ordered lists), cut into pairs
+    // here; only the current pair is held in memory.
     const result = await this.db.stream(
-      `SELECT src, dst, list(ts ORDER BY ts) AS ts, list(size::DOUBLE ORDER BY ts) AS sizes
-       FROM ${f} GROUP BY src, dst HAVING count(*) >= $min`,
+      `SELECT x.src, x.dst, x.ts, x.size::DOUBLE
+       FROM ${f} x
+       JOIN (SELECT src, dst FROM ${f} GROUP BY src, dst HAVING count(*) >= $min) k ON k.src = x.src AND k.dst = x.dst
+       ORDER BY x.src, x.dst, x.ts`,
       { min: minFlows },
     );
+    let src: string | undefined;
+    let dst: string | undefined;
+    let ts = new Float64Array(1024);
+    let sizes = new Float64Array(1024);
+    let n = 0;
+    const flush = () => {
+      if (src !== undefined && dst !== undefined && n > 0) visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
+      n = 0;
+    };
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      const rows = chunk.getRows();
-      for (const [src, dst, ts, sizes] of rows) {
-        visit({
-          src: String(src),
-          dst: String(dst),
-          ts: Float64Array.from((ts as DuckDBListValue).items, num),
-          sizes: Float64Array.from((sizes as DuckDBListValue).items, num),
-        });
+      const srcs = chunk.getColumnValues(0);
+      const dsts = chunk.getColumnValues(1);
+      const tsColumn = chunk.getColumnVector(2);
+      const sizeColumn = chunk.getColumnVector(3);
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const s = srcs[row] as string;
+        const d = dsts[row] as string;
+        if (s !== src || d !== dst) {
+          flush();
+          src = s;
+          dst = d;
+        }
+        if (n === ts.length) {
+          const grownTs = new Float64Array(n * 2);
+          grownTs.set(ts);
+          ts = grownTs;
+          const grownSizes = new Float64Array(n * 2);
+          grownSizes.set(sizes);
+          sizes = grownSizes;
+        }
+        ts[n] = num(tsColumn.getItem(row));
+        sizes[n] = num(sizeColumn.getItem(row));
+        n++;
       }
     }
+    flush();
   }
 
   async pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>> {
