@@ -135,7 +135,12 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     await generateToFile({ flows: 4_000, format: 'zeek-json', out: json, seed: 8 });
     await generateToFile({ flows: 4_000, format: 'splunk-csv', out: csv, seed: 9 });
     await writeFile(bad, badRowsFile());
-    files = [zeek, json, csv, bad];
+    // an unterminated quote: both engines fall back to reading the CSV line by line
+    const quote = join(dir, 'bad-quote.csv');
+    const row = (i: number, app = 'ssl') =>
+      `2024-03-05T00:${String(i).padStart(2, '0')}:00.000+00:00,stream:tcp,10.9.0.${i % 7},5000${i},203.0.113.9,443,tcp,${app},120,52,3,4,1500`;
+    await writeFile(quote, `_time,sourcetype,src_ip,src_port,dest_ip,dest_port,transport,app,bytes_in,bytes_out,packets_in,packets_out,time_taken\n${Array.from({ length: 40 }, (_, i) => row(i, i === 20 ? '"broken' : i === 5 ? '"a,b"' : 'ssl')).join('\n')}\n`);
+    files = [zeek, json, csv, bad, quote];
     if (HAVE_SHARED_DATA) {
       for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')]) if (existsSync(p)) files.push(p);
     }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Flow } from '../src/flow/schema.js';
 import { planImport } from '../src/read/formats.js';
 import type { FlowPlan } from '../src/store/clickhouse/convert.js';
-import { convertFile } from '../src/store/clickhouse/import-rows.js';
+import { convertFile, convertFileWithRestart } from '../src/store/clickhouse/import-rows.js';
 import { duckdbImportFile } from './clickhouse/duckdb-oracle.js';
 
 /*
@@ -89,16 +89,23 @@ async function compare(name: string, content: string | Buffer, gzip = false) {
   await writeFile(path, gzip ? gzipSync(content) : content);
   const plan = await planImport(path);
   const duck = await duckdbImportFile(plan);
-  const flows: Flow[] = [];
-  const js = await convertFile(plan as FlowPlan, (batch) => {
-    flows.push(...batch);
-  });
+  let flows: Flow[] = [];
+  const js = await convertFileWithRestart(
+    plan as FlowPlan,
+    (batch) => {
+      flows.push(...batch);
+    },
+    () => {
+      flows = [];
+    },
+  );
   const jsRows: (Flow | string)[] = [...flows];
   for (const [reason, n] of Object.entries(js.skipped)) {
     if (reason !== 'malformed line') for (let i = 0; i < n; i++) jsRows.push(reason);
   }
   expect({ ...js, path: '' }).toEqual({ ...duck.accounting, path: '' });
-  expect(sortRows(jsRows)).toEqual(sortRows(duck.rows));
+  // malformed lines are compared by count (accounting above); DuckDB keeps some of them as rows
+  expect(sortRows(jsRows)).toEqual(sortRows(duck.rows.filter((r) => r !== 'malformed line')));
   return js;
 }
 

@@ -23,7 +23,13 @@ async function account(path: string, format = 'auto'): Promise<FileAccounting> {
   }
 }
 
-function expectCounts(a: FileAccounting, format: string, rows: number, used = rows, skipped: Record<string, number> = {}): void {
+function expectCounts(
+  a: FileAccounting,
+  format: string,
+  rows: number,
+  used = rows,
+  skipped: Record<string, number> = {},
+): void {
   expect(a.format).toBe(format);
   expect(a.dataRows).toBe(rows);
   expect(a.used).toBe(used);
@@ -31,10 +37,18 @@ function expectCounts(a: FileAccounting, format: string, rows: number, used = ro
   expect(a.used + Object.values(a.skipped).reduce((x, y) => x + y, 0)).toBe(a.dataRows);
 }
 
-const find = (r: HuntResult, src: string, dst: string): Finding | undefined => r.findings.find((f) => f.src === src && f.dst === dst);
+const find = (r: HuntResult, src: string, dst: string): Finding | undefined =>
+  r.findings.find((f) => f.src === src && f.dst === dst);
 
 describe.skipIf(!HAVE_SHARED_DATA)('fixtures in ../shared/data: row counts as the TRUTH files state', () => {
-  const cases: [file: string, format: string, rows: number, used?: number, skipped?: Record<string, number>, trailer?: number][] = [
+  const cases: [
+    file: string,
+    format: string,
+    rows: number,
+    used?: number,
+    skipped?: Record<string, number>,
+    trailer?: number,
+  ][] = [
     ['nfdump/test1-malicious.nfdump.csv', 'nfdump-csv', 4593, 4593, {}, 3],
     ['nfdump/test1-malicious.nfdump-fmt.txt', 'nfdump-fmt', 4593, 4593, {}, 4],
     ['pcap-curl-loop/nfdump/test-cc-capture-1.nfdump.csv', 'nfdump-csv', 598, 598, {}, 3],
@@ -114,7 +128,10 @@ describe.skipIf(!HAVE_SHARED_DATA)('fixtures in ../shared/data: row counts as th
   });
 
   it('Suricata EVE: with direction both, the inbound 300 s check shows', async () => {
-    const r = await hunt({ inputs: [sharedPath('suricata-eve/test6-malicious.suricata.json')], settings: { ...DEFAULT_CONFIG, direction: 'both' } });
+    const r = await hunt({
+      inputs: [sharedPath('suricata-eve/test6-malicious.suricata.json')],
+      settings: { ...DEFAULT_CONFIG, direction: 'both' },
+    });
     const monitor = find(r, '216.245.221.83', '192.168.1.129');
     expect(monitor?.flows).toBe(287);
     expect(monitor?.features.gap_median_s).toBeCloseTo(300, 0);
@@ -135,6 +152,7 @@ describe('real nfdump 1.7.1 and argus 3.0.8 outputs (test/corpus/tools, see its 
     expectCounts(a, 'nfdump-csv', 15);
     expect(a.nonDataLines).toBe(3);
     expect(a.notes?.join(' ')).toMatch(/unidirectional/);
+    expect(a.directionality).toBe('unidirectional');
   });
   it('nfdump fmt: without -N (HH:MM:SS durations) and with -N (epoch ms, protocol numbers)', async () => {
     for (const file of ['nfdump171-v6-fmt.txt', 'nfdump171-v6-fmtN.txt']) {
@@ -142,7 +160,11 @@ describe('real nfdump 1.7.1 and argus 3.0.8 outputs (test/corpus/tools, see its 
       expectCounts(a, 'nfdump-fmt', 15);
       expect(a.nonDataLines).toBe(4);
     }
-    const r = await hunt({ inputs: [join(TOOLS, 'nfdump171-v6-fmt.txt')], sizeField: 'orig', settings: V6_INTERNAL });
+    const r = await hunt({
+      inputs: [join(TOOLS, 'nfdump171-v6-fmt.txt')],
+      sizeField: 'orig',
+      settings: V6_INTERNAL,
+    });
     const answers = find(r, '2001:db8::7', '2001:db8::5');
     expect(answers?.flows).toBe(12);
     expect(answers?.proto).toBe('udp');
@@ -164,6 +186,8 @@ describe('real nfdump 1.7.1 and argus 3.0.8 outputs (test/corpus/tools, see its 
     expectCounts(await account(join(TOOLS, 'argus-cap2-tab.tsv')), 'argus-csv', 40);
   });
   it("argus ra's default time of day without a date is a clear error", async () => {
-    await expect(account(join(TOOLS, 'argus-cap2-timeonly.csv'))).rejects.toThrow(/StartTime has no date.*-u/);
+    await expect(account(join(TOOLS, 'argus-cap2-timeonly.csv'))).rejects.toThrow(
+      /StartTime has no date.*-u/,
+    );
   });
 });

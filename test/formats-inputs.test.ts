@@ -38,14 +38,30 @@ async function load(path: string, format = 'auto', options = {}): Promise<FileAc
 }
 
 const HAVE_ZSTD = spawnSync('zstd', ['--version']).status === 0;
-const OPTIONS: FeatureOptions = { sizeField: 'resp', dropZeroBytes: false, internalNetworks: DEFAULT_INTERNAL_NETWORKS };
+const OPTIONS: FeatureOptions = {
+  sizeField: 'resp',
+  dropZeroBytes: false,
+  internalNetworks: DEFAULT_INTERNAL_NETWORKS,
+};
 
-const VPC_HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
-const vpcRow = (i: number) => `2 123456789012 eni-0a1b2c3d 10.0.0.5 203.0.113.7 ${40000 + i} 443 6 5 ${i % 3 ? 420 : 421} ${1700000000 + 60 * i} ${1700000001 + 60 * i} ACCEPT OK`;
+const VPC_HEADER =
+  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+const vpcRow = (i: number) =>
+  `2 123456789012 eni-0a1b2c3d 10.0.0.5 203.0.113.7 ${40000 + i} 443 6 5 ${i % 3 ? 420 : 421} ${1700000000 + 60 * i} ${1700000001 + 60 * i} ACCEPT OK`;
 
 describe('recognition by content, not by name', () => {
   it('every --format value is listed, with auto first', () => {
-    expect(FORMAT_OPTIONS).toEqual(['auto', 'zeek', 'splunk', 'nfdump', 'argus', 'suricata', 'vpc', 'csv', 'seed']);
+    expect(FORMAT_OPTIONS).toEqual([
+      'auto',
+      'zeek',
+      'splunk',
+      'nfdump',
+      'argus',
+      'suricata',
+      'vpc',
+      'csv',
+      'seed',
+    ]);
   });
 
   it('VPC v2 with header: NODATA and SKIPDATA are counted under their own reasons; protocol 6 is tcp', async () => {
@@ -59,7 +75,10 @@ describe('recognition by content, not by name', () => {
   });
 
   it('VPC custom field order from the header, gzip, no header in CloudWatch form', async () => {
-    const custom = ['srcaddr dstaddr start end bytes packets protocol dstport srcport action log-status', '10.0.0.5 198.51.100.9 1700000000 1700000005 99 1 17 53 5353 REJECT OK'];
+    const custom = [
+      'srcaddr dstaddr start end bytes packets protocol dstport srcport action log-status',
+      '10.0.0.5 198.51.100.9 1700000000 1700000005 99 1 17 53 5353 REJECT OK',
+    ];
     const a = await load(await file('custom.gz', gzipSync(`${custom.join('\n')}\n`)));
     expect([a.format, a.used]).toEqual(['vpc-flow', 1]);
     const b = await load(await file('noheader.log', `${vpcRow(1)}\n${vpcRow(2)}\n`));
@@ -74,7 +93,12 @@ describe('recognition by content, not by name', () => {
     ];
     const engine = await DuckDbEngine.open();
     const a = await engine.importFile(await planImport(await file('eve.json', `${lines.join('\n')}\n`)));
-    expect([a.format, a.dataRows, a.used, a.skipped]).toEqual(['suricata-eve', 3, 2, { 'non-flow event': 1 }]);
+    expect([a.format, a.dataRows, a.used, a.skipped]).toEqual([
+      'suricata-eve',
+      3,
+      2,
+      { 'non-flow event': 1 },
+    ]);
     const p = await engine.pairFeatures(OPTIONS);
     expect(p.src).toEqual(['10.0.0.5', '2001:db8::5']);
     expect(p.dst).toEqual(['203.0.113.7', '203.0.113.7']);
@@ -84,12 +108,24 @@ describe('recognition by content, not by name', () => {
   });
 
   it('a generic CSV needs its column map; with it, any delimiter, strptime times and end − start', async () => {
-    const csv = ['when;until;from;to;port;sent;got', '05/03/2024 10:00:00;05/03/2024 10:00:02;10.0.0.5;203.0.113.7;443;120;52', '05/03/2024 10:01:00;05/03/2024 10:01:01;10.0.0.5;203.0.113.7;443;120;x'];
+    const csv = [
+      'when;until;from;to;port;sent;got',
+      '05/03/2024 10:00:00;05/03/2024 10:00:02;10.0.0.5;203.0.113.7;443;120;52',
+      '05/03/2024 10:01:00;05/03/2024 10:01:01;10.0.0.5;203.0.113.7;443;120;x',
+    ];
     const path = await file('custom.csv', `${csv.join('\n')}\n`);
     await expect(planImport(path, 'csv')).rejects.toThrow(/--format csv needs a column map/);
     await expect(planImport(path)).rejects.toThrow(/unrecognised format \(tried zeek-tsv, .*vpc-flow\)/);
     const columnMap = columnMapFromConfig({
-      columns: { ts: 'when', end: 'until', src: 'from', dst: 'to', dport: 'port', orig_bytes: 'sent', resp_bytes: 'got' },
+      columns: {
+        ts: 'when',
+        end: 'until',
+        src: 'from',
+        dst: 'to',
+        dport: 'port',
+        orig_bytes: 'sent',
+        resp_bytes: 'got',
+      },
       time_format: '%d/%m/%Y %H:%M:%S',
     });
     const a = await load(path, 'csv', { columnMap });
@@ -97,8 +133,12 @@ describe('recognition by content, not by name', () => {
     // auto: nothing else matches, so the map is used
     expect((await load(path, 'auto', { columnMap })).format).toBe('csv');
     expect(() => columnMapFromConfig({ columns: { ts: 'a', src: 'b' } })).toThrow(/map the "dst" field/);
-    expect(() => columnMapFromConfig({ columns: { ts: 'a', src: 'b', dst: 'c', bogus: 'd' } })).toThrow(/unknown field "bogus"/);
-    await expect(load(path, 'csv', { columnMap: columnMapFromConfig({ ts: 'when', src: 'from', dst: 'nope' }) })).rejects.toThrow(/names "nope", not in the header \(columns: when, until/);
+    expect(() => columnMapFromConfig({ columns: { ts: 'a', src: 'b', dst: 'c', bogus: 'd' } })).toThrow(
+      /unknown field "bogus"/,
+    );
+    await expect(
+      load(path, 'csv', { columnMap: columnMapFromConfig({ ts: 'when', src: 'from', dst: 'nope' }) }),
+    ).rejects.toThrow(/names "nope", not in the header \(columns: when, until/);
   });
 
   it('--format forces a reader and says what the file misses', async () => {
@@ -160,21 +200,51 @@ describe('the seed search output: hunted on its precomputed features', () => {
     const flowPairs = await engine.pairFeatures(seedOptions);
     await engine.close();
     // Splunk's CSV export quotes every value
-    const lines = ['"src_ip","dest_ip","dest_port","bytes_out","i_bytecount","t_bytecount","distinct_byte_count","avgcount"'];
+    const lines = [
+      '"src_ip","dest_ip","dest_port","bytes_out","i_bytecount","t_bytecount","distinct_byte_count","avgcount"',
+    ];
     for (let i = 0; i < rows.length; i++) {
-      lines.push([rows.src[i], rows.dst[i], rows.dport[i] ?? '', rows.size[i], rows.i_bytecount[i], rows.t_bytecount[i], rows.distinct_byte_count[i], rows.avgcount[i]].map((v) => `"${v}"`).join(','));
+      lines.push(
+        [
+          rows.src[i],
+          rows.dst[i],
+          rows.dport[i] ?? '',
+          rows.size[i],
+          rows.i_bytecount[i],
+          rows.t_bytecount[i],
+          rows.distinct_byte_count[i],
+          rows.avgcount[i],
+        ]
+          .map((v) => `"${v}"`)
+          .join(','),
+      );
     }
-    lines.push('"10.0.0.1","not-an-ip","443","52","1","1","1","1"', '"10.0.0.1","198.51.100.1","443","52","5","3","1","1.67"');
+    lines.push(
+      '"10.0.0.1","not-an-ip","443","52","1","1","1","1"',
+      '"10.0.0.1","198.51.100.1","443","52","5","3","1","1.67"',
+    );
     const path = await file('seed.csv', `${lines.join('\n')}\n`);
     const precomputed = await DuckDbEngine.open();
     const a = await precomputed.importFile(await planImport(path));
-    expect([a.format, a.dataRows, a.used, a.skipped]).toEqual(['seed-output', rows.length + 2, rows.length, { 'bad address': 1, 'bad number': 1 }]);
+    expect([a.format, a.dataRows, a.used, a.skipped]).toEqual([
+      'seed-output',
+      rows.length + 2,
+      rows.length,
+      { 'bad address': 1, 'bad number': 1 },
+    ]);
     expect(a.notes?.join(' ')).toMatch(/no timestamps, so no timing/);
+    expect(a.precomputed).toBe(true);
     const p = await precomputed.pairFeatures(seedOptions);
     expect(p.length).toBe(flowPairs.length);
     for (let i = 0; i < p.length; i++) {
       expect(p.src[i]).toBe(flowPairs.src[i]);
-      for (const k of ['t_bytecount', 'i_bytecount', 'distinct_byte_count', 'avgcount', 'mode_size'] as const) {
+      for (const k of [
+        't_bytecount',
+        'i_bytecount',
+        'distinct_byte_count',
+        'avgcount',
+        'mode_size',
+      ] as const) {
         expect(p.numeric[k][i], `${p.src[i]} → ${p.dst[i]} ${k}`).toBe(flowPairs.numeric[k][i]);
       }
       expect(p.numeric.first_ts[i]).toBeNaN();
@@ -191,20 +261,39 @@ describe('the seed search output: hunted on its precomputed features', () => {
 
 describe('beaconhunt spl', () => {
   it("prints the seed's search: filter, i_bytecount, t_bytecount, distinct_byte_count, avgcount", () => {
-    const spl = seedSearch({ index: 'botsv3', sourcetype: 'stream:tcp', bytesField: 'bytes_out', earliest: '-7d@d', latest: 'now' });
-    expect(spl.split('\n')[0]).toBe('search index="botsv3" sourcetype="stream:tcp" earliest=-7d@d latest=now bytes_out>0');
+    const spl = seedSearch({
+      index: 'botsv3',
+      sourcetype: 'stream:tcp',
+      bytesField: 'bytes_out',
+      earliest: '-7d@d',
+      latest: 'now',
+    });
+    expect(spl.split('\n')[0]).toBe(
+      'search index="botsv3" sourcetype="stream:tcp" earliest=-7d@d latest=now bytes_out>0',
+    );
     expect(spl).toMatch(/\| stats count AS i_bytecount BY src_ip, dest_ip, dest_port, bytes_out/);
-    expect(spl).toMatch(/\| eventstats sum\(i_bytecount\) AS t_bytecount, dc\(bytes_out\) AS distinct_byte_count BY src_ip, dest_ip/);
+    expect(spl).toMatch(
+      /\| eventstats sum\(i_bytecount\) AS t_bytecount, dc\(bytes_out\) AS distinct_byte_count BY src_ip, dest_ip/,
+    );
     expect(spl).toMatch(/\| eval avgcount = i_bytecount \/ t_bytecount/);
-    expect(spl).toMatch(/\| table src_ip, dest_ip, dest_port, bytes_out, i_bytecount, t_bytecount, distinct_byte_count, avgcount$/);
-    const inbound = seedSearch({ index: 'a"b', sourcetype: 'stream:udp', bytesField: 'bytes_in', oneLine: true });
+    expect(spl).toMatch(
+      /\| table src_ip, dest_ip, dest_port, bytes_out, i_bytecount, t_bytecount, distinct_byte_count, avgcount$/,
+    );
+    const inbound = seedSearch({
+      index: 'a"b',
+      sourcetype: 'stream:udp',
+      bytesField: 'bytes_in',
+      oneLine: true,
+    });
     expect(inbound).not.toContain('\n');
     expect(inbound).toContain('index="a\\"b"');
     expect(inbound).toContain('dc(bytes_in)');
   });
 
   async function runSpl(args: string[]): Promise<{ out: string; error?: string }> {
-    const program = new Command('beaconhunt').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+    const program = new Command('beaconhunt')
+      .exitOverride()
+      .configureOutput({ writeErr: () => {}, writeOut: () => {} });
     registerSpl(program);
     const chunks: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
@@ -224,8 +313,20 @@ describe('beaconhunt spl', () => {
   it('the command: defaults, options, and bad values refused', async () => {
     const plain = await runSpl([]);
     expect(plain.out).toMatch(/^search index="main" sourcetype="stream:tcp" bytes_out>0\n/);
-    const opts = await runSpl(['--index', 'botsv3', '--bytes-field', 'bytes_in', '--earliest', '-24h', '--latest', '@d', '--one-line']);
-    expect(opts.out).toMatch(/^search index="botsv3" sourcetype="stream:tcp" earliest=-24h latest=@d bytes_in>0 \| stats count AS i_bytecount/);
+    const opts = await runSpl([
+      '--index',
+      'botsv3',
+      '--bytes-field',
+      'bytes_in',
+      '--earliest',
+      '-24h',
+      '--latest',
+      '@d',
+      '--one-line',
+    ]);
+    expect(opts.out).toMatch(
+      /^search index="botsv3" sourcetype="stream:tcp" earliest=-24h latest=@d bytes_in>0 \| stats count AS i_bytecount/,
+    );
     expect((await runSpl(['--earliest', 'yesterday; | delete'])).error).toMatch(/time modifier/);
     expect((await runSpl(['--bytes-field', 'bytes'])).error).toMatch(/bytes_out, bytes_in/);
   });

@@ -12,7 +12,13 @@ import type { HuntResult } from '../src/score/finding.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import { InputError } from '../src/util/errors.js';
 import { runCli } from './cli.js';
-import { buildCorpus, GOOD_PAIR, type MalformedCase, seedOutputCases, TEMPLATES } from './corpus/malformed.js';
+import {
+  buildCorpus,
+  GOOD_PAIR,
+  type MalformedCase,
+  seedOutputCases,
+  TEMPLATES,
+} from './corpus/malformed.js';
 
 /*
  * The malformed-input corpus (test/corpus/malformed.ts), generated here: every case either reads
@@ -22,8 +28,22 @@ import { buildCorpus, GOOD_PAIR, type MalformedCase, seedOutputCases, TEMPLATES 
  * file-level error.
  */
 const CASES: MalformedCase[] = [...buildCorpus(), ...seedOutputCases()];
-const OPTIONS: FeatureOptions = { sizeField: 'resp', dropZeroBytes: false, internalNetworks: DEFAULT_INTERNAL_NETWORKS };
-const GOOD_FEATURES = ['t_bytecount', 'i_bytecount', 'distinct_byte_count', 'avgcount', 'mode_size', 'first_ts', 'last_ts', 'orig_mode_size', 'orig_distinct_sizes'] as const;
+const OPTIONS: FeatureOptions = {
+  sizeField: 'resp',
+  dropZeroBytes: false,
+  internalNetworks: DEFAULT_INTERNAL_NETWORKS,
+};
+const GOOD_FEATURES = [
+  't_bytecount',
+  'i_bytecount',
+  'distinct_byte_count',
+  'avgcount',
+  'mode_size',
+  'first_ts',
+  'last_ts',
+  'orig_mode_size',
+  'orig_distinct_sizes',
+] as const;
 const BUILT = existsSync(resolve(import.meta.dirname, '..', 'dist', 'cli', 'main.js'));
 
 let dir: string;
@@ -49,7 +69,8 @@ function goodPair(p: PairFeatures): Record<string, number | null> | undefined {
 }
 
 /** Skip counts compared whatever the order of their keys. */
-const sorted = (o: Record<string, number>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+const sorted = (o: Record<string, number>) =>
+  JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
 /**
  * All of a format's cases go into one database (one engine: fast), each file accounted on its own.
@@ -74,10 +95,12 @@ async function checkFormat(format: string): Promise<string[]> {
         accounting = await engine.importFile(await planImport(paths.get(c) as string));
       } catch (error) {
         if (c.expect.kind !== 'error') failures.push(`${c.name}: unexpected error ${String(error)}`);
-        else if (!(error instanceof InputError)) failures.push(`${c.name}: not an input error: ${String(error)}`);
+        else if (!(error instanceof InputError))
+          failures.push(`${c.name}: not an input error: ${String(error)}`);
         else {
           const line = error.describe();
-          if (!c.expect.message.test(line)) failures.push(`${c.name}: message "${line}" does not match ${c.expect.message}`);
+          if (!c.expect.message.test(line))
+            failures.push(`${c.name}: message "${line}" does not match ${c.expect.message}`);
           if (!line.includes(c.file)) failures.push(`${c.name}: message "${line}" does not name the file`);
         }
         continue;
@@ -88,18 +111,33 @@ async function checkFormat(format: string): Promise<string[]> {
       }
       const a = accounting;
       const skippedTotal = Object.values(a.skipped).reduce((x, y) => x + y, 0);
-      if (a.used + skippedTotal !== a.dataRows) failures.push(`${c.name}: used ${a.used} + skipped ${skippedTotal} ≠ rows ${a.dataRows}`);
-      if (a.dataRows !== c.expect.rows || a.used !== c.expect.used) failures.push(`${c.name}: rows/used ${a.dataRows}/${a.used}, expected ${c.expect.rows}/${c.expect.used} (${JSON.stringify(a.skipped)})`);
+      if (a.used + skippedTotal !== a.dataRows)
+        failures.push(`${c.name}: used ${a.used} + skipped ${skippedTotal} ≠ rows ${a.dataRows}`);
+      if (a.dataRows !== c.expect.rows || a.used !== c.expect.used)
+        failures.push(
+          `${c.name}: rows/used ${a.dataRows}/${a.used}, expected ${c.expect.rows}/${c.expect.used} (${JSON.stringify(a.skipped)})`,
+        );
       if (c.expect.skipped !== 'any' && sorted(a.skipped) !== sorted(c.expect.skipped)) {
-        failures.push(`${c.name}: skipped ${JSON.stringify(a.skipped)}, expected ${JSON.stringify(c.expect.skipped)}`);
+        failures.push(
+          `${c.name}: skipped ${JSON.stringify(a.skipped)}, expected ${JSON.stringify(c.expect.skipped)}`,
+        );
       }
       if (c.goodPairUnchanged) keeping++;
     }
     const combined = goodPair(await engine.pairFeatures(OPTIONS));
     // Flows add up; the seed output's precomputed rows are features, not flows: they stay as they are.
     const times = format === 'seed-output' ? 1 : keeping;
-    const expected = base ? { ...base, t_bytecount: (base.t_bytecount as number) * times, i_bytecount: (base.i_bytecount as number) * times } : undefined;
-    if (JSON.stringify(combined) !== JSON.stringify(expected)) failures.push(`the good pair changed: ${JSON.stringify(combined)} vs ${keeping} × ${JSON.stringify(base)}`);
+    const expected = base
+      ? {
+          ...base,
+          t_bytecount: (base.t_bytecount as number) * times,
+          i_bytecount: (base.i_bytecount as number) * times,
+        }
+      : undefined;
+    if (JSON.stringify(combined) !== JSON.stringify(expected))
+      failures.push(
+        `the good pair changed: ${JSON.stringify(combined)} vs ${keeping} × ${JSON.stringify(base)}`,
+      );
   } finally {
     await engine.close();
   }
@@ -121,7 +159,18 @@ describe('malformed input: counted by reason or one clear error, never a crash',
 });
 
 /** Through the CLI: the cases most likely to differ between the engine and the command. */
-const CLI_CASES = new Set(['clean', 'all-bad-values', 'crlf', 'gz', 'line-10MB', 'invalid-utf8', 'stray-quote', 'bom', 'valid-ipv6', 'short-row']);
+const CLI_CASES = new Set([
+  'clean',
+  'all-bad-values',
+  'crlf',
+  'gz',
+  'line-10MB',
+  'invalid-utf8',
+  'stray-quote',
+  'bom',
+  'valid-ipv6',
+  'short-row',
+]);
 
 describe.skipIf(!BUILT)('malformed input through the built CLI (npm run build first)', () => {
   it('a representative case of every kind, every format, as one directory: exit 0, each file counted', async () => {
@@ -142,7 +191,9 @@ describe.skipIf(!BUILT)('malformed input through the built CLI (npm run build fi
       expect([f.rows, f.used], c.file).toEqual([c.expect.rows, c.expect.used]);
       if (c.expect.skipped !== 'any') expect(sorted(f.skipped), c.file).toEqual(sorted(c.expect.skipped));
     }
-    expect(result.summary.flows_read).toBe(rowCases.reduce((n, c) => n + (c.expect.kind === 'rows' ? c.expect.rows : 0), 0));
+    expect(result.summary.flows_read).toBe(
+      rowCases.reduce((n, c) => n + (c.expect.kind === 'rows' ? c.expect.rows : 0), 0),
+    );
   });
 
   it('file-level errors: exit 2 and one line naming the file', () => {
@@ -164,7 +215,13 @@ describe.skipIf(!BUILT)('malformed input through the built CLI (npm run build fi
   it('a directory mixing every format and the broken files: exit 0, broken files named on stderr', async () => {
     const mixed = join(dir, 'mixed');
     await mkdir(mixed, { recursive: true });
-    const picks = CASES.filter((c) => c.name === 'clean' || c.name === 'all-bad-values' || c.name === 'gzip-truncated' || c.name === 'binary-junk');
+    const picks = CASES.filter(
+      (c) =>
+        c.name === 'clean' ||
+        c.name === 'all-bad-values' ||
+        c.name === 'gzip-truncated' ||
+        c.name === 'binary-junk',
+    );
     for (const c of picks) await writeFile(join(mixed, c.file), c.content);
     const out = join(dir, 'mixed.json');
     const run = runCli(['hunt', mixed, '--json', out]);
@@ -173,6 +230,7 @@ describe.skipIf(!BUILT)('malformed input through the built CLI (npm run build fi
     const formats = new Set(result.summary.files.map((f) => f.format));
     expect(formats.size).toBe(Object.keys(TEMPLATES).length + 1);
     for (const c of picks.filter((x) => x.expect.kind === 'error')) expect(run.stderr).toContain(c.file);
-    for (const f of result.summary.files) expect(f.used + Object.values(f.skipped).reduce((x, y) => x + y, 0)).toBe(f.rows);
+    for (const f of result.summary.files)
+      expect(f.used + Object.values(f.skipped).reduce((x, y) => x + y, 0)).toBe(f.rows);
   });
 });

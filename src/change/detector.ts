@@ -23,9 +23,12 @@ export interface WindowFeatures {
   end: number;
   firstTs: number;
   lastTs: number;
-  /** The window's dense part (see PairWindowSeries): where an episode starting or ending here is placed. */
-  denseFirstTs: number;
-  denseLastTs: number;
+  /**
+   * Where the change is inside the window: flows that are both off the window's usual sizes and
+   * dense (see PairWindowSeries), i.e. the spurt without the check-ins around it.
+   */
+  changeFirstTs: number;
+  changeLastTs: number;
   flows: number;
   /** Median gap between flows in the window (or, for one flow, since the pair's previous flow); null when unknown. */
   gap: number | null;
@@ -75,7 +78,7 @@ export interface WindowAlert {
   index: number;
   window_start: number;
   window_end: number;
-  /** First and last flow of the window's dense part (the spurt, without the check-ins around it). */
+  /** Where the change is inside the window (see WindowFeatures.changeFirstTs): the spurt without the check-ins around it. */
   first_ts: number;
   last_ts: number;
   before: ChangeNumbers;
@@ -116,6 +119,18 @@ export function initialState(): DetectorState {
 
 const nanToNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/**
+ * The spurt's place in a window: the intersection of the flows off the usual sizes and the dense
+ * flows (a check-in with a variant size before a spurt is not dense; a few spurt flows after the
+ * check-ins are not a dense part of their own, but are off-size). The off-size span alone when the
+ * two do not meet.
+ */
+function changeSpan(oddFirst: number, oddLast: number, denseFirst: number, denseLast: number): { changeFirstTs: number; changeLastTs: number } {
+  const first = Math.max(oddFirst, denseFirst);
+  const last = Math.min(oddLast, denseLast);
+  return first <= last ? { changeFirstTs: first, changeLastTs: last } : { changeFirstTs: oddFirst, changeLastTs: oddLast };
+}
+
 /** The i-th window of a pair's series, as features. */
 export function windowFeatures(series: PairWindowSeries, i: number, options: ChangeOptions): WindowFeatures {
   const at = (a: Float64Array) => a[i] as number;
@@ -130,8 +145,7 @@ export function windowFeatures(series: PairWindowSeries, i: number, options: Cha
     end: index * options.hopSeconds + options.windowSeconds,
     firstTs,
     lastTs: at(series.lastTs),
-    denseFirstTs: at(series.denseFirstTs),
-    denseLastTs: at(series.denseLastTs),
+    ...changeSpan(at(series.oddFirstTs), at(series.oddLastTs), at(series.denseFirstTs), at(series.denseLastTs)),
     flows,
     gap,
     bytes: at(series.respBytes) + at(series.origBytes),
@@ -206,13 +220,18 @@ export interface BaselineSummary {
   orig: { distinct: Spread; avg: Spread };
 }
 
-export function summarizeBaseline(entries: readonly BaselineEntry[], options: ChangeOptions): BaselineSummary | null {
+/**
+ * The baseline's medians and robust scales; null while it is too short to test against, and (with
+ * `uniformOnly`) when it is not uniform, which spares the statistics for pairs that are no beacon.
+ */
+export function summarizeBaseline(entries: readonly BaselineEntry[], options: ChangeOptions, uniformOnly = false): BaselineSummary | null {
   if (entries.length < options.minBaselineWindows) return null;
   let flows = 0;
   for (const e of entries) flows += e.flows;
   if (flows < options.minBaselineFlows) return null;
   const respShare = baselineModeShare(entries, 'resp');
   const origShare = baselineModeShare(entries, 'orig');
+  if (uniformOnly && Math.max(respShare, origShare) < options.uniformShare) return null;
   const countSpread = (values: number[]) => {
     const m = median(values);
     return { median: m, scale: Math.max(MAD_TO_SIGMA * mad(values, m), Math.sqrt(m), 1) };
@@ -352,12 +371,12 @@ export function step(state: DetectorState, x: WindowFeatures, options: ChangeOpt
   events.push(...closeIfOver(state, x.index, options));
   // A window with one flow has no gap of its own: take the time since the pair's previous flow.
   if (x.gap === null && state.lastTs !== null && x.firstTs > state.lastTs) x = { ...x, gap: x.firstTs - state.lastTs };
-  const b = summarizeBaseline(state.baseline, options);
   // Hysteresis: a window that directly follows an alert window (the same spurt going on over the
   // window edge) only has to clear zContinue, with as few as two flows.
   const continuing = state.episode !== null && x.start <= state.episode.window_end;
+  const b = x.flows >= (continuing ? 2 : options.minAlertFlows) ? summarizeBaseline(state.baseline, options, true) : null;
   let alert: WindowAlert | null = null;
-  if (b?.uniform && x.flows >= (continuing ? 2 : options.minAlertFlows)) {
+  if (b?.uniform) {
     const t = testWindow(x, b, options);
     const bar = continuing ? options.zContinue : options.zAlert;
     if (t.sizes >= bar && t.activity >= bar) {
@@ -367,8 +386,8 @@ export function step(state: DetectorState, x: WindowFeatures, options: ChangeOpt
         index: x.index,
         window_start: x.start,
         window_end: x.end,
-        first_ts: x.denseFirstTs,
-        last_ts: x.denseLastTs,
+        first_ts: x.changeFirstTs,
+        last_ts: x.changeLastTs,
         before,
         after,
         z: t.z,

@@ -36,7 +36,13 @@ export function seedSearch(options: SeedSearchOptions): string {
     ...(options.latest ? [`latest=${options.latest}`] : []),
   ];
   const pipes = [
-    ['search', `index=${quoted(options.index)}`, `sourcetype=${quoted(options.sourcetype)}`, ...time, `${b}>0`].join(' '),
+    [
+      'search',
+      `index=${quoted(options.index)}`,
+      `sourcetype=${quoted(options.sourcetype)}`,
+      ...time,
+      `${b}>0`,
+    ].join(' '),
     `stats count AS i_bytecount BY src_ip, dest_ip, dest_port, ${b}`,
     `eventstats sum(i_bytecount) AS t_bytecount, dc(${b}) AS distinct_byte_count BY src_ip, dest_ip`,
     'eval avgcount = i_bytecount / t_bytecount',
@@ -45,21 +51,25 @@ export function seedSearch(options: SeedSearchOptions): string {
   return options.oneLine ? pipes.join(' | ') : pipes.join('\n| ');
 }
 
-const UNIT = '(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w\\d?|weeks?|mon|months?|q|qtrs?|quarters?|y|yrs?|years?)';
+const UNIT =
+  '(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w\\d?|weeks?|mon|months?|q|qtrs?|quarters?|y|yrs?|years?)';
 const RELATIVE = new RegExp(`^([-+]\\d*${UNIT})?(@${UNIT})?([-+]\\d*${UNIT})?$`, 'i');
 const ABSOLUTE = /^(now|\d+(\.\d+)?|\d{1,2}\/\d{1,2}\/\d{4}:\d{1,2}:\d{2}:\d{2})$/i;
 
 /** Splunk time modifiers: relative (-24h, -7d@d), snapped (@d), now, epoch seconds, MM/DD/YYYY:HH:MM:SS. */
 function timeModifier(value: string): string {
   if (value === '' || !(ABSOLUTE.test(value) || RELATIVE.test(value))) {
-    throw new InvalidArgumentError('must be a Splunk time modifier such as -24h, -7d@d, now or epoch seconds');
+    throw new InvalidArgumentError(
+      'must be a Splunk time modifier such as -24h, -7d@d, now or epoch seconds',
+    );
   }
   return value;
 }
 
 function splunkName(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
-  if (value.trim() === '' || /[\x00-\x1f]/.test(value)) throw new InvalidArgumentError('must be a non-empty name');
+  if (value.trim() === '' || /[\x00-\x1f]/.test(value))
+    throw new InvalidArgumentError('must be a non-empty name');
   return value;
 }
 
@@ -75,16 +85,29 @@ interface SplCliOptions {
 export function registerSpl(program: Command): void {
   program
     .command('spl')
-    .description("print the Splunk search that computes the seed's features (export its result, hunt it here)")
+    .description(
+      "print the Splunk search that computes the seed's features (export its result, hunt it here)",
+    )
     .option('--index <name>', 'Splunk index with the Stream events', splunkName, SPL_DEFAULTS.index)
     .option('--sourcetype <name>', 'sourcetype of the flow events', splunkName, SPL_DEFAULTS.sourcetype)
     .addOption(
-      new Option('--bytes-field <field>', "size field: bytes_out = server→client (the seed's), bytes_in = client→server")
+      new Option(
+        '--bytes-field <field>',
+        "size field: bytes_out = server→client (the seed's), bytes_in = client→server",
+      )
         .choices(['bytes_out', 'bytes_in'])
         .default(SPL_DEFAULTS.bytesField),
     )
-    .option('--earliest <time>', 'start of the time range (Splunk time modifier: -7d@d, epoch seconds)', timeModifier)
-    .option('--latest <time>', 'end of the time range (Splunk time modifier: now, @d, epoch seconds)', timeModifier)
+    .option(
+      '--earliest <time>',
+      'start of the time range (Splunk time modifier: -7d@d, epoch seconds)',
+      timeModifier,
+    )
+    .option(
+      '--latest <time>',
+      'end of the time range (Splunk time modifier: now, @d, epoch seconds)',
+      timeModifier,
+    )
     .option('--one-line', 'print the search on one line (for the Splunk CLI or REST API)')
     .addHelpText(
       'after',

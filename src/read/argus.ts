@@ -2,7 +2,7 @@ import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
 import { columnFinder, mappingFromNames, rejectDuplicateColumns, requireFields } from './columns.js';
 import type { DelimitedPlan, FieldMapping } from './plan.js';
-import { type FileHead, dataLines, headerColumns, splitLine } from './sniff.js';
+import { dataLines, type FileHead, headerColumns, splitLine } from './sniff.js';
 
 /*
  * Argus `ra -c , -L0` CSV (a header line of ra's column labels) and the CTU-13 / Stratosphere
@@ -26,7 +26,11 @@ const FIELDS: Partial<Record<CanonicalField, readonly string[]>> = {
 
 function isArgusHeader(names: readonly string[]): boolean {
   const find = columnFinder(names);
-  return find('SrcAddr', 'saddr') !== undefined && find('DstAddr', 'daddr') !== undefined && find('StartTime', 'stime') !== undefined;
+  return (
+    find('SrcAddr', 'saddr') !== undefined &&
+    find('DstAddr', 'daddr') !== undefined &&
+    find('StartTime', 'stime') !== undefined
+  );
 }
 
 /** Argus states that mean what a Zeek conn_state means: no reply (S0) or refused (REJ). */
@@ -40,7 +44,11 @@ export function looksLikeArgus(head: FileHead): boolean {
 export function argusPlan(head: FileHead): DelimitedPlan {
   const header = headerColumns(head);
   if (!header || !isArgusHeader(header.names)) {
-    throw new InputError('not Argus CSV: the header needs StartTime, SrcAddr and DstAddr (ra -c , -L0)', head.path, 1);
+    throw new InputError(
+      'not Argus CSV: the header needs StartTime, SrcAddr and DstAddr (ra -c , -L0)',
+      head.path,
+      1,
+    );
   }
   const { names, delimiter } = header;
   rejectDuplicateColumns(names, head.path);
@@ -57,7 +65,8 @@ export function argusPlan(head: FileHead): DelimitedPlan {
   if (dport) fields.dport = dport;
   const last = find('LastTime', 'ltime');
   const start = find('StartTime', 'stime');
-  if (!fields.duration && last !== undefined && start !== undefined) fields.duration = [{ column: last, endMinusStart: start }];
+  if (!fields.duration && last !== undefined && start !== undefined)
+    fields.duration = [{ column: last, endMinusStart: start }];
 
   const notes: string[] = [];
   const sApp = find('SAppBytes', 'sappbytes');
@@ -85,7 +94,10 @@ export function argusPlan(head: FileHead): DelimitedPlan {
   if (dPkts !== undefined) fields.resp_pkts = [{ column: dPkts }];
   else if (sPkts !== undefined && tPkts !== undefined) fields.resp_pkts = [{ column: tPkts, minus: sPkts }];
 
-  if (!fields.orig_bytes) notes.push('no per-direction byte columns (run ra with -s … sbytes dbytes or sappbytes dappbytes): sizes are unknown');
+  if (!fields.orig_bytes)
+    notes.push(
+      'no per-direction byte columns (run ra with -s … sbytes dbytes or sappbytes dappbytes): sizes are unknown',
+    );
   requireFields(fields, ['ts', 'src', 'dst'], 'Argus CSV', head.path);
   const firstTime = splitLine(dataLines(head)[1] ?? '', delimiter)[start ?? 0] ?? '';
   if (/^\d{1,2}:\d{2}:\d{2}(\.\d+)?$/.test(firstTime.trim())) {

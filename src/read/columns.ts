@@ -5,7 +5,10 @@ import type { FieldMapping, ValueSource } from './plan.js';
 /** Finds raw columns by name: case-insensitive, first occurrence, first candidate that exists. */
 export type ColumnFinder = (...candidates: string[]) => number | undefined;
 
-export function columnFinder(names: readonly string[], normalise: (name: string) => string = (n) => n.trim().toLowerCase()): ColumnFinder {
+export function columnFinder(
+  names: readonly string[],
+  normalise: (name: string) => string = (n) => n.trim().toLowerCase(),
+): ColumnFinder {
   const index = new Map<string, number>();
   names.forEach((name, i) => {
     const key = normalise(name);
@@ -35,7 +38,11 @@ export function rejectDuplicateColumns(names: readonly string[], path: string): 
  * A mapping from a table of canonical field → accepted column names (plain columns, first name
  * found wins). Fields with a special source (end − start, a difference) are added by the reader.
  */
-export function mappingFromNames(table: Partial<Record<CanonicalField, readonly string[]>>, find: ColumnFinder, extra: Partial<ValueSource> = {}): FieldMapping {
+export function mappingFromNames(
+  table: Partial<Record<CanonicalField, readonly string[]>>,
+  find: ColumnFinder,
+  extra: Partial<ValueSource> = {},
+): FieldMapping {
   const fields: FieldMapping = {};
   for (const [field, names] of Object.entries(table) as [CanonicalField, readonly string[]][]) {
     const column = find(...names);
@@ -45,7 +52,12 @@ export function mappingFromNames(table: Partial<Record<CanonicalField, readonly 
 }
 
 /** Throws a clear error when a required field has no column. */
-export function requireFields(fields: FieldMapping, required: readonly CanonicalField[], what: string, path: string): void {
+export function requireFields(
+  fields: FieldMapping,
+  required: readonly CanonicalField[],
+  what: string,
+  path: string,
+): void {
   const missing = required.filter((f) => !fields[f]?.length);
   if (missing.length) throw new InputError(`${what} has no column for ${missing.join(', ')}`, path, 1);
 }

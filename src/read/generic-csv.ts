@@ -34,27 +34,35 @@ const CONFIG_KEYS = ['columns', 'time_format', 'timeFormat', 'delimiter'];
  * the flat form `{ field: name, …, time_format? }`.
  */
 export function columnMapFromConfig(value: unknown, where = 'csv column map'): ColumnMap {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${where}: expected an object of field: column`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new InputError(`${where}: expected an object of field: column`);
   const obj = value as Record<string, unknown>;
   const nested = obj.columns !== undefined;
   const columns = (nested ? obj.columns : obj) as Record<string, unknown>;
-  if (!columns || typeof columns !== 'object' || Array.isArray(columns)) throw new InputError(`${where}: "columns" must be an object of field: column`);
+  if (!columns || typeof columns !== 'object' || Array.isArray(columns))
+    throw new InputError(`${where}: "columns" must be an object of field: column`);
   const map: ColumnMap = { fields: {} };
   for (const [key, name] of Object.entries(columns)) {
     if (!nested && CONFIG_KEYS.includes(key)) continue;
-    if (typeof name !== 'string' || name.trim() === '') throw new InputError(`${where}: "${key}" must name a column`);
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new InputError(`${where}: "${key}" must name a column`);
     if (key === 'end') map.end = name;
     else if ((CANONICAL_FIELDS as readonly string[]).includes(key)) map.fields[key as CanonicalField] = name;
-    else throw new InputError(`${where}: unknown field "${key}" (known: ${[...CANONICAL_FIELDS, 'end'].join(', ')})`);
+    else
+      throw new InputError(
+        `${where}: unknown field "${key}" (known: ${[...CANONICAL_FIELDS, 'end'].join(', ')})`,
+      );
   }
   const timeFormat = obj.time_format ?? obj.timeFormat;
   if (timeFormat !== undefined) {
-    if (typeof timeFormat !== 'string' || !timeFormat.includes('%')) throw new InputError(`${where}: time_format must be a strptime format such as "%Y-%m-%d %H:%M:%S"`);
+    if (typeof timeFormat !== 'string' || !timeFormat.includes('%'))
+      throw new InputError(`${where}: time_format must be a strptime format such as "%Y-%m-%d %H:%M:%S"`);
     map.timeFormat = timeFormat;
   }
   if (obj.delimiter !== undefined) {
     const d = obj.delimiter === '\\t' ? '\t' : obj.delimiter;
-    if (typeof d !== 'string' || d.length !== 1) throw new InputError(`${where}: delimiter must be one character`);
+    if (typeof d !== 'string' || d.length !== 1)
+      throw new InputError(`${where}: delimiter must be one character`);
     map.delimiter = d;
   }
   for (const required of ['ts', 'src', 'dst'] as const) {
@@ -65,7 +73,8 @@ export function columnMapFromConfig(value: unknown, where = 'csv column map'): C
 
 export function genericCsvPlan(head: FileHead, map: ColumnMap): DelimitedPlan {
   const header = headerColumns(head, map.delimiter ? [map.delimiter] : undefined);
-  if (!header) throw new InputError('no header line with two or more columns for the csv column map', head.path, 1);
+  if (!header)
+    throw new InputError('no header line with two or more columns for the csv column map', head.path, 1);
   const { names, delimiter } = header;
   rejectDuplicateColumns(names, head.path);
   const find = columnFinder(names);
@@ -85,11 +94,17 @@ export function genericCsvPlan(head: FileHead, map: ColumnMap): DelimitedPlan {
   if (map.end !== undefined) {
     const end = columnOf(map.end);
     if (end !== undefined && start !== undefined && !fields.duration) {
-      fields.duration = [{ column: end, endMinusStart: start, ...(map.timeFormat ? { timeFormat: map.timeFormat } : {}) }];
+      fields.duration = [
+        { column: end, endMinusStart: start, ...(map.timeFormat ? { timeFormat: map.timeFormat } : {}) },
+      ];
     }
   }
   if (missing.length) {
-    throw new InputError(`the csv column map names ${missing.map((m) => `"${m}"`).join(', ')}, not in the header (columns: ${names.join(', ')})`, head.path, 1);
+    throw new InputError(
+      `the csv column map names ${missing.map((m) => `"${m}"`).join(', ')}, not in the header (columns: ${names.join(', ')})`,
+      head.path,
+      1,
+    );
   }
   return {
     kind: 'delimited',

@@ -2,7 +2,7 @@ import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
 import { columnFinder, mappingFromNames, rejectDuplicateColumns, requireFields } from './columns.js';
 import type { DelimitedPlan, Directionality, FieldMapping } from './plan.js';
-import { type FileHead, dataLines, headerColumns, splitLine } from './sniff.js';
+import { dataLines, type FileHead, headerColumns, splitLine } from './sniff.js';
 
 /*
  * NetFlow/IPFIX as nfdump prints it.
@@ -68,10 +68,7 @@ const FMT_TITLES: [title: string, field: CanonicalField | 'te' | 'obyt' | 'opkt'
   ['pps', null],
   ['Bpp', null],
 ];
-const TITLE_RE = new RegExp(
-  FMT_TITLES.map(([t]) => t.replace(/[()[\]:.]/g, '\\$&')).join('|'),
-  'g',
-);
+const TITLE_RE = new RegExp(FMT_TITLES.map(([t]) => t.replace(/[()[\]:.]/g, '\\$&')).join('|'), 'g');
 
 /** A record whose only TCP flag is SYN: nothing came back in this direction (Zeek's S0). */
 const STATES: Record<string, string> = { '......S.': 'S0' };
@@ -87,7 +84,11 @@ export function looksLikeNfdumpCsv(head: FileHead): boolean {
 }
 
 /** Whether any record in the head carries the reverse direction (a bidirectional exporter). */
-function directionalityOf(head: FileHead, delimiter: string, outColumns: (number | undefined)[]): Directionality {
+function directionalityOf(
+  head: FileHead,
+  delimiter: string,
+  outColumns: (number | undefined)[],
+): Directionality {
   const columns = outColumns.filter((c): c is number => c !== undefined);
   if (columns.length === 0) return 'unidirectional';
   for (const line of dataLines(head).slice(1, 2000)) {
@@ -102,7 +103,12 @@ const UNIDIRECTIONAL_NOTE =
   'the answer is a separate record (dst → src). Use --bytes orig for the seed features on these records.';
 
 /** TCP flags become conn_state; the reverse direction is taken only from bidirectional records. */
-function finishFields(fields: FieldMapping, obyt: number | undefined, opkt: number | undefined, directionality: Directionality): void {
+function finishFields(
+  fields: FieldMapping,
+  obyt: number | undefined,
+  opkt: number | undefined,
+  directionality: Directionality,
+): void {
   if (fields.conn_state?.[0]) fields.conn_state = [{ ...fields.conn_state[0], values: STATES }];
   if (directionality !== 'bidirectional') return;
   if (obyt !== undefined) fields.resp_bytes = [{ column: obyt, abbreviated: true }];
@@ -112,7 +118,11 @@ function finishFields(fields: FieldMapping, obyt: number | undefined, opkt: numb
 export function nfdumpCsvPlan(head: FileHead): DelimitedPlan {
   const header = headerColumns(head, [',']);
   if (!header || !looksLikeCsvHeader(header.names)) {
-    throw new InputError('not nfdump CSV: the header needs ts, te/td, sa and da (nfdump -o csv, without -q)', head.path, 1);
+    throw new InputError(
+      'not nfdump CSV: the header needs ts, te/td, sa and da (nfdump -o csv, without -q)',
+      head.path,
+      1,
+    );
   }
   const names = header.names;
   rejectDuplicateColumns(names, head.path);
@@ -120,7 +130,8 @@ export function nfdumpCsvPlan(head: FileHead): DelimitedPlan {
   const fields = mappingFromNames(CSV_FIELDS, find);
   const te = find('te', 'last');
   const ts = find('ts', 'first');
-  if (!fields.duration && te !== undefined && ts !== undefined) fields.duration = [{ column: te, endMinusStart: ts }];
+  if (!fields.duration && te !== undefined && ts !== undefined)
+    fields.duration = [{ column: te, endMinusStart: ts }];
   const obyt = find('obyt');
   const opkt = find('opkt');
   const directionality = directionalityOf(head, ',', [obyt, opkt]);
@@ -201,11 +212,13 @@ export function nfdumpFmtPlan(head: FileHead): DelimitedPlan {
     else if (field === 'obyt') obyt ??= column;
     else if (field === 'opkt') opkt ??= column;
     else if (field === 'duration') fields.duration ??= [{ column, clock: true }];
-    else if (field === 'orig_bytes' || field === 'orig_pkts') fields[field] ??= [{ column, abbreviated: true }];
+    else if (field === 'orig_bytes' || field === 'orig_pkts')
+      fields[field] ??= [{ column, abbreviated: true }];
     else if (field && !fields[field]) fields[field] = [{ column }];
   });
   const ts = fields.ts?.[0]?.column;
-  if (!fields.duration && te !== undefined && ts !== undefined) fields.duration = [{ column: te, endMinusStart: ts }];
+  if (!fields.duration && te !== undefined && ts !== undefined)
+    fields.duration = [{ column: te, endMinusStart: ts }];
   const directionality = directionalityOf(head, layout.delimiter, [obyt, opkt]);
   finishFields(fields, obyt, opkt, directionality);
   requireFields(fields, ['ts', 'src', 'dst'], 'nfdump fmt: output', head.path);

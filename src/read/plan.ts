@@ -136,4 +136,8 @@ export interface FileAccounting {
   nonDataLines?: number;
   /** Notes from the reader (unidirectional records, precomputed features without timing). */
   notes?: string[];
+  /** From the plan: unidirectional records (NetFlow, VPC) call for --bytes orig. */
+  directionality?: Directionality;
+  /** True for the seed's search output: features without timestamps (no timing analysis). */
+  precomputed?: boolean;
 }

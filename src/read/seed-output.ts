@@ -19,7 +19,11 @@ export function looksLikeSeedOutput(head: FileHead): boolean {
   const header = headerColumns(head);
   if (!header) return false;
   const find = columnFinder(header.names);
-  return find('i_bytecount') !== undefined && find('t_bytecount') !== undefined && find('src_ip', 'src') !== undefined;
+  return (
+    find('i_bytecount') !== undefined &&
+    find('t_bytecount') !== undefined &&
+    find('src_ip', 'src') !== undefined
+  );
 }
 
 export function seedOutputPlan(head: FileHead): PrecomputedPlan {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { InputError, errorMessage } from '../util/errors.js';
+import { errorMessage, InputError } from '../util/errors.js';
 
 /** The first bytes of a file, decompressed, as the format detectors see them. */
 export interface FileHead {
@@ -25,7 +25,8 @@ async function readRaw(path: string, bytes: number): Promise<{ buf: Buffer; size
     handle = await open(path, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : errorMessage(err);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : errorMessage(err);
     throw new InputError(why, path);
   }
   try {
@@ -39,7 +40,11 @@ async function readRaw(path: string, bytes: number): Promise<{ buf: Buffer; size
   }
 }
 
-function gunzipHead(path: string, compressed: Buffer, wholeFile: boolean): Promise<{ text: Buffer; ended: boolean }> {
+function gunzipHead(
+  path: string,
+  compressed: Buffer,
+  wholeFile: boolean,
+): Promise<{ text: Buffer; ended: boolean }> {
   return new Promise((resolve, reject) => {
     const gunzip = createGunzip();
     const chunks: Buffer[] = [];
@@ -77,7 +82,8 @@ type ZstdModule = { Decompress: new (ondata: (chunk: Uint8Array, final: boolean)
 async function loadFzstd(): Promise<ZstdModule | undefined> {
   const name = 'fzstd'; // a variable, so the type checker does not require the package
   try {
-    return (await import(name)) as ZstdModule;
+    const mod = (await import(name)) as Partial<ZstdModule> & { default?: ZstdModule };
+    return mod.Decompress ? (mod as ZstdModule) : mod.default;
   } catch {
     return undefined;
   }
@@ -87,7 +93,11 @@ async function loadFzstd(): Promise<ZstdModule | undefined> {
  * The first bytes of a zstd file, decompressed for detection only (DuckDB reads the whole file
  * itself). With the `fzstd` package, in process; else with the `zstd` program if there is one.
  */
-async function zstdHead(path: string, compressed: Buffer, wholeFile: boolean): Promise<{ text: Buffer; ended: boolean }> {
+async function zstdHead(
+  path: string,
+  compressed: Buffer,
+  wholeFile: boolean,
+): Promise<{ text: Buffer; ended: boolean }> {
   const corrupt = (why: string) => new InputError(`corrupt or truncated zstd (${why})`, path);
   const fzstd = await loadFzstd();
   if (fzstd) {
@@ -114,7 +124,11 @@ async function zstdHead(path: string, compressed: Buffer, wholeFile: boolean): P
   return zstdProgramHead(path, compressed, wholeFile);
 }
 
-function zstdProgramHead(path: string, compressed: Buffer, wholeFile: boolean): Promise<{ text: Buffer; ended: boolean }> {
+function zstdProgramHead(
+  path: string,
+  compressed: Buffer,
+  wholeFile: boolean,
+): Promise<{ text: Buffer; ended: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -130,7 +144,12 @@ function zstdProgramHead(path: string, compressed: Buffer, wholeFile: boolean): 
     child.on('error', () => {
       if (settled) return;
       settled = true;
-      reject(new InputError('zstd-compressed input needs the fzstd package or the zstd program; decompress it with `zstd -d` first', path));
+      reject(
+        new InputError(
+          'zstd-compressed input needs the fzstd package or the zstd program; decompress it with `zstd -d` first',
+          path,
+        ),
+      );
     });
     child.stdout.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -145,7 +164,12 @@ function zstdProgramHead(path: string, compressed: Buffer, wholeFile: boolean): 
       if (code === 0) return done(true);
       if (!wholeFile && total > 0) return done(false);
       settled = true;
-      reject(new InputError(`corrupt or truncated zstd (${stderr.trim().split('\n')[0] || `zstd exit ${code}`})`, path));
+      reject(
+        new InputError(
+          `corrupt or truncated zstd (${stderr.trim().split('\n')[0] || `zstd exit ${code}`})`,
+          path,
+        ),
+      );
     });
     child.stdin.on('error', () => {}); // the child may exit before it has read everything
     child.stdin.end(compressed);
@@ -210,7 +234,12 @@ export function dataLines(head: FileHead): string[] {
 /** Splits one line with a delimiter, honouring double quotes; [] when it does not parse. */
 export function splitLine(line: string, delimiter: string): string[] {
   try {
-    const rows = parse(line, { delimiter, relax_quotes: true, relax_column_count: true, trim: true }) as string[][];
+    const rows = parse(line, {
+      delimiter,
+      relax_quotes: true,
+      relax_column_count: true,
+      trim: true,
+    }) as string[][];
     return rows[0] ?? [];
   } catch {
     return [];
@@ -223,7 +252,10 @@ export const DELIMITERS = [',', '\t', ';', '|'] as const;
  * A header line's column names (trimmed, as written) and its delimiter: the candidate that splits
  * the first non-empty line into the most columns, and at least two.
  */
-export function headerColumns(head: FileHead, delimiters: readonly string[] = DELIMITERS): { delimiter: string; names: string[] } | undefined {
+export function headerColumns(
+  head: FileHead,
+  delimiters: readonly string[] = DELIMITERS,
+): { delimiter: string; names: string[] } | undefined {
   const first = head.lines.find((l) => l.trim() !== '');
   if (first === undefined) return undefined;
   let best: { delimiter: string; names: string[] } | undefined;

@@ -1,7 +1,7 @@
 import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
-import type { DelimitedPlan, FieldMapping, JsonLinesPlan, ValueSource } from './plan.js';
 import { rejectDuplicateColumns } from './columns.js';
+import type { DelimitedPlan, FieldMapping, JsonLinesPlan, ValueSource } from './plan.js';
 import { SEED_OUTPUT_COLUMNS } from './seed-output.js';
 import { type FileHead, headerColumns } from './sniff.js';
 
@@ -55,12 +55,18 @@ function mappingFor(columnOf: (name: string) => number | undefined): FieldMappin
 /** The header's names, lower-case, and its delimiter (a Splunk export is CSV; tab, ; and | too). */
 function headerNames(head: FileHead): { names: string[]; delimiter: string } {
   const header = headerColumns(head);
-  return header ? { names: header.names.map((n) => n.toLowerCase()), delimiter: header.delimiter } : { names: [], delimiter: ',' };
+  return header
+    ? { names: header.names.map((n) => n.toLowerCase()), delimiter: header.delimiter }
+    : { names: [], delimiter: ',' };
 }
 
 export function looksLikeSplunkCsv(head: FileHead): boolean {
   const { names } = headerNames(head);
-  return names.includes('src_ip') && names.includes('dest_ip') && !SEED_OUTPUT_COLUMNS.some((c) => names.includes(c));
+  return (
+    names.includes('src_ip') &&
+    names.includes('dest_ip') &&
+    !SEED_OUTPUT_COLUMNS.some((c) => names.includes(c))
+  );
 }
 
 export function splunkCsvPlan(head: FileHead): DelimitedPlan {

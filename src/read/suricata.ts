@@ -37,7 +37,11 @@ const EVENT_TYPE = ['event_type'];
 
 export function looksLikeSuricata(head: FileHead): boolean {
   const first = head.firstJson;
-  return first !== undefined && typeof first.event_type === 'string' && ('timestamp' in first || 'flow_id' in first);
+  return (
+    first !== undefined &&
+    typeof first.event_type === 'string' &&
+    ('timestamp' in first || 'flow_id' in first)
+  );
 }
 
 export function suricataPlan(head: FileHead): JsonLinesPlan {

@@ -53,13 +53,15 @@ const FIELDS: Partial<Record<CanonicalField, readonly string[]>> = {
 /** Header names are written with dashes in S3 files and with underscores by some exporters. */
 const normalise = (name: string) => name.trim().toLowerCase().replace(/_/g, '-');
 
-const DEFAULT_RECORD = /^2 \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \d+ \d+ (ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)$/;
+const DEFAULT_RECORD =
+  /^2 \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \S+ \d+ \d+ (ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)$/;
 
 function layoutOf(head: FileHead): { names: string[]; skipLines: number } | undefined {
   const first = head.lines.find((l) => l.trim() !== '');
   if (first === undefined) return undefined;
   const names = first.trim().split(/ +/).map(normalise);
-  if (names.includes('srcaddr') && names.includes('dstaddr') && names.includes('start')) return { names, skipLines: 1 };
+  if (names.includes('srcaddr') && names.includes('dstaddr') && names.includes('start'))
+    return { names, skipLines: 1 };
   if (DEFAULT_RECORD.test(first.trim())) return { names: [...VPC_DEFAULT_FIELDS], skipLines: 0 };
   return undefined;
 }
@@ -70,7 +72,8 @@ export function looksLikeVpc(head: FileHead): boolean {
 
 export function vpcPlan(head: FileHead): DelimitedPlan {
   const layout = layoutOf(head);
-  if (!layout) throw new InputError('not a VPC flow log: the header needs srcaddr, dstaddr and start', head.path, 1);
+  if (!layout)
+    throw new InputError('not a VPC flow log: the header needs srcaddr, dstaddr and start', head.path, 1);
   const { names } = layout;
   rejectDuplicateColumns(names, head.path);
   const find = columnFinder(names, normalise);

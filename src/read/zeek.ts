@@ -1,7 +1,7 @@
 import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
-import type { DelimitedPlan, FieldMapping, JsonLinesPlan } from './plan.js';
 import { rejectDuplicateColumns } from './columns.js';
+import type { DelimitedPlan, FieldMapping, JsonLinesPlan } from './plan.js';
 import type { FileHead } from './sniff.js';
 
 /** Zeek conn.log field name → canonical field. Zeek's names already say the direction. */
@@ -36,7 +36,9 @@ interface ZeekHeader {
 
 /** Zeek writes `\x09`-style escapes in its `#separator` line. */
 function unescapeZeek(value: string): string {
-  return value.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return value.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 export function parseZeekHeader(head: FileHead): ZeekHeader {
@@ -59,7 +61,8 @@ export function parseZeekHeader(head: FileHead): ZeekHeader {
     else if (key === '#path') path = rest[0];
   }
   if (!fields) throw new InputError('Zeek log without a #fields header line', head.path);
-  if (separator.length !== 1) throw new InputError(`unsupported Zeek separator ${JSON.stringify(separator)}`, head.path);
+  if (separator.length !== 1)
+    throw new InputError(`unsupported Zeek separator ${JSON.stringify(separator)}`, head.path);
   return { separator, unset, empty, fields, ...(path ? { path } : {}) };
 }
 

@@ -93,8 +93,14 @@ export interface PairWindowSeries {
   /** Most common destination port in the window; -1 when none. */
   dport: Float64Array;
   /**
-   * First and last flow of the window's dense part: flows with a neighbour within twice the
-   * window's median gap (a spurt without the check-ins around it). first/lastTs when none.
+   * First and last flow of the window whose size differs from the window's most common size (either
+   * direction): a spurt without the check-ins around it. first/lastTs when every flow is usual.
+   */
+  oddFirstTs: Float64Array;
+  oddLastTs: Float64Array;
+  /**
+   * First and last flow of the window's dense part: flows with a neighbour within twice the window's
+   * median gap (a spurt is seconds apart, check-ins a period). first/lastTs when none.
    */
   denseFirstTs: Float64Array;
   denseLastTs: Float64Array;
@@ -187,8 +193,10 @@ export interface WatchStore {
   savePairStates(states: readonly WatchPairState[]): Promise<void>;
   /** Drops the state of pairs idle since before `index` (their next window starts afresh). */
   forgetPairsIdleBefore(index: number): Promise<number>;
-  /** Stores alerts (JSON text each, without seq) and returns their sequence numbers. */
-  addAlerts(alerts: readonly string[]): Promise<number[]>;
+  /** The sequence number the next alert gets (1 for the first). */
+  nextAlertSeq(): Promise<number>;
+  /** Stores alerts (JSON text, carrying its seq) to be written out after the commit. */
+  addAlerts(alerts: readonly { seq: number; alert: string }[]): Promise<void>;
   /** Alerts not yet written out, in order. */
   pendingAlerts(): Promise<{ seq: number; alert: string }[]>;
   markEmitted(uptoSeq: number): Promise<void>;

@@ -1,11 +1,25 @@
 import type { Flow } from '../../flow/schema.js';
 import type { ByteWriter } from './bytes.js';
-import { SecondText, micros6, splitMicros } from './flow-text.js';
+import { micros6, SecondText, splitMicros } from './flow-text.js';
 import type { FlowFormat } from './types.js';
 
 export const BINETFLOW_COLUMNS = [
-  'StartTime', 'Dur', 'Proto', 'SrcAddr', 'Sport', 'Dir', 'DstAddr', 'Dport', 'State',
-  'sTos', 'dTos', 'TotPkts', 'TotBytes', 'SrcBytes', 'SrcPkts', 'Label',
+  'StartTime',
+  'Dur',
+  'Proto',
+  'SrcAddr',
+  'Sport',
+  'Dir',
+  'DstAddr',
+  'Dport',
+  'State',
+  'sTos',
+  'dTos',
+  'TotPkts',
+  'TotBytes',
+  'SrcBytes',
+  'SrcPkts',
+  'Label',
 ] as const;
 
 /** Argus-style state names for Zeek's connection states (TCP flags seen per side; UDP CON/INT). */

@@ -10,7 +10,15 @@ import { zeekTsv } from './zeek-tsv.js';
 export type { EncoderContext, FlowEncoder, FlowFormat } from './types.js';
 
 /** Every output format, by --format name. Register a new format here. */
-export const FORMATS: readonly FlowFormat[] = [zeekTsv, zeekJson, splunkCsv, nfdumpCsv, argusBinetflow, suricataEve, vpcFlowLogs];
+export const FORMATS: readonly FlowFormat[] = [
+  zeekTsv,
+  zeekJson,
+  splunkCsv,
+  nfdumpCsv,
+  argusBinetflow,
+  suricataEve,
+  vpcFlowLogs,
+];
 
 export const FORMAT_NAMES: readonly string[] = FORMATS.map((f) => f.name);
 

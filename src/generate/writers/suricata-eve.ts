@@ -1,6 +1,6 @@
 import type { Flow } from '../../flow/schema.js';
 import type { ByteWriter } from './bytes.js';
-import { SecondText, idOf, micros6, splitMicros } from './flow-text.js';
+import { idOf, micros6, SecondText, splitMicros } from './flow-text.js';
 import type { FlowFormat } from './types.js';
 
 const PROTO: Record<string, string> = { tcp: 'TCP', udp: 'UDP', icmp: 'ICMP' };

@@ -21,7 +21,13 @@ export const vpcFlowLogs: FlowFormat = {
     const eni = (host: string) => {
       let id = interfaces.get(host);
       if (id === undefined) {
-        id = `eni-${hashText(context.seed, host).toString(16).padStart(8, '0')}${hashText(context.seed + 1, host).toString(16).padStart(8, '0').slice(0, 9)}`;
+        id = `eni-${hashText(context.seed, host).toString(16).padStart(8, '0')}${hashText(
+          context.seed + 1,
+          host,
+        )
+          .toString(16)
+          .padStart(8, '0')
+          .slice(0, 9)}`;
         if (interfaces.size < 100_000) interfaces.set(host, id);
       }
       return id;
@@ -57,7 +63,8 @@ export const vpcFlowLogs: FlowFormat = {
       out.text(' ACCEPT OK\n');
     };
     return {
-      header: () => 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n',
+      header: () =>
+        'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n',
       write(f: Flow, out: ByteWriter) {
         record(out, f, 'fwd');
         if (answered(f)) record(out, f, 'rev');

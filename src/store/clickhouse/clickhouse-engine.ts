@@ -19,7 +19,8 @@ import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { InputError, errorMessage } from '../../util/errors.js';
 import type { DataSummary, Engine } from '../engine.js';
 import { isValidUserName, tsvValue } from './escape.js';
-import { convertFile } from './import-rows.js';
+import type { FlowPlan } from './convert.js';
+import { convertFile, NeedsLineByLine } from './import-rows.js';
 import {
   deleteFileRowsSql,
   distinctSourcesSql,
@@ -331,27 +332,16 @@ export class ClickHouseEngine implements Engine {
     });
     const known = await this.rows<StoredFile>(knownFileSql(this.layout, fingerprint));
     if (known[0]) return { ...accountingOf(known[0]), path: plan.path, alreadyImported: true };
-    const fileId = await this.newFileId();
-
-    const body = new PassThrough();
-    const insertSettings: ClickHouseSettings = this.distributed ? { insert_distributed_sync: 1 } : {};
-    const insert = this.client.insert({
-      table: `${this.layout.database}.${this.layout.flows}`,
-      values: body,
-      format: 'TabSeparated',
-      columns: [...FLOW_COLUMNS],
-      clickhouse_settings: insertSettings,
-    });
-    // If the server rejects the insert, stop reading the file at once.
-    insert.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
+    let inserted: { fileId: number; accounting: Omit<FileAccounting, 'alreadyImported'> };
     try {
-      const accounting = await convertFile(plan, async (flows) => {
-        let text = '';
-        for (const f of flows) text += tsvLine(f, fileId);
-        if (!body.write(text)) await once(body, 'drain');
-      });
-      body.end();
-      await insert;
+      inserted = await this.insertFlows(plan, false);
+    } catch (err) {
+      if (!(err instanceof NeedsLineByLine)) throw err;
+      // an unterminated quote: read the file again line by line, as the DuckDB engine does
+      inserted = await this.insertFlows(plan, true);
+    }
+    const { fileId, accounting } = inserted;
+    try {
       await this.client.insert({
         table: `${this.layout.database}.${this.layout.files}`,
         values: [
@@ -372,14 +362,52 @@ export class ClickHouseEngine implements Engine {
           },
         ],
         format: 'JSONEachRow',
-        clickhouse_settings: insertSettings,
+        clickhouse_settings: this.distributed ? { insert_distributed_sync: 1 } : {},
       });
-      return accounting;
+    } catch (err) {
+      await this.forgetRows(fileId);
+      throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
+    }
+    return accounting;
+  }
+
+  /**
+   * Stream a file's usable flows into the flows table under a new file id (TabSeparated through
+   * the client's insert stream, with back-pressure). On failure the rows are removed again.
+   */
+  private async insertFlows(
+    plan: FlowPlan,
+    lineByLine: boolean,
+  ): Promise<{ fileId: number; accounting: Omit<FileAccounting, 'alreadyImported'> }> {
+    const fileId = await this.newFileId();
+    const body = new PassThrough();
+    const insert = this.client.insert({
+      table: `${this.layout.database}.${this.layout.flows}`,
+      values: body,
+      format: 'TabSeparated',
+      columns: [...FLOW_COLUMNS],
+      clickhouse_settings: this.distributed ? { insert_distributed_sync: 1 } : {},
+    });
+    // If the server rejects the insert, stop reading the file at once.
+    insert.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
+    try {
+      const accounting = await convertFile(
+        plan,
+        async (flows) => {
+          let text = '';
+          for (const f of flows) text += tsvLine(f, fileId);
+          if (!body.write(text)) await once(body, 'drain');
+        },
+        lineByLine,
+      );
+      body.end();
+      await insert;
+      return { fileId, accounting };
     } catch (err) {
       body.destroy();
       await insert.catch(() => {});
       await this.forgetRows(fileId);
-      if (err instanceof InputError) throw err;
+      if (err instanceof InputError || err instanceof NeedsLineByLine) throw err;
       throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
     }
   }

@@ -29,6 +29,8 @@ export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 export interface ReadStats {
   /** Malformed lines (counted as skipped with reason "malformed line"). */
   malformed: number;
+  /** Malformed lines of the line-by-line CSV reading: counted, without examples (as in DuckDB). */
+  malformedRows?: number;
   /** The first few malformed lines, "line 17: missing columns". */
   examples: string[];
   /** A tool's trailer (nfdump's Summary) after the records: not data, not counted as rows. */
@@ -76,79 +78,23 @@ function openSource(path: string, compression: 'none' | 'gzip' | 'zstd'): Readab
   return file;
 }
 
-/** The physical lines of a byte stream: [bytes, line number]; handles \n, \r\n and \r. */
-async function* physicalLines(source: Readable, path: string, compression: string): AsyncGenerator<{ buf: Buffer; start: number; end: number; line: number; oversize: boolean }> {
-  let carry: Buffer | undefined;
-  let line = 0;
-  let skippingOversize = false;
-  try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      let buf = carry && carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      carry = undefined;
-      let pos = 0;
-      for (;;) {
-        const nl = buf.indexOf(10, pos);
-        if (nl < 0) break;
-        if (skippingOversize) {
-          skippingOversize = false;
-          if (nl > 0 && buf[nl - 1] === 13) line++; // CRLF numbering, as in crPieces
-        } else {
-          for (const piece of crPieces(buf, pos, nl)) {
-            line++;
-            yield { buf, start: piece[0], end: piece[1], line, oversize: piece[1] - piece[0] > MAX_LINE_BYTES };
-          }
-        }
-        pos = nl + 1;
-      }
-      let rest = buf.subarray(pos);
-      // A file with lone \r line ends has no \n: split at the last \r once the remainder grows.
-      if (!skippingOversize && rest.length > 1 << 20) {
-        const cr = rest.lastIndexOf(13);
-        if (cr >= 0 && cr < rest.length - 1) {
-          for (const piece of crPieces(rest, 0, cr + 1)) {
-            line++;
-            yield { buf: rest, start: piece[0], end: piece[1], line, oversize: piece[1] - piece[0] > MAX_LINE_BYTES };
-          }
-          rest = rest.subarray(cr + 1);
-        }
-      }
-      if (!skippingOversize && rest.length > MAX_LINE_BYTES + 2) {
-        // an over-long line: report it now, drop its bytes until the next line break
-        line++;
-        yield { buf: rest, start: 0, end: rest.length, line, oversize: true };
-        skippingOversize = true;
-        rest = Buffer.alloc(0);
-      }
-      carry = skippingOversize ? undefined : Buffer.from(rest);
-    }
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const what = compression === 'gzip' ? 'corrupt or truncated gzip' : 'cannot read the file';
-    throw new InputError(`${what} (${errorMessage(err)})`, path);
-  }
-  if (carry && carry.length && !skippingOversize) {
-    for (const piece of crPieces(carry, 0, carry.length)) {
-      line++;
-      yield { buf: carry, start: piece[0], end: piece[1], line, oversize: piece[1] - piece[0] > MAX_LINE_BYTES };
-    }
-  }
-}
-
 /**
  * Split [start, end) at \r bytes. A \r right before the \n (CRLF) ends the line, but DuckDB's
  * reader counts it as a line of its own when it numbers lines, so an empty piece stands for it
  * (empty lines are not data; only the numbering sees it).
  */
 function crPieces(buf: Buffer, start: number, end: number): [number, number][] {
-  let cr = buf.indexOf(13, start);
-  if (cr < 0 || cr >= end) return [[start, end]];
+  const line = buf.subarray(start, end);
+  let cr = line.indexOf(13);
+  if (cr < 0) return [[start, end]];
   const out: [number, number][] = [];
-  let from = start;
-  while (cr >= 0 && cr < end) {
-    out.push([from, cr]);
+  let from = 0;
+  while (cr >= 0) {
+    out.push([start + from, start + cr]);
     from = cr + 1;
-    cr = buf.indexOf(13, from);
+    cr = line.indexOf(13, from);
   }
+  from += start;
   out.push([from, end]);
   return out;
 }
@@ -160,28 +106,100 @@ interface LogicalLine {
   bad?: string;
 }
 
-async function* textLines(plan: DelimitedPlan | JsonLinesPlan): AsyncGenerator<LogicalLine> {
+/**
+ * The lines of a file, a chunk at a time, with DuckDB's line numbers. Fast path: a chunk that is
+ * valid UTF-8 is decoded once and split; otherwise line by line, so only the bad line is lost.
+ */
+async function* textLines(plan: DelimitedPlan | JsonLinesPlan): AsyncGenerator<LogicalLine[]> {
   const source = openSource(plan.path, plan.compression);
+  let carry: Buffer | undefined;
+  let line = 0;
+  let skippingOversize = false;
   let first = true;
-  try {
-    for await (const { buf, start, end, line, oversize } of physicalLines(source, plan.path, plan.compression)) {
-      if (oversize) {
-        first = false;
-        yield { text: '', line, bad: 'line size over maximum' };
-        continue;
-      }
-      let text = buf.toString('utf8', start, end);
-      if (text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
-        first = false;
-        yield { text, line, bad: 'invalid encoding' };
-        continue;
-      }
-      if (first) {
-        first = false;
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      }
-      yield { text, line };
+  const oversize = (text: string) => text.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(text) > MAX_LINE_BYTES;
+  const push = (out: LogicalLine[], text: string) => {
+    line++;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    out.push(oversize(text) ? { text: '', line, bad: 'line size over maximum' } : { text, line });
+  };
+  /** One physical line (between \n): lone \r split it; a CRLF counts as an extra (empty) line. */
+  const pushWithCr = (out: LogicalLine[], text: string) => {
+    if (!text.includes('\r')) return push(out, text);
+    for (const piece of text.split('\r')) push(out, piece);
+  };
+  /** Bytes [start, end) line by line, checking each line's encoding. */
+  const slow = (out: LogicalLine[], buf: Buffer, start: number, end: number) => {
+    let pos = start;
+    while (pos <= end) {
+      let nl = buf.indexOf(10, pos);
+      if (nl < 0 || nl > end) nl = end;
+      for (const [a, b] of crPieces(buf, pos, nl)) {
+        const bytes = buf.subarray(a, b);
+        const text = bytes.toString('utf8');
+        if (text.includes('\uFFFD') && !isUtf8(bytes)) {
+          line++;
+          first = false;
+          out.push({ text, line, bad: 'invalid encoding' });
+        } else push(out, text);
+      }
+      pos = nl + 1;
+    }
+  };
+  const region = (out: LogicalLine[], buf: Buffer, start: number, end: number) => {
+    const text = buf.toString('utf8', start, end);
+    if (text.includes('\uFFFD')) return slow(out, buf, start, end);
+    const hasCr = text.includes('\r');
+    for (const l of text.split('\n')) {
+      if (hasCr) pushWithCr(out, l);
+      else push(out, l);
+    }
+  };
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const out: LogicalLine[] = [];
+      let buf = carry?.length ? Buffer.concat([carry, chunk]) : chunk;
+      carry = undefined;
+      if (skippingOversize) {
+        const nl = buf.indexOf(10);
+        if (nl < 0) continue;
+        skippingOversize = false;
+        if (nl > 0 && buf[nl - 1] === 13) line++; // CRLF numbering
+        buf = buf.subarray(nl + 1);
+      }
+      const last = buf.lastIndexOf(10);
+      if (last >= 0) region(out, buf, 0, last);
+      let rest = buf.subarray(last + 1);
+      // A file with lone \r line ends has no \n: split at the last \r once the remainder grows.
+      if (rest.length > 1 << 20) {
+        const cr = rest.lastIndexOf(13);
+        if (cr >= 0 && cr < rest.length - 1) {
+          slow(out, rest, 0, cr);
+          rest = rest.subarray(cr + 1);
+        }
+      }
+      if (rest.length > MAX_LINE_BYTES + 2) {
+        // an over-long line: report it now, drop its bytes until the next line break
+        line++;
+        first = false;
+        out.push({ text: '', line, bad: 'line size over maximum' });
+        skippingOversize = true;
+        rest = Buffer.alloc(0);
+      }
+      carry = Buffer.from(rest);
+      if (out.length) yield out;
+    }
+    if (carry?.length && !skippingOversize) {
+      const out: LogicalLine[] = [];
+      region(out, carry, 0, carry.length);
+      yield out;
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const what = plan.compression === 'gzip' ? 'corrupt or truncated gzip' : 'cannot read the file';
+    throw new InputError(`${what} (${errorMessage(err)})`, plan.path);
   } finally {
     source.destroy();
   }
@@ -246,7 +264,70 @@ function trimCrLfSpace(s: string): string {
  * Stream a delimited or JSON-lines file as batches of raw rows, counting malformed lines into
  * `stats` as DuckDB's reader would reject them.
  */
-export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: ReadStats): AsyncGenerator<RawBatch> {
+/**
+ * Thrown by the quoted-CSV reading when read_csv would have run past an unterminated quote (a
+ * rejected record that spans lines, or follows an empty line): the DuckDB engine then reads the file
+ * again line by line, and so must the caller (readRawRows with `lineByLine`).
+ */
+export class NeedsLineByLine extends Error {
+  override name = 'NeedsLineByLine';
+}
+
+/**
+ * The DuckDB engine's line-by-line reading of quoted CSV (import-sql.ts quotedLinesSource): each
+ * physical line is one row; RFC 4180 quoting within the line; a line that does not split cleanly, or
+ * has too few fields, is a malformed row (counted, no example); null markers are not applied.
+ */
+async function* lineByLineRows(plan: DelimitedPlan, stats: ReadStats): AsyncGenerator<RawBatch> {
+  const width = plan.rawNames.length;
+  const d = plan.delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+  const field = `("(?:[^"]|"")*"|[^${d}"]*)`;
+  const wellFormed = new RegExp(`^${field}(${d}${field})*$`);
+  const fieldRe = new RegExp(`${d}${field}`, 'g');
+  const trailer = plan.trailer ? new RegExp(plan.trailer) : undefined;
+  let inTrailer = false;
+  let toSkip = plan.skipLines;
+  let rows: RawRow[] = [];
+  for await (const batch of textLines(plan)) {
+    for (const l of batch) {
+      if (toSkip > 0) {
+        toSkip--;
+        continue;
+      }
+      if (l.bad) {
+        if (trailer && !inTrailer && trailer.test(trimCrLfSpace(l.text))) inTrailer = true;
+        if (inTrailer) stats.nonDataLines++;
+        else {
+          stats.malformed++;
+          if (stats.examples.length < MAX_EXAMPLES) stats.examples.push(`line ${l.line}: ${l.bad}`);
+        }
+        continue;
+      }
+      const cut = l.text.indexOf('\u0001');
+      const text = (cut >= 0 ? l.text.slice(0, cut) : l.text).replace(/\r+$/, '');
+      if (text === '' || duckTrim(text) === '') continue;
+      const fields = wellFormed.test(text) ? Array.from(`${plan.delimiter}${text}`.matchAll(fieldRe), (m) => m[1] as string) : undefined;
+      if (!fields || fields.length < width) {
+        stats.malformedRows = (stats.malformedRows ?? 0) + 1;
+        continue;
+      }
+      const raw = fields.slice(0, width).map((f) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f));
+      if (trailer && raw[0] !== undefined && trailer.test(duckTrim(raw[0]))) continue;
+      rows.push(raw);
+      if (rows.length >= BATCH) {
+        yield { rows };
+        rows = [];
+      }
+    }
+  }
+  if (rows.length) yield { rows };
+}
+
+export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: ReadStats, lineByLine = false): AsyncGenerator<RawBatch> {
+  if (lineByLine && plan.kind === 'delimited') {
+    yield* lineByLineRows(plan, stats);
+    return;
+  }
   const malformed = (line: number, why: string) => {
     stats.malformed++;
     if (stats.examples.length < MAX_EXAMPLES) stats.examples.push(`line ${line}: ${why}`);
@@ -255,7 +336,7 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
     const paths = plan.jsonPaths.map((p) => p.map((k) => k.replace(/["'\\]/g, '')));
     let rows: RawRow[] = [];
     let ok: boolean[] = [];
-    for await (const l of textLines(plan)) {
+    for await (const batch of textLines(plan)) for (const l of batch) {
       if (l.bad) {
         malformed(l.line, l.bad);
         continue;
@@ -282,22 +363,40 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
   const trailer = plan.trailer ? new RegExp(plan.trailer) : undefined;
   let inTrailer = false;
   let toSkip = plan.skipLines;
-  const lines = textLines(plan);
-  // Continuation lines for quoted fields are pulled synchronously from a small look-ahead buffer.
+  const batches = textLines(plan);
+  // Lines come a batch at a time; a quoted field that continues past the batch pulls the next.
   const pending: LogicalLine[] = [];
+  let queue: LogicalLine[] = [];
+  let at = 0;
+  let ended = false;
+  const nextLine = async (): Promise<LogicalLine | undefined> => {
+    while (at >= queue.length) {
+      if (ended) return undefined;
+      const n = await batches.next();
+      if (n.done) {
+        ended = true;
+        return undefined;
+      }
+      queue = n.value;
+      at = 0;
+    }
+    return queue[at++];
+  };
   let rows: RawRow[] = [];
-  const reject = (l: LogicalLine, why: string) => {
+  let lastWasEmpty = false;
+  let precededByEmpty = false;
+  const reject = (l: LogicalLine, why: string, spansLines = false) => {
+    // read_csv's rejected "line" then holds a line break: the DuckDB engine reads again line by line
+    if (quote && (spansLines || precededByEmpty)) throw new NeedsLineByLine();
     if (trailer && !inTrailer && trailer.test(trimCrLfSpace(l.text))) inTrailer = true;
     if (inTrailer) stats.nonDataLines++;
     else malformed(l.line, why);
   };
   for (;;) {
-    let l: LogicalLine | undefined = pending.shift();
-    if (!l) {
-      const n = await lines.next();
-      if (n.done) break;
-      l = n.value;
-    }
+    const l: LogicalLine | undefined = pending.length ? pending.shift() : at < queue.length ? queue[at++] : await nextLine();
+    if (!l) break;
+    precededByEmpty = lastWasEmpty;
+    lastWasEmpty = l.text === '' && !l.bad;
     if (toSkip > 0) {
       toSkip--;
       continue;
@@ -316,6 +415,7 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
     }
     if (text === '') continue;
     let fields: string[];
+    let spansLines = false;
     if (quote && text.includes(quote)) {
       // A quoted field may continue on the next lines: read ahead (in doubling steps) as far as
       // needed, but no further than DuckDB's maximum line size.
@@ -334,6 +434,7 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
         });
         if (!r.unterminated || exhausted) {
           fields = r.fields;
+          spansLines = used > 0 || r.unterminated;
           pending.unshift(...ahead.slice(used));
           break;
         }
@@ -344,24 +445,24 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
           break;
         }
         for (let k = 0; k < want && !exhausted; k++) {
-          const n = await lines.next();
-          if (n.done) exhausted = true;
+          const next = pending.length ? pending.shift() : await nextLine();
+          if (next === undefined) exhausted = true;
           else {
-            ahead.push(n.value);
-            aheadBytes += n.value.text.length + 1;
+            ahead.push(next);
+            aheadBytes += next.text.length + 1;
           }
         }
         want *= 2;
       }
       if (tooLong) {
-        reject(l, 'line size over maximum');
+        reject(l, 'line size over maximum', true);
         continue;
       }
     } else {
       fields = text.split(delimiter);
     }
     if (fields.length < width) {
-      reject(l, 'missing columns');
+      reject(l, 'missing columns', spansLines);
       continue;
     }
     const raw: (string | null)[] = new Array(width);

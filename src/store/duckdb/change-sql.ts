@@ -1,4 +1,4 @@
-import { type DuckDBConnection, type DuckDBListValue, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { type DuckDBConnection, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { InputError } from '../../util/errors.js';
 import type { PairWindowSeries, WindowQuery } from '../engine.js';
 
@@ -10,12 +10,12 @@ import type { PairWindowSeries, WindowQuery } from '../engine.js';
  */
 
 /**
- * A flow belongs to its window's dense part when a neighbour is at most this many times the
- * window's median gap away: spurt flows are seconds apart, the check-ins around them a period.
+ * A flow is in its window's dense part when a neighbour is at most this many times the window's
+ * median gap away: spurt flows are seconds apart, the check-ins around them a period.
  */
 const DENSE_GAP_FACTOR = 2;
 
-/** The list columns of one pair's row, in PairWindowSeries order after src and dst. */
+/** The columns of one pair's row, in PairWindowSeries order after src and dst. */
 const SERIES_COLUMNS = [
   'index',
   'flows',
@@ -31,6 +31,8 @@ const SERIES_COLUMNS = [
   'origModeSize',
   'origModeCount',
   'dport',
+  'oddFirstTs',
+  'oddLastTs',
   'denseFirstTs',
   'denseLastTs',
 ] as const satisfies readonly (keyof PairWindowSeries)[];
@@ -102,60 +104,87 @@ export async function streamPairWindows(
       ) ${windowFilter}
     ),
     g AS (
-      SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER p AS gap_prev, lead(ts) OVER p - ts AS gap_next
+      SELECT src, dst, wi, ts, ts - lag(ts) OVER p AS gap_prev, lead(ts) OVER p - ts AS gap_next
       FROM fw WINDOW p AS (PARTITION BY src, dst, wi ORDER BY ts)
     ),
     w AS (
       SELECT src, dst, wi, count(*)::DOUBLE AS flows, min(ts) AS first_ts, max(ts) AS last_ts,
-        median(gap_prev) AS gap_median, sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
-      FROM g GROUP BY src, dst, wi
+        median(gap) AS gap_median, sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
+      FROM (SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER (PARTITION BY src, dst, wi ORDER BY ts) AS gap FROM fw)
+      GROUP BY src, dst, wi
     ),
-    -- The window's dense part: flows whose nearer neighbour is within $dense × the window's median
-    -- gap. In a window where a spurt starts, that is the spurt without the check-ins before it.
-    d AS (
+    -- The window's dense part: flows with a neighbour within $dense × the window's median gap.
+    dense AS (
       SELECT g.src, g.dst, g.wi, min(g.ts) AS dense_first, max(g.ts) AS dense_last
       FROM g JOIN w ON w.src = g.src AND w.dst = g.dst AND w.wi = g.wi
       WHERE least(coalesce(g.gap_prev, 'inf'::DOUBLE), coalesce(g.gap_next, 'inf'::DOUBLE)) <= $dense * w.gap_median
       GROUP BY g.src, g.dst, g.wi
     ),
+    -- The most common size per window and its count; ties go to the smaller size (max over
+    -- (count, −size) pairs), so every run and every engine picks the same one.
     rm AS (
-      SELECT src, dst, wi, count(*)::DOUBLE AS resp_distinct, first(rs ORDER BY n DESC, rs)::DOUBLE AS resp_mode_size,
-        max(n)::DOUBLE AS resp_mode_count
+      SELECT src, dst, wi, count(*)::DOUBLE AS resp_distinct, max({'n': n, 'neg': -rs}) AS m
       FROM (SELECT src, dst, wi, rs, count(*) AS n FROM fw GROUP BY src, dst, wi, rs) GROUP BY src, dst, wi
     ),
     om AS (
-      SELECT src, dst, wi, count(*)::DOUBLE AS orig_distinct, first(os ORDER BY n DESC, os)::DOUBLE AS orig_mode_size,
-        max(n)::DOUBLE AS orig_mode_count
+      SELECT src, dst, wi, count(*)::DOUBLE AS orig_distinct, max({'n': n, 'neg': -os}) AS m
       FROM (SELECT src, dst, wi, os, count(*) AS n FROM fw GROUP BY src, dst, wi, os) GROUP BY src, dst, wi
     ),
     pm AS (
-      SELECT src, dst, wi, coalesce(first(dport ORDER BY n DESC, dport NULLS LAST), -1)::DOUBLE AS dport
+      SELECT src, dst, wi, max({'n': n, 'neg': -coalesce(dport, 65536)}) AS m
       FROM (SELECT src, dst, wi, dport, count(*) AS n FROM fw GROUP BY src, dst, wi, dport) GROUP BY src, dst, wi
+    ),
+    -- Flows off the window's usual sizes (either direction): where a spurt starting or ending in
+    -- the window is, without the check-ins around it.
+    d AS (
+      SELECT fw.src, fw.dst, fw.wi, min(fw.ts) AS odd_first, max(fw.ts) AS odd_last
+      FROM fw
+      JOIN rm ON rm.src = fw.src AND rm.dst = fw.dst AND rm.wi = fw.wi
+      JOIN om ON om.src = fw.src AND om.dst = fw.dst AND om.wi = fw.wi
+      WHERE fw.rs <> -rm.m.neg OR fw.os <> -om.m.neg
+      GROUP BY fw.src, fw.dst, fw.wi
     )
-    SELECT w.src, w.dst,
-      list(w.wi::DOUBLE ORDER BY w.wi), list(w.flows ORDER BY w.wi), list(w.first_ts ORDER BY w.wi),
-      list(w.last_ts ORDER BY w.wi), list(coalesce(w.gap_median, 'NaN'::DOUBLE) ORDER BY w.wi), list(w.resp_bytes ORDER BY w.wi),
-      list(w.orig_bytes ORDER BY w.wi), list(rm.resp_distinct ORDER BY w.wi), list(rm.resp_mode_size ORDER BY w.wi),
-      list(rm.resp_mode_count ORDER BY w.wi), list(om.orig_distinct ORDER BY w.wi), list(om.orig_mode_size ORDER BY w.wi),
-      list(om.orig_mode_count ORDER BY w.wi), list(pm.dport ORDER BY w.wi),
-      list(coalesce(d.dense_first, w.first_ts) ORDER BY w.wi), list(coalesce(d.dense_last, w.last_ts) ORDER BY w.wi)
+    SELECT w.src, w.dst, w.wi::DOUBLE, w.flows, w.first_ts, w.last_ts, coalesce(w.gap_median, 'NaN'::DOUBLE),
+      w.resp_bytes, w.orig_bytes,
+      rm.resp_distinct, (-rm.m.neg)::DOUBLE, rm.m.n::DOUBLE,
+      om.orig_distinct, (-om.m.neg)::DOUBLE, om.m.n::DOUBLE,
+      CASE WHEN pm.m.neg = -65536 THEN -1 ELSE -pm.m.neg END::DOUBLE,
+      coalesce(d.odd_first, w.first_ts), coalesce(d.odd_last, w.last_ts),
+      coalesce(dense.dense_first, w.first_ts), coalesce(dense.dense_last, w.last_ts)
     FROM w
     JOIN rm ON rm.src = w.src AND rm.dst = w.dst AND rm.wi = w.wi
     JOIN om ON om.src = w.src AND om.dst = w.dst AND om.wi = w.wi
     JOIN pm ON pm.src = w.src AND pm.dst = w.dst AND pm.wi = w.wi
     LEFT JOIN d ON d.src = w.src AND d.dst = w.dst AND d.wi = w.wi
-    GROUP BY w.src, w.dst
-    ORDER BY w.src, w.dst`;
+    LEFT JOIN dense ON dense.src = w.src AND dense.dst = w.dst AND dense.wi = w.wi
+    ORDER BY w.src, w.dst, w.wi`;
+  // Rows come sorted by pair and window; a pair's series is handed over when the next pair begins.
+  // (One ordered list() per column and pair would cost DuckDB a buffer per group and column.)
+  let current: { src: string; dst: string; columns: number[][] } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const series = { src: current.src, dst: current.dst } as PairWindowSeries;
+    SERIES_COLUMNS.forEach((name, i) => {
+      series[name] = Float64Array.from(current?.columns[i] ?? []);
+    });
+    visit(series);
+  };
   const result = await db.stream(sql, params);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    for (const row of chunk.getRows()) {
-      const series = { src: String(row[0]), dst: String(row[1]) } as PairWindowSeries;
-      SERIES_COLUMNS.forEach((name, i) => {
-        series[name] = Float64Array.from((row[i + 2] as DuckDBListValue).items, num);
-      });
-      visit(series);
+    const cols = chunk.getColumns();
+    const src = cols[0] ?? [];
+    const dst = cols[1] ?? [];
+    for (let r = 0; r < chunk.rowCount; r++) {
+      const s = String(src[r]);
+      const d = String(dst[r]);
+      if (!current || current.src !== s || current.dst !== d) {
+        flush();
+        current = { src: s, dst: d, columns: SERIES_COLUMNS.map(() => []) };
+      }
+      for (let c = 0; c < SERIES_COLUMNS.length; c++) (current.columns[c] as number[]).push(num(cols[c + 2]?.[r] ?? null));
     }
   }
+  flush();
 }

@@ -20,12 +20,25 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import type { DelimitedOptions, DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan, PrecomputedPlan } from '../../read/plan.js';
+import type {
+  DelimitedOptions,
+  DelimitedPlan,
+  FileAccounting,
+  ImportPlan,
+  JsonLinesPlan,
+  PrecomputedPlan,
+} from '../../read/plan.js';
 import { InputError, errorMessage } from '../../util/errors.js';
 import type { DataSummary, Engine, PairWindowSeries, WatchStore, WatchStoreOptions, WindowQuery } from '../engine.js';
 import { streamPairWindows } from './change-sql.js';
 import { DuckDbWatchStore } from './watch-store.js';
-import { importSelectSql, precomputedSelectSql, quotedLinesSource, rawColumnNames, type SqlWithParams } from './import-sql.js';
+import {
+  importSelectSql,
+  precomputedSelectSql,
+  quotedLinesSource,
+  rawColumnNames,
+  type SqlWithParams,
+} from './import-sql.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -201,6 +214,10 @@ export class DuckDbEngine implements Engine {
       if (rejected > 0) skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
       const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
       const notes = plan.notes ?? [];
+      const kind = {
+        ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
+        ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
+      };
       await this.db.run(
         `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
          VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
@@ -211,11 +228,11 @@ export class DuckDbEngine implements Engine {
           format: plan.format,
           rows: dataRows,
           used,
-          skipped: JSON.stringify({ skipped, examples, nonDataLines, notes }),
+          skipped: JSON.stringify({ skipped, examples, nonDataLines, notes, ...kind }),
         },
       );
       await this.db.run('COMMIT');
-      return { path: plan.path, format: plan.format, dataRows, used, skipped, examples, nonDataLines, notes };
+      return { path: plan.path, format: plan.format, dataRows, used, skipped, examples, nonDataLines, notes, ...kind };
     } catch (err) {
       await this.db.run('ROLLBACK');
       if (err instanceof InputError) throw err;
@@ -234,6 +251,8 @@ export class DuckDbEngine implements Engine {
       examples?: string[];
       nonDataLines?: number;
       notes?: string[];
+      directionality?: FileAccounting['directionality'];
+      precomputed?: boolean;
     };
     return {
       path: String(row[0]),
@@ -244,6 +263,8 @@ export class DuckDbEngine implements Engine {
       examples: extra.examples ?? [],
       nonDataLines: extra.nonDataLines ?? 0,
       notes: extra.notes ?? [],
+      ...(extra.directionality ? { directionality: extra.directionality } : {}),
+      ...(extra.precomputed ? { precomputed: true } : {}),
     };
   }
 
@@ -257,7 +278,10 @@ export class DuckDbEngine implements Engine {
   }
 
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
-  private delimitedSource(plan: DelimitedOptions & { path: string; rawNames: string[]; compression: string }, params: Record<string, DuckDBValue>): string {
+  private delimitedSource(
+    plan: DelimitedOptions & { path: string; rawNames: string[]; compression: string },
+    params: Record<string, DuckDBValue>,
+  ): string {
     const names = rawColumnNames(plan.rawNames.length);
     const columns = `{${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`;
     const comment = plan.comment ? ', comment = $comment' : '';
@@ -385,13 +409,15 @@ export class DuckDbEngine implements Engine {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
-    const rawColumns = paths.map((p, i) => `json_extract_string(j, ${p}) AS r${i}`).join(', ');
+    // One json_extract_string with the list of paths parses each line once (not once per path).
+    const rawColumns = paths.map((_, i) => `v[${i + 1}] AS r${i}`).join(', ');
     const lines = `read_csv($path, delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
-    const source = `(SELECT line, CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j,
-        ${rawColumns}
-      FROM ${lines} WHERE trim(line) <> '')`;
+    const source = `(SELECT j, ${rawColumns} FROM (
+        SELECT j, json_extract_string(j, [${paths.join(', ')}]) AS v
+        FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j
+          FROM ${lines} WHERE trim(line) <> '')))`;
     const insert = this.insertSql(plan, source, 'j IS NOT NULL');
     await this.db.run(insert.sql, {
       ...insert.params,

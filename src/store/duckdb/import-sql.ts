@@ -1,4 +1,10 @@
-import { type CanonicalField, CANONICAL_FIELDS, FIELD_KINDS, REQUIRED_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import {
+  CANONICAL_FIELDS,
+  type CanonicalField,
+  FIELD_KINDS,
+  REQUIRED_FIELDS,
+  SKIP_REASONS,
+} from '../../flow/schema.js';
 import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
 /*
@@ -53,7 +59,9 @@ class Params {
 }
 
 const timeOf = (a: string, format?: string) =>
-  format ? `epoch(try_strptime(${a}, ${format}))` : `coalesce(TRY_CAST(${a} AS DOUBLE), epoch(TRY_CAST(${a} AS TIMESTAMPTZ)))`;
+  format
+    ? `epoch(try_strptime(${a}, ${format}))`
+    : `coalesce(TRY_CAST(${a} AS DOUBLE), epoch(TRY_CAST(${a} AS TIMESTAMPTZ)))`;
 
 const numberOf = (a: string, hex = false) =>
   hex
@@ -61,7 +69,8 @@ const numberOf = (a: string, hex = false) =>
     : `TRY_CAST(${a} AS DOUBLE)`;
 
 /** IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address; IPv6 is compared lower-case. */
-const addressOf = (a: string) => `regexp_replace(lower(${a}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
+const addressOf = (a: string) =>
+  `regexp_replace(lower(${a}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
 
 /** Layer 2: one alternative parsed, before validation. */
 function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
@@ -71,7 +80,8 @@ function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
     case 'time':
       return timeOf(a, format);
     case 'seconds':
-      if (s.endMinusStart !== undefined) return `(${timeOf(a, format)} - ${timeOf(`a${s.endMinusStart}`, format)})`;
+      if (s.endMinusStart !== undefined)
+        return `(${timeOf(a, format)} - ${timeOf(`a${s.endMinusStart}`, format)})`;
       if (s.clock) {
         return `CASE WHEN regexp_full_match(${a}, '[0-9]+:[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?') THEN epoch(TRY_CAST(${a} AS INTERVAL)) ELSE TRY_CAST(${a} AS DOUBLE) END`;
       }
@@ -95,8 +105,12 @@ function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
       return `CASE ${a} ${numbers} ELSE left(regexp_replace(lower(${a}), '^stream:', ''), ${MAX_TEXT}) END`;
     }
     case 'text': {
-      const pairs = Object.entries(s.values ?? {}).map(([from, to]) => `WHEN ${params.bind(from)} THEN ${params.bind(to)}`);
-      return pairs.length ? `CASE ${a} ${pairs.join(' ')} ELSE left(${a}, ${MAX_TEXT}) END` : `left(${a}, ${MAX_TEXT})`;
+      const pairs = Object.entries(s.values ?? {}).map(
+        ([from, to]) => `WHEN ${params.bind(from)} THEN ${params.bind(to)}`,
+      );
+      return pairs.length
+        ? `CASE ${a} ${pairs.join(' ')} ELSE left(${a}, ${MAX_TEXT}) END`
+        : `left(${a}, ${MAX_TEXT})`;
     }
   }
 }
@@ -131,7 +145,9 @@ const BY_KIND = (kind: string) => CANONICAL_FIELDS.filter((f) => FIELD_KINDS[f] 
 
 /** `WHERE` that drops a tool's trailer rows (nfdump's Summary) from the data; '' when none. */
 function trailerWhere(plan: { trailer?: string }, params: Params): string {
-  return plan.trailer ? ` WHERE NOT coalesce(regexp_matches(trim(r0), ${params.bind(plan.trailer)}), false)` : '';
+  return plan.trailer
+    ? ` WHERE NOT coalesce(regexp_matches(trim(r0), ${params.bind(plan.trailer)}), false)`
+    : '';
 }
 
 /**
@@ -140,7 +156,12 @@ function trailerWhere(plan: { trailer?: string }, params: Params): string {
  * split into fields (skipped as a malformed line; the line-by-line CSV reading, see below).
  * Output columns: the canonical fields in table order, then skip_reason.
  */
-export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string, lineCheck?: string): SqlWithParams {
+export function importSelectSql(
+  plan: DelimitedPlan | JsonLinesPlan,
+  source: string,
+  jsonCheck?: string,
+  lineCheck?: string,
+): SqlWithParams {
   const params = new Params();
   const used = new Set<number>();
   for (const sources of Object.values(plan.fields)) {
@@ -162,9 +183,13 @@ export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: str
   const layer3: string[] = [...used].map((i) => `a${i}`);
   for (const field of CANONICAL_FIELDS) {
     const sources = plan.fields[field] ?? [];
-    sources.forEach((s, k) => layer2.push(`${parsed(field, s, params)} AS x_${field}_${k}`));
+    sources.forEach((s, k) => {
+      layer2.push(`${parsed(field, s, params)} AS x_${field}_${k}`);
+    });
     const values = sources.map((_, k) => valid(field, `x_${field}_${k}`));
-    layer3.push(`${values.length === 0 ? 'NULL' : values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`} AS v_${field}`);
+    layer3.push(
+      `${values.length === 0 ? 'NULL' : values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`} AS v_${field}`,
+    );
     const presence = sources.map(present);
     layer3.push(`${presence.length ? `(${presence.join(' OR ')})` : 'false'} AS p_${field}`);
   }
@@ -177,17 +202,28 @@ export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: str
   if (lineCheck) whens.push(`WHEN NOT line_ok THEN '${SKIP_REASONS.malformedLine}'`);
   if (plan.eventFilter) {
     const a = `a${plan.eventFilter.column}`;
-    whens.push(`WHEN ${a} IS NOT NULL AND NOT regexp_matches(${a}, ${params.bind(plan.eventFilter.pattern)}) THEN '${SKIP_REASONS.nonFlowEvent}'`);
+    whens.push(
+      `WHEN ${a} IS NOT NULL AND NOT regexp_matches(${a}, ${params.bind(plan.eventFilter.pattern)}) THEN '${SKIP_REASONS.nonFlowEvent}'`,
+    );
   }
   for (const rule of plan.skipRules ?? []) {
-    whens.push(`WHEN regexp_matches(coalesce(a${rule.column}, ''), ${params.bind(rule.pattern)}) THEN ${params.bind(rule.reason)}`);
+    whens.push(
+      `WHEN regexp_matches(coalesce(a${rule.column}, ''), ${params.bind(rule.pattern)}) THEN ${params.bind(rule.reason)}`,
+    );
   }
-  whens.push(`WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`);
+  whens.push(
+    `WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`,
+  );
   whens.push(`WHEN ${bad('ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
   whens.push(`WHEN ${BY_KIND('address').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badAddress}'`);
   whens.push(`WHEN ${BY_KIND('port').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
-  whens.push(`WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`);
-  const final = [...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`), `CASE ${whens.join(' ')} END AS skip_reason`];
+  whens.push(
+    `WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`,
+  );
+  const final = [
+    ...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`),
+    `CASE ${whens.join(' ')} END AS skip_reason`,
+  ];
   const where = plan.kind === 'delimited' ? trailerWhere(plan, params) : '';
 
   const sql = `SELECT ${final.join(', ')}
@@ -201,10 +237,15 @@ export function importSelectSql(plan: DelimitedPlan | JsonLinesPlan, source: str
  * The seed's search output (precomputed features) → validated seed rows. Output columns: src, dst,
  * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason.
  */
-export function precomputedSelectSql(plan: PrecomputedPlan, source: string, lineCheck?: string): SqlWithParams {
+export function precomputedSelectSql(
+  plan: PrecomputedPlan,
+  source: string,
+  lineCheck?: string,
+): SqlWithParams {
   const params = new Params();
   const c = plan.columns;
-  const raw = (col: number | undefined) => (col === undefined ? 'NULL::VARCHAR' : `nullif(trim(r${col}), '')`);
+  const raw = (col: number | undefined) =>
+    col === undefined ? 'NULL::VARCHAR' : `nullif(trim(r${col}), '')`;
   const address = (col: number | undefined) => addressOf(raw(col));
   const num = (col: number | undefined) => `TRY_CAST(${raw(col)} AS DOUBLE)`;
   const count = (x: string) => valid('orig_bytes', x);
@@ -252,7 +293,12 @@ export function precomputedSelectSql(plan: PrecomputedPlan, source: string, line
  * met an unterminated quote, which makes it swallow every following line into one field: here a
  * bad quote costs one line. `lines` yields `line`; the result yields r0…r(n−1) and `line_ok`.
  */
-export function quotedLinesSource(lines: string, columns: number, delimiter: string, params: Record<string, string>): { source: string; lineCheck: string } {
+export function quotedLinesSource(
+  lines: string,
+  columns: number,
+  delimiter: string,
+  params: Record<string, string>,
+): { source: string; lineCheck: string } {
   const d = delimiter.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
   const field = `("(?:[^"]|"")*"|[^${d}"]*)`;
   params.line_re = `${field}(${d}${field})*`;

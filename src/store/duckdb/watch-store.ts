@@ -151,11 +151,14 @@ export class DuckDbWatchStore implements WatchStore {
     let malformed = 0;
     const examples: string[] = [];
     if (chunk.lines.length > 0) {
-      await this.db.run(
-        'INSERT INTO watch_lines SELECT unnest($n), unnest($lines)',
-        { n: listValue(chunk.lineNumbers), lines: strings(chunk.lines) },
-        { n: LIST(DOUBLE), lines: LIST(VARCHAR) },
-      );
+      // The appender writes inside the open transaction (a rollback takes the lines back too).
+      const appender = await this.db.createAppender('watch_lines', 'main', 'temp');
+      chunk.lines.forEach((line, i) => {
+        appender.appendBigInt(BigInt(chunk.lineNumbers[i] as number));
+        appender.appendVarchar(line);
+        appender.endRow();
+      });
+      appender.closeSync();
       if (plan.kind === 'delimited') {
         // A line with the wrong number of fields is what the bulk reader rejects as malformed.
         const bad = await this.db.runAndReadAll(
@@ -285,17 +288,18 @@ export class DuckDbWatchStore implements WatchStore {
     return r.currentRowCount;
   }
 
-  async addAlerts(alerts: readonly string[]): Promise<number[]> {
-    if (alerts.length === 0) return [];
-    const r = await this.db.runAndReadAll('SELECT coalesce(max(seq), 0) FROM watch_alerts');
-    const first = num(r.getRows()[0]?.[0]) + 1;
-    const seqs = alerts.map((_, i) => first + i);
+  async nextAlertSeq(): Promise<number> {
+    const r = await this.db.runAndReadAll('SELECT coalesce(max(seq), 0) + 1 FROM watch_alerts');
+    return num(r.getRows()[0]?.[0]);
+  }
+
+  async addAlerts(alerts: readonly { seq: number; alert: string }[]): Promise<void> {
+    if (alerts.length === 0) return;
     await this.db.run(
       'INSERT INTO watch_alerts SELECT unnest($seq)::BIGINT, unnest($alert), false',
-      { seq: listValue(seqs), alert: strings(alerts) },
+      { seq: listValue(alerts.map((a) => a.seq)), alert: strings(alerts.map((a) => a.alert)) },
       { seq: LIST(DOUBLE), alert: LIST(VARCHAR) },
     );
-    return seqs;
   }
 
   async pendingAlerts(): Promise<{ seq: number; alert: string }[]> {
