@@ -46,7 +46,7 @@ describe('bad input: a clear one-line error and exit 2, or counted skips — nev
     expectUsageError(['hunt', await file('junk.bin', junk)], /junk\.bin: binary data/);
   });
   it('an unknown text format lists what was tried', async () =>
-    expectUsageError(['hunt', await file('notes.txt', 'hello\nworld\n')], /notes\.txt:1: unrecognised format \(tried zeek-tsv, zeek-json, splunk-csv, splunk-json\)/));
+    expectUsageError(['hunt', await file('notes.txt', 'hello\nworld\n')], /notes\.txt:1: unrecognised format \(tried zeek-tsv, zeek-json, .*splunk-csv.*\)/));
   it('a truncated gzip', async () => {
     const gz = gzipSync(`${HEADER}\n${GOOD.join('\n')}\n`);
     expectUsageError(['hunt', await file('cut.log.gz', gz.subarray(0, Math.floor(gz.length * 0.6)))], /cut\.log\.gz: .*(gzip|compress|truncat)/i);

@@ -25,7 +25,9 @@ import { CH_CLUSTER, CH_SHARDS, dropDatabase, uniqueDatabase, urlFor } from './c
 const FILE = process.env.BEACONHUNT_CLICKHOUSE_BENCH;
 const ENGINE = process.env.BH_BENCH_ENGINE ?? 'duckdb';
 const OUT = process.env.BH_BENCH_OUT ?? '/tmp/beaconhunt-bench.jsonl';
-const CH_DIR = process.env.BH_CLICKHOUSE_DIR ?? `${process.env.TMPDIR ?? '/tmp'}/beaconhunt-clickhouse-${process.getuid?.() ?? 0}`;
+const CH_DIR =
+  process.env.BH_CLICKHOUSE_DIR ??
+  `${process.env.TMPDIR ?? '/tmp'}/beaconhunt-clickhouse-${process.getuid?.() ?? 0}`;
 
 function rssOf(pid: number): number {
   try {
@@ -44,7 +46,9 @@ function serverPids(): number[] {
 }
 
 /** Peak RSS (bytes) of this process and of each server while `fn` runs, and its seconds. */
-async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; nodeRss: number; serverRss: number[] }> {
+async function measure<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; seconds: number; nodeRss: number; serverRss: number[] }> {
   const pids = serverPids();
   let nodeRss = process.memoryUsage().rss;
   const serverRss = pids.map(rssOf);
@@ -68,23 +72,43 @@ const MB = (b: number) => Math.round(b / 1048576);
 
 describe.skipIf(!FILE)('benchmark: DuckDB vs ClickHouse (docs/SCALING.md)', () => {
   it(`${ENGINE} on ${FILE}`, async () => {
-    const options: FeatureOptions = { sizeField: 'resp', dropZeroBytes: false, internalNetworks: DEFAULT_INTERNAL_NETWORKS };
+    const options: FeatureOptions = {
+      sizeField: 'resp',
+      dropZeroBytes: false,
+      internalNetworks: DEFAULT_INTERNAL_NETWORKS,
+    };
     const database = uniqueDatabase('bh_bench');
     const distributed = ENGINE === 'clickhouse';
     const engine: Engine =
       ENGINE === 'duckdb'
         ? await DuckDbEngine.open()
-        : await ClickHouseEngine.open(urlFor(database), distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {});
+        : await ClickHouseEngine.open(
+            urlFor(database),
+            distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {},
+          );
     const result: Record<string, unknown> = { engine: ENGINE, file: FILE, at: new Date().toISOString() };
     try {
       const imported = await measure(async () => engine.importFile(await planImport(FILE as string)));
       result.flows = imported.value.used;
-      result.import = { s: imported.seconds, nodeMB: MB(imported.nodeRss), serversMB: imported.serverRss.map(MB) };
+      result.import = {
+        s: imported.seconds,
+        nodeMB: MB(imported.nodeRss),
+        serversMB: imported.serverRss.map(MB),
+      };
       const features = await measure(() => engine.pairFeatures(options));
       result.pairs = features.value.length;
-      result.pairFeatures = { s: features.seconds, nodeMB: MB(features.nodeRss), serversMB: features.serverRss.map(MB) };
+      result.pairFeatures = {
+        s: features.seconds,
+        nodeMB: MB(features.nodeRss),
+        serversMB: features.serverRss.map(MB),
+      };
       const seed = await measure(() => engine.seedRows(options));
-      result.seedRows = { s: seed.seconds, rows: seed.value.length, nodeMB: MB(seed.nodeRss), serversMB: seed.serverRss.map(MB) };
+      result.seedRows = {
+        s: seed.seconds,
+        rows: seed.value.length,
+        nodeMB: MB(seed.nodeRss),
+        serversMB: seed.serverRss.map(MB),
+      };
       let series = 0;
       let points = 0;
       const s = await measure(() =>
@@ -93,7 +117,13 @@ describe.skipIf(!FILE)('benchmark: DuckDB vs ClickHouse (docs/SCALING.md)', () =
           points += x.ts.length;
         }),
       );
-      result.pairSeries = { s: s.seconds, pairs: series, flows: points, nodeMB: MB(s.nodeRss), serversMB: s.serverRss.map(MB) };
+      result.pairSeries = {
+        s: s.seconds,
+        pairs: series,
+        flows: points,
+        nodeMB: MB(s.nodeRss),
+        serversMB: s.serverRss.map(MB),
+      };
       expect(features.value.length).toBeGreaterThan(0);
     } finally {
       await engine.close();

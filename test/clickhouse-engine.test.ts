@@ -5,15 +5,29 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
 import type { FeatureOptions } from '../src/features/options.js';
-import { NUMERIC_PAIR_FEATURES, type NumericPairFeature, type PairFeatures, type PairSeries, pairKey } from '../src/features/pair-features.js';
+import {
+  NUMERIC_PAIR_FEATURES,
+  type NumericPairFeature,
+  type PairFeatures,
+  type PairSeries,
+  pairKey,
+} from '../src/features/pair-features.js';
 import { generateToFile } from '../src/generate/index.js';
 import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
 import { ClickHouseEngine, parseClickHouseUrl } from '../src/store/clickhouse/clickhouse-engine.js';
-import { InputError } from '../src/util/errors.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Engine } from '../src/store/engine.js';
-import { CH_CLUSTER, CH_SHARDS, clientFor, dropDatabase, probeServers, uniqueDatabase, urlFor } from './clickhouse/server.js';
+import { InputError } from '../src/util/errors.js';
+import {
+  CH_CLUSTER,
+  CH_SHARDS,
+  clientFor,
+  dropDatabase,
+  probeServers,
+  uniqueDatabase,
+  urlFor,
+} from './clickhouse/server.js';
 import { HAVE_SHARED_DATA, sharedPath } from './shared-data.js';
 
 /*
@@ -39,9 +53,18 @@ const FLOAT_FEATURES = new Set<NumericPairFeature>([
 ]);
 
 const OPTION_SETS: [string, FeatureOptions][] = [
-  ['response sizes (default)', { sizeField: 'resp', dropZeroBytes: false, internalNetworks: DEFAULT_INTERNAL_NETWORKS }],
-  ['request sizes, seed-compat zero-byte filter', { sizeField: 'orig', dropZeroBytes: true, internalNetworks: DEFAULT_INTERNAL_NETWORKS }],
-  ['total sizes, other internal networks', { sizeField: 'total', dropZeroBytes: false, internalNetworks: ['10.0.0.0/16', '192.168.0.0/16'] }],
+  [
+    'response sizes (default)',
+    { sizeField: 'resp', dropZeroBytes: false, internalNetworks: DEFAULT_INTERNAL_NETWORKS },
+  ],
+  [
+    'request sizes, seed-compat zero-byte filter',
+    { sizeField: 'orig', dropZeroBytes: true, internalNetworks: DEFAULT_INTERNAL_NETWORKS },
+  ],
+  [
+    'total sizes, other internal networks',
+    { sizeField: 'total', dropZeroBytes: false, internalNetworks: ['10.0.0.0/16', '192.168.0.0/16'] },
+  ],
 ];
 
 const ZEEK_HEADER = [
@@ -55,7 +78,8 @@ const ZEEK_HEADER = [
 ].join('\n');
 
 function badRowsFile(): string {
-  const good = (i: number) => `${1700000000 + i * 60}.25\tC${i}\t10.0.0.5\t${50000 + i}\t203.0.113.7\t443\ttcp\t-\t0.1\t120\t52\tSF`;
+  const good = (i: number) =>
+    `${1700000000 + i * 60}.25\tC${i}\t10.0.0.5\t${50000 + i}\t203.0.113.7\t443\ttcp\t-\t0.1\t120\t52\tSF`;
   const bad = [
     '1700000000.5\tCx\t10.0.0.5\t1\t203.0.113.7\t443\ttcp\t-\t0.1\tNaN\t52\tSF',
     '1700000000.5\tCx\t10.0.0.5\t1\t203.0.113.7\t443\ttcp\t-\t0.1\t-7\t52\tSF',
@@ -69,7 +93,9 @@ function badRowsFile(): string {
     `1700000000.5\tCx\t10.0.0.5\t1\t203.0.113.7\t443\ttcp\t${'A'.repeat(5 * 1024 * 1024)}\t0.1\t1\t52\tSF`,
     '\u0000\u0001\u0002 binary junk \u00ff\u00fe',
   ];
-  const lines = Array.from({ length: 40 }, (_, i) => good(i)).flatMap((g, i) => (i < bad.length ? [g, bad[i] as string] : [g]));
+  const lines = Array.from({ length: 40 }, (_, i) => good(i)).flatMap((g, i) =>
+    i < bad.length ? [g, bad[i] as string] : [g],
+  );
   return `${ZEEK_HEADER}\n${lines.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n')}\n`;
 }
 
@@ -99,7 +125,11 @@ function expectSamePairs(ch: PairFeatures, duck: PairFeatures): void {
   }
 }
 
-async function collectSeries(engine: Engine, options: FeatureOptions, minFlows: number): Promise<Map<string, PairSeries>> {
+async function collectSeries(
+  engine: Engine,
+  options: FeatureOptions,
+  minFlows: number,
+): Promise<Map<string, PairSeries>> {
   const out = new Map<string, PairSeries>();
   await engine.pairSeries(options, minFlows, (s) => out.set(pairKey(s.src, s.dst), s));
   return out;
@@ -107,7 +137,9 @@ async function collectSeries(engine: Engine, options: FeatureOptions, minFlows: 
 
 /** Order flows with equal timestamps by size, as the ClickHouse engine does (DuckDB leaves ties unordered). */
 function canonicalSeries(s: PairSeries): { ts: number[]; sizes: number[] } {
-  const idx = Array.from(s.ts.keys()).sort((i, j) => (s.ts[i] as number) - (s.ts[j] as number) || (s.sizes[i] as number) - (s.sizes[j] as number));
+  const idx = Array.from(s.ts.keys()).sort(
+    (i, j) => (s.ts[i] as number) - (s.ts[j] as number) || (s.sizes[i] as number) - (s.sizes[j] as number),
+  );
   return { ts: idx.map((i) => s.ts[i] as number), sizes: idx.map((i) => s.sizes[i] as number) };
 }
 
@@ -139,12 +171,19 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     const quote = join(dir, 'bad-quote.csv');
     const row = (i: number, app = 'ssl') =>
       `2024-03-05T00:${String(i).padStart(2, '0')}:00.000+00:00,stream:tcp,10.9.0.${i % 7},5000${i},203.0.113.9,443,tcp,${app},120,52,3,4,1500`;
-    await writeFile(quote, `_time,sourcetype,src_ip,src_port,dest_ip,dest_port,transport,app,bytes_in,bytes_out,packets_in,packets_out,time_taken\n${Array.from({ length: 40 }, (_, i) => row(i, i === 20 ? '"broken' : i === 5 ? '"a,b"' : 'ssl')).join('\n')}\n`);
+    await writeFile(
+      quote,
+      `_time,sourcetype,src_ip,src_port,dest_ip,dest_port,transport,app,bytes_in,bytes_out,packets_in,packets_out,time_taken\n${Array.from({ length: 40 }, (_, i) => row(i, i === 20 ? '"broken' : i === 5 ? '"a,b"' : 'ssl')).join('\n')}\n`,
+    );
     files = [zeek, json, csv, bad, quote];
     if (HAVE_SHARED_DATA) {
-      for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')]) if (existsSync(p)) files.push(p);
+      for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')])
+        if (existsSync(p)) files.push(p);
     }
-    ch = await ClickHouseEngine.open(urlFor(database), distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {});
+    ch = await ClickHouseEngine.open(
+      urlFor(database),
+      distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {},
+    );
     duck = await DuckDbEngine.open();
     for (const f of files) {
       const plan = await planImport(f);
@@ -164,7 +203,13 @@ function engineSuite(mode: 'single' | 'cluster'): void {
       expect(withoutPath(a.ch), file).toEqual(withoutPath(a.duck));
     }
     const bad = [...accounting.entries()].find(([f]) => f.endsWith('bad-rows.log'))?.[1].ch;
-    expect(bad?.skipped).toEqual({ 'bad number': 4, 'bad address': 2, 'bad timestamp': 1, 'bad port': 1, 'malformed line': 3 });
+    expect(bad?.skipped).toEqual({
+      'bad number': 4,
+      'bad address': 2,
+      'bad timestamp': 1,
+      'bad port': 1,
+      'malformed line': 3,
+    });
     const [chSummary, duckSummary] = await Promise.all([ch.summary(), duck.summary()]);
     expect(chSummary.flowsRead).toBe(duckSummary.flowsRead);
     expect(chSummary.flowsUsed).toBe(duckSummary.flowsUsed);
@@ -202,7 +247,7 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     });
   }
 
-  it('per-pair sorted series equal DuckDB\'s (and split into hash buckets, the same again)', async () => {
+  it("per-pair sorted series equal DuckDB's (and split into hash buckets, the same again)", async () => {
     const options = OPTION_SETS[0]?.[1] as FeatureOptions;
     const [a, b] = await Promise.all([collectSeries(ch, options, 4), collectSeries(duck, options, 4)]);
     expect(a.size).toBeGreaterThan(50);
@@ -226,9 +271,11 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     }
   });
 
-  it('pair flows (report drill-down) equal DuckDB\'s, whole and sampled', async () => {
+  it("pair flows (report drill-down) equal DuckDB's, whole and sampled", async () => {
     const pairs = await duck.pairFeatures(OPTION_SETS[0]?.[1] as FeatureOptions);
-    const order = Array.from(pairs.numeric.flows.keys()).sort((i, j) => (pairs.numeric.flows[j] as number) - (pairs.numeric.flows[i] as number));
+    const order = Array.from(pairs.numeric.flows.keys()).sort(
+      (i, j) => (pairs.numeric.flows[j] as number) - (pairs.numeric.flows[i] as number),
+    );
     const top = order.slice(0, 6).map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string }));
     top.push({ src: '192.0.2.1', dst: "'; DROP TABLE flows; --" });
     for (const limit of [1_000_000, 37]) {
@@ -242,8 +289,20 @@ function engineSuite(mode: 'single' | 'cluster'): void {
           // ClickHouse 18.16 reads some decimals 1 ulp off (0.381522 → 0.38152200000000003):
           // durations are compared to 1e-12, everything else exactly.
           const rows = (f: typeof x) =>
-            Array.from(f?.ts ?? [], (t, i) => [t, f?.origBytes[i], f?.respBytes[i], f?.dport[i], f?.connState[i], f?.duration[i] as number] as const).sort(
-              (p, q) => JSON.stringify(p.slice(0, 5)).localeCompare(JSON.stringify(q.slice(0, 5))) || p[5] - q[5],
+            Array.from(
+              f?.ts ?? [],
+              (t, i) =>
+                [
+                  t,
+                  f?.origBytes[i],
+                  f?.respBytes[i],
+                  f?.dport[i],
+                  f?.connState[i],
+                  f?.duration[i] as number,
+                ] as const,
+            ).sort(
+              (p, q) =>
+                JSON.stringify(p.slice(0, 5)).localeCompare(JSON.stringify(q.slice(0, 5))) || p[5] - q[5],
             );
           const rx = rows(x);
           const ry = rows(y);
@@ -256,16 +315,31 @@ function engineSuite(mode: 'single' | 'cluster'): void {
   });
 }
 
-describe.skipIf(!servers.single)('ClickHouse engine on one server = DuckDB engine', () => engineSuite('single'));
+describe.skipIf(!servers.single)('ClickHouse engine on one server = DuckDB engine', () =>
+  engineSuite('single'),
+);
 describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed table = DuckDB engine', () => {
   engineSuite('cluster');
+
+  it('without distributed DDL and without shard addresses, a cluster whose shards share an address is a clear error', async () => {
+    // the loopback shards differ only in their ports: system.clusters cannot tell their HTTP ports
+    const database = uniqueDatabase('bh_test_noshards');
+    try {
+      await expect(ClickHouseEngine.open(urlFor(database), { cluster: CH_CLUSTER as string })).rejects.toThrow(/shards=/);
+    } finally {
+      await dropDatabase(database, true);
+    }
+  });
 
   it('spreads flows over both shards, each pair on exactly one', async () => {
     const database = uniqueDatabase('bh_test_shards');
     const dir = await mkdtemp(join(tmpdir(), 'bh-ch-shards-'));
     const file = join(dir, 'conn.log');
     await generateToFile({ flows: 5_000, format: 'zeek', out: file, seed: 11 });
-    const engine = await ClickHouseEngine.open(urlFor(database), { cluster: CH_CLUSTER as string, shards: CH_SHARDS });
+    const engine = await ClickHouseEngine.open(urlFor(database), {
+      cluster: CH_CLUSTER as string,
+      shards: CH_SHARDS,
+    });
     try {
       const acc = await engine.importFile(await planImport(file));
       const perShard: Set<string>[] = [];
@@ -273,7 +347,10 @@ describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed ta
       for (const spec of CH_SHARDS) {
         const client = clientFor(spec);
         try {
-          const rs = await client.query({ query: `SELECT src, dst, count() AS n FROM ${database}.flows_local GROUP BY src, dst`, format: 'JSONEachRow' });
+          const rs = await client.query({
+            query: `SELECT src, dst, count() AS n FROM ${database}.flows_local GROUP BY src, dst`,
+            format: 'JSONEachRow',
+          });
           const rows = await rs.json<{ src: string; dst: string; n: number }>();
           perShard.push(new Set(rows.map((r) => pairKey(r.src, r.dst))));
           total += rows.reduce((a, r) => a + r.n, 0);
@@ -301,7 +378,9 @@ if (!servers.single) {
 
 describe('ClickHouse URLs and connection errors (no server needed)', () => {
   it('parses clickhouse://user:pass@host:port/db?cluster=…&shards=…', () => {
-    const p = parseClickHouseUrl('clickhouse://alice:s%40cret@db.example:9123/flows_db?cluster=c1&table=t1&shards=h1:8123,h2:8124');
+    const p = parseClickHouseUrl(
+      'clickhouse://alice:s%40cret@db.example:9123/flows_db?cluster=c1&table=t1&shards=h1:8123,h2:8124',
+    );
     expect(p).toEqual({
       url: 'http://db.example:9123',
       username: 'alice',
@@ -316,10 +395,14 @@ describe('ClickHouse URLs and connection errors (no server needed)', () => {
   });
 
   it('an unreachable server is one input error that does not show the password', async () => {
-    const err = await ClickHouseEngine.open('clickhouse://default:hunter2@127.0.0.1:9/x').catch((e: unknown) => e);
+    const err = await ClickHouseEngine.open('clickhouse://default:hunter2@127.0.0.1:9/x').catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     expect(String((err as Error).message)).toMatch(/127\.0\.0\.1:9/);
     expect(String((err as Error).message)).not.toContain('hunter2');
-    await expect(ClickHouseEngine.open('clickhouse://h:1/db', { cluster: 'x; DROP' })).rejects.toThrow(InputError);
+    await expect(ClickHouseEngine.open('clickhouse://h:1/db', { cluster: 'x; DROP' })).rejects.toThrow(
+      InputError,
+    );
   });
 });

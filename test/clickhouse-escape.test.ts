@@ -11,7 +11,7 @@ import {
   sqlUserName,
   tsvValue,
 } from '../src/store/clickhouse/escape.js';
-import { clientFor, CH_URL, dropDatabase, probeServers, uniqueDatabase } from './clickhouse/server.js';
+import { CH_URL, clientFor, dropDatabase, probeServers, uniqueDatabase } from './clickhouse/server.js';
 
 /*
  * escape.ts is the one function that turns values into ClickHouse SQL text (18.16 has no query
@@ -41,6 +41,7 @@ const HOSTILE = [
   '\\x41',
   '\\u0041',
   '%s%n%x',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile string, not a template
   '${process.exit()}',
   '{{7*7}}',
   '<script>alert(1)</script>',
@@ -86,13 +87,14 @@ describe('escape.ts: values as ClickHouse SQL text', () => {
     expect(sqlNumber(-1.5)).toBe('(-1.5)');
     expect(sqlNumber(-0)).toBe('0');
     expect(sqlNumber(1e-7)).toBe('1e-7');
-    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) expect(() => sqlNumber(bad)).toThrow(SqlValueError);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+      expect(() => sqlNumber(bad)).toThrow(SqlValueError);
     expect(() => sqlNumber('1; DROP' as unknown as number)).toThrow(SqlValueError);
     expect(sqlInteger(7)).toBe('7');
     for (const bad of [-1, 1.5, 2 ** 53, Number.NaN]) expect(() => sqlInteger(bad)).toThrow(SqlValueError);
   });
 
-  it('identifiers: our own from the allowlist, the user\'s by a strict pattern', () => {
+  it("identifiers: our own from the allowlist, the user's by a strict pattern", () => {
     expect(sqlIdentifier('src')).toBe('`src`');
     expect(() => sqlIdentifier('src`; DROP')).toThrow(SqlValueError);
     expect(() => sqlIdentifier('password')).toThrow(SqlValueError);
@@ -130,7 +132,9 @@ describe.skipIf(!servers.single)('escape.ts: hostile strings round-trip through 
 
   beforeAll(async () => {
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${sqlUserName(database)}` });
-    await client.command({ query: `CREATE TABLE ${table} (i UInt32, how String, s String) ENGINE = MergeTree() ORDER BY i` });
+    await client.command({
+      query: `CREATE TABLE ${table} (i UInt32, how String, s String) ENGINE = MergeTree() ORDER BY i`,
+    });
   });
   afterAll(async () => {
     await client.close();
@@ -140,27 +144,47 @@ describe.skipIf(!servers.single)('escape.ts: hostile strings round-trip through 
   it('as SQL literals: inserted, selected back unchanged, and matched by an equality filter', async () => {
     const values = HOSTILE.map((s, i) => `(${sqlInteger(i)}, 'sql', ${sqlString(s)})`).join(', ');
     await client.command({ query: `INSERT INTO ${table} (i, how, s) VALUES ${values}` });
-    const rs = await client.query({ query: `SELECT i, s FROM ${table} WHERE how = 'sql' ORDER BY i`, format: 'JSONEachRow' });
+    const rs = await client.query({
+      query: `SELECT i, s FROM ${table} WHERE how = 'sql' ORDER BY i`,
+      format: 'JSONEachRow',
+    });
     const rows = await rs.json<{ i: number; s: string }>();
     expect(rows.map((r) => r.s)).toEqual(HOSTILE);
     for (const [i, s] of HOSTILE.entries()) {
-      const hit = await client.query({ query: `SELECT count() AS n FROM ${table} WHERE how = 'sql' AND s = ${sqlString(s)} AND i = ${sqlInteger(i)}`, format: 'JSONEachRow' });
+      const hit = await client.query({
+        query: `SELECT count() AS n FROM ${table} WHERE how = 'sql' AND s = ${sqlString(s)} AND i = ${sqlInteger(i)}`,
+        format: 'JSONEachRow',
+      });
       expect((await hit.json<{ n: number }>())[0]?.n, JSON.stringify(s).slice(0, 40)).toBe(1);
     }
-    const lengths = await client.query({ query: `SELECT length(${sqlString('nul\u0000inside')}) AS n`, format: 'JSONEachRow' });
+    const lengths = await client.query({
+      query: `SELECT length(${sqlString('nul\u0000inside')}) AS n`,
+      format: 'JSONEachRow',
+    });
     expect((await lengths.json<{ n: number }>())[0]?.n).toBe(10);
   });
 
   it('as TabSeparated data (the import path): unchanged', async () => {
     const body = HOSTILE.map((s, i) => `${1000 + i}\ttsv\t${tsvValue(s)}\n`).join('');
-    await client.insert({ table: `${database}.strings`, values: Readable.from([body], { objectMode: false }), format: 'TabSeparated', columns: ['i', 'how', 's'] });
-    const rs = await client.query({ query: `SELECT s FROM ${table} WHERE how = 'tsv' ORDER BY i`, format: 'JSONEachRow' });
+    await client.insert({
+      table: `${database}.strings`,
+      values: Readable.from([body], { objectMode: false }),
+      format: 'TabSeparated',
+      columns: ['i', 'how', 's'],
+    });
+    const rs = await client.query({
+      query: `SELECT s FROM ${table} WHERE how = 'tsv' ORDER BY i`,
+      format: 'JSONEachRow',
+    });
     expect((await rs.json<{ s: string }>()).map((r) => r.s)).toEqual(HOSTILE);
   });
 
   it('numbers keep their value', async () => {
     const nums = [0, 1, -1, 1.5, -2.25, 1e-7, 1.5e21, 9007199254740991, 0.1, 1709596812.123456];
-    const rs = await client.query({ query: `SELECT ${nums.map((x, i) => `toFloat64(${sqlNumber(x)}) AS n${i}`).join(', ')}`, format: 'JSONEachRow' });
+    const rs = await client.query({
+      query: `SELECT ${nums.map((x, i) => `toFloat64(${sqlNumber(x)}) AS n${i}`).join(', ')}`,
+      format: 'JSONEachRow',
+    });
     const row = (await rs.json<Record<string, number>>())[0] ?? {};
     expect(nums.map((_, i) => row[`n${i}`])).toEqual(nums);
   });

@@ -117,6 +117,37 @@ export function initialState(): DetectorState {
   return { version: 1, lastIndex: null, lastTs: null, baseline: [], episode: null };
 }
 
+/** BaselineEntry's fields in the order of its compact (array) form in stored state. */
+const ENTRY_FIELDS = [
+  'index',
+  'flows',
+  'gap',
+  'bytes',
+  'respAvg',
+  'respDistinct',
+  'respModeSize',
+  'respModeCount',
+  'origAvg',
+  'origDistinct',
+  'origModeSize',
+  'origModeCount',
+] as const satisfies readonly (keyof BaselineEntry)[];
+
+/**
+ * The state as stored by live mode (JSON; baseline entries as arrays, which halves the text). JSON
+ * keeps every double exactly, so a stored and restored state folds on exactly as one kept in memory.
+ */
+export function serializeState(state: DetectorState): string {
+  return JSON.stringify({ ...state, baseline: state.baseline.map((e) => ENTRY_FIELDS.map((f) => e[f])) });
+}
+
+export function parseState(text: string): DetectorState {
+  const raw = JSON.parse(text) as Omit<DetectorState, 'baseline'> & { baseline: (number | null)[][] };
+  if (raw.version !== 1) throw new Error(`unknown change-detector state version ${String(raw.version)}`);
+  const baseline = raw.baseline.map((a) => Object.fromEntries(ENTRY_FIELDS.map((f, i) => [f, a[i] ?? null])) as unknown as BaselineEntry);
+  return { ...raw, baseline };
+}
+
 const nanToNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**

@@ -10,6 +10,8 @@ export {
   episodeCloseIndex,
   foldSeries,
   initialState,
+  parseState,
+  serializeState,
   step,
   summarizeBaseline,
   testWindow,

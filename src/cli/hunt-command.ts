@@ -24,7 +24,7 @@ export interface HuntCliOptions {
   top: number;
   db?: string;
   engine: string;
-  bytes: SizeField;
+  bytes?: SizeField;
   seedCompat?: boolean;
   config?: string;
   model: ModelChoice;
@@ -65,9 +65,10 @@ export function registerHunt(program: Command, style: OutputStyle): void {
     .option('--db <file>', 'DuckDB file: import once, hunt many times (files already in it are not re-imported)')
     .option('--engine <engine>', 'compute engine', 'duckdb')
     .addOption(
-      new Option('--bytes <field>', 'size field for the seed features: resp = server→client (the seed\'s bytes_out)')
-        .choices(['resp', 'orig', 'total'])
-        .default(HUNT_DEFAULTS.sizeField),
+      new Option(
+        '--bytes <field>',
+        "size field for the seed features: resp = server→client, the seed's bytes_out (default; orig for one-direction NetFlow/VPC records)",
+      ).choices(['resp', 'orig', 'total']),
     )
     .option('--seed-compat', "reproduce the seed post literally: drop 0-byte flows, K-Means k=2 on unscaled features")
     .option('-c, --config <file>', 'YAML or JSON config: internal networks, direction, allowlists, intel lists, CSV columns')
@@ -100,7 +101,7 @@ Examples:
           format: options.format,
           ...(options.db ? { db: options.db } : {}),
           engine: options.engine,
-          sizeField: options.bytes,
+          ...(options.bytes ? { sizeField: options.bytes } : {}),
           seedCompat: options.seedCompat ?? false,
           settings: options.config ? await loadConfig(options.config) : DEFAULT_CONFIG,
           model: options.model,

@@ -5,6 +5,7 @@ import { terminalSafe } from '../util/terminal-safe.js';
 import { registerDemo } from './demo-command.js';
 import { registerGenerate } from './generate-command.js';
 import { registerHunt } from './hunt-command.js';
+import { registerSpl } from './spl-command.js';
 import { outputStyle } from './output-style.js';
 
 /** Exit codes (brief): 0 ran, 2 usage or input error, 1 internal error. */
@@ -32,6 +33,7 @@ Examples:
   registerHunt(program, style);
   registerDemo(program, style);
   registerGenerate(program);
+  registerSpl(program);
   try {
     await program.parseAsync(argv);
     return 0;

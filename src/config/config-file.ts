@@ -70,8 +70,18 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
-    /** Generic CSV/TSV input: canonical field → column name in the file. */
-    csv_columns: z.record(z.enum(CANONICAL_FIELDS), z.string().min(1)).optional(),
+    /**
+     * Generic CSV/TSV input (`--format csv`): `columns` maps canonical fields (and `end`) to column
+     * names; optional `time_format` (strptime) and `delimiter`. Checked in detail by the reader.
+     */
+    csv: z
+      .object({
+        columns: z.record(z.enum([...CANONICAL_FIELDS, 'end']), z.string().min(1)),
+        time_format: z.string().min(1).optional(),
+        delimiter: z.string().min(1).max(2).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -7,6 +7,7 @@ import type { FeatureOptions, SizeField } from '../features/options.js';
 import { pairKey, type PairFeatures } from '../features/pair-features.js';
 import { timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
+import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
 import type { FileAccounting } from '../read/plan.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
@@ -73,13 +74,15 @@ function stageClock() {
 /** read → store: every input file into the engine; returns the paths that were already there. */
 async function importAll(engine: Engine, options: HuntOptions, emit: Emit): Promise<{ files: string[]; previously: Set<string> }> {
   const files = options.inputs.length ? await expandInputs(options.inputs) : [];
+  const csv = options.settings?.csv;
+  const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
   const explicit = new Set(options.inputs);
   const previously = new Set<string>();
   let index = 0;
   for (const path of files) {
     emit({ kind: 'file-start', path, index: index++, total: files.length });
     try {
-      const accounting = await engine.importFile(await planImport(path, options.format ?? 'auto'));
+      const accounting = await engine.importFile(await planImport(path, options.format ?? 'auto', readerOptions));
       if (accounting.alreadyImported) previously.add(accounting.path);
       emit({ kind: 'file-done', accounting });
     } catch (err) {
@@ -156,17 +159,22 @@ async function rankDefault(
   });
 }
 
+/**
+ * The seed measures response sizes; unidirectional records (NetFlow, VPC) carry one direction
+ * each, so their "response" is always 0 and the request size is the one to measure.
+ */
+function defaultSizeField(data: DataSummary): SizeField {
+  const flowFiles = data.files.filter((f) => !f.precomputed);
+  const unidirectional = flowFiles.length > 0 && flowFiles.every((f) => f.directionality === 'unidirectional');
+  return unidirectional ? 'orig' : HUNT_DEFAULTS.sizeField;
+}
+
 /** read → store → features → models → score: the whole hunt, returning findings and a summary. */
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
   const clock = stageClock();
   const emit: Emit = options.onEvent ?? (() => {});
   const settings = options.settings ?? DEFAULT_CONFIG;
-  const featureOptions: FeatureOptions = {
-    sizeField: options.sizeField ?? HUNT_DEFAULTS.sizeField,
-    dropZeroBytes: options.seedCompat ?? false,
-    internalNetworks: settings.internal_networks,
-  };
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
   for (const bad of intel?.badLines.slice(0, 5) ?? []) emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
   const engine = await openEngine(options.engine ?? 'duckdb', options.db);
@@ -177,6 +185,14 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
     if (data.files.length === 0) throw new InputError('no input: give flow files, directories or - for stdin');
+    const featureOptions: FeatureOptions = {
+      sizeField: options.sizeField ?? defaultSizeField(data),
+      dropZeroBytes: options.seedCompat ?? false,
+      internalNetworks: settings.internal_networks,
+    };
+    if (data.files.some((f) => f.precomputed)) {
+      emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
+    }
     const pairs = await engine.pairFeatures(featureOptions);
     const scope = scopePairs(pairs, settings, intel?.intel);
     if (!scope.anyInternal && pairs.length > 0) {
@@ -223,6 +239,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         skipped: f.skipped,
         examples: f.examples,
         already_imported: previously.has(f.path) || !files.includes(f.path),
+        ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
+        ...(f.notes?.length ? { notes: f.notes } : {}),
+        ...(f.directionality ? { directionality: f.directionality } : {}),
+        ...(f.precomputed ? { precomputed: true } : {}),
       })),
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',

@@ -71,6 +71,7 @@ export function summaryText(result: HuntResult, useColor: boolean): string {
     lines.push(`  skipped ${n(count)} × ${reason}`);
   }
   for (const f of s.files) {
+    for (const note of f.notes ?? []) lines.push(c.dim(`  ${terminalSafe(f.path)}: ${terminalSafe(note)}`));
     if (f.examples.length) lines.push(c.dim(`  ${terminalSafe(f.path)}: ${f.examples.slice(0, 3).map(terminalSafe).join('; ')}`));
   }
   if (s.time_range) lines.push(`${c.bold('Time')} ${s.time_range[0]} → ${s.time_range[1]}`);

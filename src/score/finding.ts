@@ -43,7 +43,20 @@ export interface HuntSummary {
   internal_hosts: number;
   findings_by_severity: Record<Severity, number>;
   time_range: [string, string] | null;
-  files: { path: string; format: string; rows: number; used: number; skipped: Record<string, number>; examples: string[]; already_imported: boolean }[];
+  files: {
+    path: string;
+    format: string;
+    rows: number;
+    used: number;
+    skipped: Record<string, number>;
+    examples: string[];
+    already_imported: boolean;
+    /** Lines that are not data (a trailer such as nfdump's Summary). */
+    non_data_lines?: number;
+    notes?: string[];
+    directionality?: 'bidirectional' | 'unidirectional';
+    precomputed?: boolean;
+  }[];
   engine: string;
   mode: 'default' | 'seed-compat';
   size_field: string;

@@ -148,6 +148,9 @@ function verdictOf(
   if (timing?.strobe) return 'strobe';
   const regular = timing ? timing.periodic || timing.score >= 0.5 : true;
   if (uniformity >= config.uniformShare && regular) return 'beacon';
+  // clockwork timing is a beacon even when the payload varies somewhat (a C2 that pads or
+  // compresses); mail polling and similar, whose sizes follow the content, stay anomalies
+  if (timing?.periodic && timing.score >= 0.8 && uniformity >= 0.5) return 'beacon';
   if ((f.failed_share as number) >= 0.9 && regular) return 'beacon';
   return 'anomaly';
 }

@@ -35,6 +35,12 @@ export interface FollowChunk {
 export interface FollowOptions {
   /** `--format` (default auto: recognised by content). */
   format: string;
+  /**
+   * When live mode started on this database (epoch ms). A rotated copy of the followed log that is
+   * not a known stream is read from its start if it changed since then: it got data while we were
+   * responsible for it (the watcher was down when it was rotated). Older archives are left alone.
+   */
+  since: number;
   /** Bytes read from one file per poll at most. */
   maxBytes: number;
   onWarning?: (message: string) => void;
@@ -171,7 +177,7 @@ export class Follower {
     const isNew = stream === undefined;
     if (!stream) {
       const refusedKey = `${path}\u0000${info.ino}`;
-      if (!mayStart || this.refused.has(refusedKey)) return null;
+      if (!(mayStart || info.mtimeMs >= this.options.since) || this.refused.has(refusedKey)) return null;
       const plan = await this.planFor(path, identity.hash);
       if (!plan) {
         this.refused.add(refusedKey);

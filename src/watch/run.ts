@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ChangeEvent, closeIfOver, type DetectorState, episodeCloseIndex, foldSeries, initialState } from '../change/detector.js';
+import { type ChangeEvent, closeIfOver, type DetectorState, episodeCloseIndex, foldSeries, initialState, parseState, serializeState } from '../change/detector.js';
 import { type ChangeOptions, resolveChangeOptions } from '../change/options.js';
 import { pairKey } from '../features/pair-features.js';
 import type { Engine, PairWindowSeries, WatchPairState, WatchStore } from '../store/engine.js';
@@ -99,18 +99,18 @@ async function evaluate(
     saved.push({
       src: pair.src,
       dst: pair.dst,
-      state: JSON.stringify(state),
+      state: serializeState(state),
       lastIndex: state.lastIndex ?? to - 1,
       closeAt: state.episode ? episodeCloseIndex(state.episode, change) : null,
     });
   };
   for (const s of series) {
     const previous = stored.get(pairKey(s.src, s.dst));
-    const state = previous ? (JSON.parse(previous.state) as DetectorState) : initialState();
+    const state = previous ? parseState(previous.state) : initialState();
     for (const event of foldSeries(state, s, change)) out.push({ pair: s, event });
     keep(s, state);
   }
-  for (const s of closing) keep(s, JSON.parse(s.state) as DetectorState);
+  for (const s of closing) keep(s, parseState(s.state));
   await store.savePairStates(saved);
   await store.forgetPairsIdleBefore(to - change.idleResetSeconds / change.hopSeconds);
   return out;
@@ -147,7 +147,10 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
     const store = await engine.watchStore({ memoryLimit: options.memoryLimit ?? WATCH_DEFAULTS.memoryLimit });
     const meta = await store.getMeta();
     const settings = settingsOf(change, latenessSeconds);
-    if (meta.settings === undefined) await store.setMeta({ settings });
+    if (meta.settings === undefined) {
+      meta.created_at = String(Date.now());
+      await store.setMeta({ settings, created_at: meta.created_at });
+    }
     else if (meta.settings !== settings) {
       throw new InputError(
         `${options.db} was watched with other detection settings (${meta.settings}); use the same --window/--hop/--lateness or another --db`,
@@ -164,6 +167,7 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
     let alerts = await emitPending(store, sink);
     follower = new Follower(options.target, await store.streams(), {
       format: options.format ?? 'auto',
+      since: Number(meta.created_at ?? 0),
       maxBytes: WATCH_DEFAULTS.maxBytesPerFile,
       onWarning: (message) => emit({ kind: 'warning', message }),
     });

@@ -4,15 +4,19 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { CANONICAL_FIELDS, type Flow } from '../../src/flow/schema.js';
 import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../../src/read/plan.js';
+import type { Conversion, RawRow } from '../../src/store/clickhouse/convert.js';
 import { DuckDbEngine } from '../../src/store/duckdb/duckdb-engine.js';
 import { importSelectSql } from '../../src/store/duckdb/import-sql.js';
-import type { Conversion, RawRow } from '../../src/store/clickhouse/convert.js';
 
 /**
  * DuckDB as the oracle for the ClickHouse engine's JS import: run the DuckDB import SQL
  * (importSelectSql) over raw rows held in a table, one output row per input row, in order.
  */
-export async function duckdbConvert(plan: DelimitedPlan | JsonLinesPlan, rows: readonly RawRow[], jsonOk?: readonly boolean[]): Promise<Conversion[]> {
+export async function duckdbConvert(
+  plan: DelimitedPlan | JsonLinesPlan,
+  rows: readonly RawRow[],
+  jsonOk?: readonly boolean[],
+): Promise<Conversion[]> {
   const width = plan.rawNames.length;
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
@@ -33,7 +37,11 @@ export async function duckdbConvert(plan: DelimitedPlan | JsonLinesPlan, rows: r
       appender.endRow();
     });
     appender.closeSync();
-    const { sql, params } = importSelectSql(plan, '(SELECT * FROM raw ORDER BY idx)', jsonOk ? 'ok' : undefined);
+    const { sql, params } = importSelectSql(
+      plan,
+      '(SELECT * FROM raw ORDER BY idx)',
+      jsonOk ? 'ok' : undefined,
+    );
     const reader = await db.runAndReadAll(sql, params);
     const names = reader.columnNames();
     return reader.getRows().map((r) => {
@@ -66,7 +74,9 @@ export function seeded(seed: number): () => number {
 }
 
 /** Import one file with the real DuckDB engine; its accounting and stored rows (flows or reasons). */
-export async function duckdbImportFile(plan: ImportPlan): Promise<{ accounting: FileAccounting; rows: Conversion[] }> {
+export async function duckdbImportFile(
+  plan: ImportPlan,
+): Promise<{ accounting: FileAccounting; rows: Conversion[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'bh-oracle-'));
   const dbPath = join(dir, 'oracle.duckdb');
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-engine.js';
 
 /*
@@ -12,10 +12,14 @@ import { parseClickHouseUrl } from '../../src/store/clickhouse/clickhouse-engine
  */
 
 export const CH_URL = process.env.BEACONHUNT_CLICKHOUSE_URL ?? 'clickhouse://default@127.0.0.1:18123/default';
-export const CH_CLUSTER = process.env.BEACONHUNT_CLICKHOUSE_CLUSTER ?? (process.env.BEACONHUNT_CLICKHOUSE_URL ? undefined : 'bh_cluster');
+export const CH_CLUSTER =
+  process.env.BEACONHUNT_CLICKHOUSE_CLUSTER ??
+  (process.env.BEACONHUNT_CLICKHOUSE_URL ? undefined : 'bh_cluster');
 export const CH_SHARDS = (
   process.env.BEACONHUNT_CLICKHOUSE_SHARDS ??
-  (process.env.BEACONHUNT_CLICKHOUSE_URL ? '' : 'clickhouse://default@127.0.0.1:18123,clickhouse://default@127.0.0.1:18124')
+  (process.env.BEACONHUNT_CLICKHOUSE_URL
+    ? ''
+    : 'clickhouse://default@127.0.0.1:18123,clickhouse://default@127.0.0.1:18124')
 )
   .split(',')
   .filter(Boolean);
@@ -27,7 +31,7 @@ export function clientFor(spec: string): ClickHouseClient {
     username: p.username,
     password: p.password,
     clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-    log: { level: 127 as never },
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 
@@ -52,7 +56,11 @@ export interface Servers {
 /** Which setups can run here: one server, and the cluster (every shard answers). */
 export async function probeServers(): Promise<Servers> {
   const single = await answers(CH_URL);
-  const cluster = single && CH_CLUSTER !== undefined && CH_SHARDS.length > 0 && (await Promise.all(CH_SHARDS.map(answers))).every(Boolean);
+  const cluster =
+    single &&
+    CH_CLUSTER !== undefined &&
+    CH_SHARDS.length > 0 &&
+    (await Promise.all(CH_SHARDS.map(answers))).every(Boolean);
   const where = parseClickHouseUrl(CH_URL).url;
   const message = !single
     ? `no ClickHouse server answers at ${where}; skipping the ClickHouse tests (start one with scripts/clickhouse-cluster.sh start, or set BEACONHUNT_CLICKHOUSE_URL)`
@@ -81,7 +89,9 @@ export async function dropDatabase(database: string, onShards: boolean): Promise
   for (const spec of targets) {
     const client = clientFor(spec);
     try {
-      await client.command({ query: `DROP DATABASE IF EXISTS \`${database.replace(/[^A-Za-z0-9_]/g, '')}\`` });
+      await client.command({
+        query: `DROP DATABASE IF EXISTS \`${database.replace(/[^A-Za-z0-9_]/g, '')}\``,
+      });
     } finally {
       await client.close();
     }

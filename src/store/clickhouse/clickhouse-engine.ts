@@ -2,9 +2,13 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import {
+  type ClickHouseClient,
+  ClickHouseLogLevel,
+  type ClickHouseSettings,
+  createClient,
+} from '@clickhouse/client';
 import { networkSet } from '../../context/networks.js';
-import type { Flow } from '../../flow/schema.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
@@ -15,13 +19,15 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
+import type { Flow } from '../../flow/schema.js';
 import type { FileAccounting, ImportPlan } from '../../read/plan.js';
-import { InputError, errorMessage } from '../../util/errors.js';
+import { errorMessage, InputError } from '../../util/errors.js';
 import type { DataSummary, Engine } from '../engine.js';
-import { isValidUserName, tsvValue } from './escape.js';
 import type { FlowPlan } from './convert.js';
+import { isValidUserName, sqlQualified, tsvValue } from './escape.js';
 import { convertFile, NeedsLineByLine } from './import-rows.js';
 import {
+  clusterHostsSql,
   deleteFileRowsSql,
   distinctSourcesSql,
   FLOW_COLUMNS,
@@ -84,12 +90,15 @@ export function parseClickHouseUrl(spec: string): ClickHouseUrl {
   }
   const secure = u.protocol === 'clickhouses:' || u.searchParams.get('secure') === '1';
   if (u.protocol !== 'clickhouse:' && u.protocol !== 'clickhouses:') {
-    throw new InputError(`not a ClickHouse URL (${u.protocol}): expected clickhouse://user:pass@host:8123/db`);
+    throw new InputError(
+      `not a ClickHouse URL (${u.protocol}): expected clickhouse://user:pass@host:8123/db`,
+    );
   }
   if (!u.hostname) throw new InputError('ClickHouse URL without a host');
   const port = u.port || (secure ? '8443' : '8123');
   const database = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, '')) || DEFAULT_DATABASE;
-  if (!isValidUserName(database)) throw new InputError(`not a valid ClickHouse database name: ${JSON.stringify(database)}`);
+  if (!isValidUserName(database))
+    throw new InputError(`not a valid ClickHouse database name: ${JSON.stringify(database)}`);
   const options: ClickHouseOptions = {};
   const cluster = u.searchParams.get('cluster');
   if (cluster) options.cluster = cluster;
@@ -140,7 +149,8 @@ function noDistributedDdl(err: unknown): boolean {
 
 type Row = Record<string, unknown>;
 
-const n = (v: unknown): number => (typeof v === 'number' ? v : v === null || v === undefined ? Number.NaN : Number(v));
+const n = (v: unknown): number =>
+  typeof v === 'number' ? v : v === null || v === undefined ? Number.NaN : Number(v);
 
 interface StoredFile {
   file_id: number;
@@ -212,7 +222,8 @@ export class ClickHouseEngine implements Engine {
     const parsed = parseClickHouseUrl(url);
     const merged: ClickHouseOptions = { ...parsed.options, ...options };
     for (const name of [merged.cluster, merged.table]) {
-      if (name !== undefined && !isValidUserName(name)) throw new InputError(`not a valid ClickHouse name: ${JSON.stringify(name)}`);
+      if (name !== undefined && !isValidUserName(name))
+        throw new InputError(`not a valid ClickHouse name: ${JSON.stringify(name)}`);
     }
     const client = ClickHouseEngine.connect(parsed);
     const engine = new ClickHouseEngine(client, parsed, parsed.database, merged);
@@ -236,7 +247,7 @@ export class ClickHouseEngine implements Engine {
       request_timeout: 3_600_000,
       max_open_connections: 4,
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-      log: { level: 127 as never },
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
 
@@ -268,7 +279,12 @@ export class ClickHouseEngine implements Engine {
   }
 
   /** Stream a result row by row (JSONEachRow): memory holds one chunk, not the result. */
-  private async stream(sql: string, visit: (row: Row) => void, settings?: ClickHouseSettings, session?: string): Promise<void> {
+  private async stream(
+    sql: string,
+    visit: (row: Row) => void,
+    settings?: ClickHouseSettings,
+    session?: string,
+  ): Promise<void> {
     const rs = await this.client.query({
       query: sql,
       format: 'JSONEachRow',
@@ -302,17 +318,18 @@ export class ClickHouseEngine implements Engine {
     let specs = this.options.shards;
     if (!specs?.length) {
       const port = new URL(this.endpoint.url).port;
-      const rows = await this.rows<{ host_address: string }>(
-        `SELECT host_address FROM system.clusters WHERE cluster = '${(this.layout.cluster as string).replace(/[^A-Za-z0-9_]/g, '')}' ORDER BY shard_num, replica_num`,
+      const rows = await this.rows<{ host_address: string }>(clusterHostsSql(this.layout.cluster as string));
+      specs = rows.map(
+        (r) => `${r.host_address.includes(':') ? `[${r.host_address}]` : r.host_address}:${port}`,
       );
-      specs = rows.map((r) => `${r.host_address.includes(':') ? `[${r.host_address}]` : r.host_address}:${port}`);
       if (new Set(specs).size !== specs.length) {
         throw new InputError(
           `cluster ${this.layout.cluster} has no distributed DDL and its shards share one address; give the shards' HTTP addresses (shards=host:port,…)`,
         );
       }
     }
-    if (!specs.length) throw new InputError(`cluster ${this.layout.cluster} is not in the server's <remote_servers>`);
+    if (!specs.length)
+      throw new InputError(`cluster ${this.layout.cluster} is not in the server's <remote_servers>`);
     this.shardClients = specs.map((s) => ClickHouseEngine.connect(shardEndpoint(s, this.endpoint)));
     return this.shardClients;
   }
@@ -325,7 +342,10 @@ export class ClickHouseEngine implements Engine {
 
   async importFile(plan: ImportPlan): Promise<FileAccounting> {
     if (plan.kind === 'precomputed') {
-      throw new InputError('the seed search output (precomputed features) can only be hunted with the DuckDB engine', plan.path);
+      throw new InputError(
+        'the seed search output (precomputed features) can only be hunted with the DuckDB engine',
+        plan.path,
+      );
     }
     const fingerprint = await fingerprintFile(plan.path).catch((err) => {
       throw new InputError(errorMessage(err), plan.path);
@@ -343,7 +363,7 @@ export class ClickHouseEngine implements Engine {
     const { fileId, accounting } = inserted;
     try {
       await this.client.insert({
-        table: `${this.layout.database}.${this.layout.files}`,
+        table: sqlQualified(this.layout.database, this.layout.files),
         values: [
           {
             file_id: fileId,
@@ -382,7 +402,7 @@ export class ClickHouseEngine implements Engine {
     const fileId = await this.newFileId();
     const body = new PassThrough();
     const insert = this.client.insert({
-      table: `${this.layout.database}.${this.layout.flows}`,
+      table: sqlQualified(this.layout.database, this.layout.flows),
       values: body,
       format: 'TabSeparated',
       columns: [...FLOW_COLUMNS],
@@ -442,18 +462,28 @@ export class ClickHouseEngine implements Engine {
     for (const f of files) {
       flowsRead += f.dataRows;
       flowsUsed += f.used;
-      for (const [reason, k] of Object.entries(f.skipped)) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + k;
+      for (const [reason, k] of Object.entries(f.skipped))
+        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + k;
     }
     let timeRange: [number, number] | null = null;
     if (stored.length) {
-      const [range] = await this.rows<{ lo: number; hi: number; n: number }>(timeRangeSql(this.layout, stored.map((s) => n(s.file_id))));
+      const [range] = await this.rows<{ lo: number; hi: number; n: number }>(
+        timeRangeSql(
+          this.layout,
+          stored.map((s) => n(s.file_id)),
+        ),
+      );
       if (range && n(range.n) > 0) timeRange = [n(range.lo), n(range.hi)];
     }
     return { files, flowsRead, flowsUsed, skippedByReason, timeRange };
   }
 
   /** Sources are classified in JS (CIDR logic lives in one place) and sent back as a session table. */
-  private async loadInternalSources(fileIds: number[], options: FeatureOptions, session: string): Promise<void> {
+  private async loadInternalSources(
+    fileIds: number[],
+    options: FeatureOptions,
+    session: string,
+  ): Promise<void> {
     const nets = networkSet(options.internalNetworks);
     const internal: { src: string }[] = [];
     await this.stream(distinctSourcesSql(this.layout, fileIds), (row) => {
@@ -462,7 +492,12 @@ export class ClickHouseEngine implements Engine {
     });
     for (const sql of internalTableSql()) await this.client.command({ query: sql, session_id: session });
     if (internal.length) {
-      await this.client.insert({ table: INTERNAL_TABLE, values: internal, format: 'JSONEachRow', session_id: session });
+      await this.client.insert({
+        table: INTERNAL_TABLE,
+        values: internal,
+        format: 'JSONEachRow',
+        session_id: session,
+      });
     }
   }
 
@@ -474,7 +509,10 @@ export class ClickHouseEngine implements Engine {
     const proto: (string | null)[] = [];
     const host: (string | null)[] = [];
     const names = Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[];
-    const columns = Object.fromEntries(names.map((k) => [k, new Column()])) as Record<NumericPairFeature, Column>;
+    const columns = Object.fromEntries(names.map((k) => [k, new Column()])) as Record<
+      NumericPairFeature,
+      Column
+    >;
     if (fileIds.length) {
       const session = randomUUID();
       await this.loadInternalSources(fileIds, options, session);
@@ -493,7 +531,10 @@ export class ClickHouseEngine implements Engine {
         session,
       );
     }
-    const numeric = Object.fromEntries(names.map((k) => [k, columns[k].done()])) as Record<NumericPairFeature, Float64Array>;
+    const numeric = Object.fromEntries(names.map((k) => [k, columns[k].done()])) as Record<
+      NumericPairFeature,
+      Float64Array
+    >;
     return { length: src.length, src, dst, dport, proto, host, numeric };
   }
 
@@ -532,7 +573,11 @@ export class ClickHouseEngine implements Engine {
     };
   }
 
-  async pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void> {
+  async pairSeries(
+    options: FeatureOptions,
+    minFlows: number,
+    visit: (series: PairSeries) => void,
+  ): Promise<void> {
     const fileIds = await this.fileIds();
     if (!fileIds.length) return;
     // Each query holds the flows of its share of pairs in memory (groupArray): split the pairs into
@@ -556,7 +601,10 @@ export class ClickHouseEngine implements Engine {
     }
   }
 
-  async pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>> {
+  async pairFlows(
+    pairs: readonly { src: string; dst: string }[],
+    limitPerPair: number,
+  ): Promise<Map<string, PairFlows>> {
     const out = new Map<string, PairFlows>();
     const fileIds = await this.fileIds();
     const limit = Math.max(1, Math.floor(limitPerPair));

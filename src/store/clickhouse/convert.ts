@@ -1,6 +1,6 @@
 import {
-  type CanonicalField,
   CANONICAL_FIELDS,
+  type CanonicalField,
   FIELD_KINDS,
   type FieldKind,
   type Flow,
@@ -8,7 +8,15 @@ import {
   SKIP_REASONS,
 } from '../../flow/schema.js';
 import type { DelimitedPlan, JsonLinesPlan, ValueSource } from '../../read/plan.js';
-import { compileStrptime, duckDouble, duckEpoch, duckHexInteger, duckLeft, duckLower, duckTrim } from './duck-cast.js';
+import {
+  compileStrptime,
+  duckDouble,
+  duckEpoch,
+  duckHexInteger,
+  duckLeft,
+  duckLower,
+  duckTrim,
+} from './duck-cast.js';
 
 /** The plans whose rows are flows (the seed's precomputed output is not a flow log). */
 export type FlowPlan = DelimitedPlan | JsonLinesPlan;
@@ -24,7 +32,8 @@ export type FlowPlan = DelimitedPlan | JsonLinesPlan;
  *   v, p      the field's first valid alternative, and whether any of its columns had text
  */
 
-const IPV4 = /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+const IPV4 =
+  /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
 const IPV6 = /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?(%[0-9a-z_.-]{1,32})?$/;
 const MAPPED_V4 = /^::ffff:([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$/;
 const MAX_COUNT = 9007199254740991;
@@ -182,7 +191,11 @@ export function compileConverter(plan: FlowPlan): (raw: RawRow, jsonOk?: boolean
     return {
       field,
       kind,
-      presence: sources.map((s) => [s.column, ...(s.endMinusStart !== undefined ? [s.endMinusStart] : []), ...(s.minus !== undefined ? [s.minus] : [])]),
+      presence: sources.map((s) => [
+        s.column,
+        ...(s.endMinusStart !== undefined ? [s.endMinusStart] : []),
+        ...(s.minus !== undefined ? [s.minus] : []),
+      ]),
       alternatives: sources.map((s) => ({ parse: parser(kind, s) })),
       valid: validator(kind),
     };
@@ -196,8 +209,14 @@ export function compileConverter(plan: FlowPlan): (raw: RawRow, jsonOk?: boolean
     [kindFields('port'), SKIP_REASONS.badPort],
     [kindFields('count', 'seconds'), SKIP_REASONS.badNumber],
   ];
-  const event = plan.eventFilter ? { column: plan.eventFilter.column, pattern: new RegExp(plan.eventFilter.pattern) } : undefined;
-  const rules = (plan.skipRules ?? []).map((r) => ({ column: r.column, pattern: new RegExp(r.pattern), reason: r.reason }));
+  const event = plan.eventFilter
+    ? { column: plan.eventFilter.column, pattern: new RegExp(plan.eventFilter.pattern) }
+    : undefined;
+  const rules = (plan.skipRules ?? []).map((r) => ({
+    column: r.column,
+    pattern: new RegExp(r.pattern),
+    reason: r.reason,
+  }));
   const a: (string | null)[] = new Array(width).fill(null);
   const present = (p: FieldProgram) => p.presence.some((cols) => cols.every((c) => a[c] !== null));
 

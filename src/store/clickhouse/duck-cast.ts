@@ -179,10 +179,41 @@ export function duckHexInteger(text: string): number | null {
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** strptime directives the JS import understands (DuckDB knows more; others are refused up front). */
-const STRPTIME_DIRECTIVES = new Set(['Y', 'y', 'm', 'd', 'e', 'H', 'I', 'M', 'S', 'f', 'p', 'b', 'B', 'h', 'z', 'j', '%']);
+const STRPTIME_DIRECTIVES = new Set([
+  'Y',
+  'y',
+  'm',
+  'd',
+  'e',
+  'H',
+  'I',
+  'M',
+  'S',
+  'f',
+  'p',
+  'b',
+  'B',
+  'h',
+  'z',
+  'j',
+  '%',
+]);
 
 export class UnsupportedTimeFormat extends Error {
   override name = 'UnsupportedTimeFormat';
@@ -344,13 +375,15 @@ export function compileStrptime(format: string): (text: string) => number | null
       const days = isLeap(year) ? 366 : 365;
       if (yday < 1 || yday > days) return null;
       const base = daysFromCivil(year, 1, 1) + yday - 1;
-      return (base * 86400 + hour * 3600 + minute * 60 + second - offset) + micros / 1e6;
+      return base * 86400 + hour * 3600 + minute * 60 + second - offset + micros / 1e6;
     }
     if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
     const dim = month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
     if (day < 1 || day > dim) return null;
-    const total = BigInt(daysFromCivil(year, month, day)) * 86_400_000_000n +
-      BigInt(((hour * 60 + minute) * 60 + second) * 1_000_000 + micros) - BigInt(offset) * 1_000_000n;
+    const total =
+      BigInt(daysFromCivil(year, month, day)) * 86_400_000_000n +
+      BigInt(((hour * 60 + minute) * 60 + second) * 1_000_000 + micros) -
+      BigInt(offset) * 1_000_000n;
     return epochOfMicros(total);
   };
 }

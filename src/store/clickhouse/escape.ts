@@ -70,7 +70,8 @@ function hasLoneSurrogate(s: string): boolean {
 /** A string literal, quotes included. */
 export function sqlString(value: string): string {
   if (typeof value !== 'string') throw new SqlValueError(`not a string: ${typeof value}`);
-  if (hasLoneSurrogate(value)) throw new SqlValueError('string with a lone UTF-16 surrogate has no UTF-8 form');
+  if (hasLoneSurrogate(value))
+    throw new SqlValueError('string with a lone UTF-16 surrogate has no UTF-8 form');
   let out = "'";
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -96,13 +97,15 @@ export function sqlNumber(value: number): string {
 
 /** A non-negative integer (limits, counts, ids). */
 export function sqlInteger(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new SqlValueError(`not a non-negative integer: ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new SqlValueError(`not a non-negative integer: ${String(value)}`);
   return String(value);
 }
 
 /** One of our own identifiers (allowlist), backquoted. */
 export function sqlIdentifier(name: string): string {
-  if (!ALLOWED_IDENTIFIERS.has(name)) throw new SqlValueError(`identifier not on the allowlist: ${JSON.stringify(name)}`);
+  if (!ALLOWED_IDENTIFIERS.has(name))
+    throw new SqlValueError(`identifier not on the allowlist: ${JSON.stringify(name)}`);
   return `\`${name}\``;
 }
 
@@ -114,7 +117,9 @@ export function isValidUserName(name: string): boolean {
 /** A database, table or cluster name from the user's configuration, checked and backquoted. */
 export function sqlUserName(name: string): string {
   if (!isValidUserName(name)) {
-    throw new SqlValueError(`not a valid ClickHouse name (letters, digits, _; at most 63): ${JSON.stringify(name)}`);
+    throw new SqlValueError(
+      `not a valid ClickHouse name (letters, digits, _; at most 63): ${JSON.stringify(name)}`,
+    );
   }
   return `\`${name}\``;
 }

@@ -38,7 +38,8 @@ export async function convertFile(
     if (flows.length) await sink(flows);
   }
   const malformed = stats.malformed + (stats.malformedRows ?? 0);
-  if (malformed > 0) skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + malformed;
+  if (malformed > 0)
+    skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + malformed;
   const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
   return {
     path: plan.path,

@@ -329,7 +329,11 @@ function extractText(v: JsonValue | undefined): string | null {
  * Parse one JSON line. `ok` is false when DuckDB's import would call it invalid JSON (not valid, or
  * not an object); `values[i]` is the text at `paths[i]` (null when absent or JSON null).
  */
-export function extractJsonLine(line: string, paths: readonly (readonly string[])[], startsWithBrace: boolean): { ok: boolean; values: (string | null)[] } {
+export function extractJsonLine(
+  line: string,
+  paths: readonly (readonly string[])[],
+  startsWithBrace: boolean,
+): { ok: boolean; values: (string | null)[] } {
   if (!startsWithBrace) return { ok: false, values: [] };
   let root: JsonValue;
   try {

@@ -1,10 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DelimitedPlan, JsonLinesPlan } from '../../read/plan.js';
-import { InputError, errorMessage } from '../../util/errors.js';
+import { errorMessage, InputError } from '../../util/errors.js';
 import type { RawRow } from './convert.js';
 import { duckLtrim, duckTrim } from './duck-cast.js';
 import { extractJsonLine } from './json-line.js';
@@ -71,7 +71,10 @@ function openSource(path: string, compression: 'none' | 'gzip' | 'zstd'): Readab
       );
     });
     child.on('close', (code) => {
-      if (code !== 0 && code !== null) child.stdout.destroy(new InputError(`corrupt or truncated zstd (${stderr.trim() || `exit ${code}`})`, path));
+      if (code !== 0 && code !== null)
+        child.stdout.destroy(
+          new InputError(`corrupt or truncated zstd (${stderr.trim() || `exit ${code}`})`, path),
+        );
     });
     return child.stdout;
   }
@@ -116,7 +119,8 @@ async function* textLines(plan: DelimitedPlan | JsonLinesPlan): AsyncGenerator<L
   let line = 0;
   let skippingOversize = false;
   let first = true;
-  const oversize = (text: string) => text.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(text) > MAX_LINE_BYTES;
+  const oversize = (text: string) =>
+    text.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(text) > MAX_LINE_BYTES;
   const push = (out: LogicalLine[], text: string) => {
     line++;
     if (first) {
@@ -206,7 +210,12 @@ async function* textLines(plan: DelimitedPlan | JsonLinesPlan): AsyncGenerator<L
 }
 
 /** Split one CSV record that starts on `text`; `more` supplies continuation lines inside quotes. */
-function splitQuoted(text: string, delimiter: string, quote: string, nextLine: () => string | undefined): { fields: string[]; unterminated: boolean } {
+function splitQuoted(
+  text: string,
+  delimiter: string,
+  quote: string,
+  nextLine: () => string | undefined,
+): { fields: string[]; unterminated: boolean } {
   const fields: string[] = [];
   let s = text;
   let i = 0;
@@ -306,12 +315,16 @@ async function* lineByLineRows(plan: DelimitedPlan, stats: ReadStats): AsyncGene
       const cut = l.text.indexOf('\u0001');
       const text = (cut >= 0 ? l.text.slice(0, cut) : l.text).replace(/\r+$/, '');
       if (text === '' || duckTrim(text) === '') continue;
-      const fields = wellFormed.test(text) ? Array.from(`${plan.delimiter}${text}`.matchAll(fieldRe), (m) => m[1] as string) : undefined;
+      const fields = wellFormed.test(text)
+        ? Array.from(`${plan.delimiter}${text}`.matchAll(fieldRe), (m) => m[1] as string)
+        : undefined;
       if (!fields || fields.length < width) {
         stats.malformedRows = (stats.malformedRows ?? 0) + 1;
         continue;
       }
-      const raw = fields.slice(0, width).map((f) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f));
+      const raw = fields
+        .slice(0, width)
+        .map((f) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f));
       if (trailer && raw[0] !== undefined && trailer.test(duckTrim(raw[0]))) continue;
       rows.push(raw);
       if (rows.length >= BATCH) {
@@ -323,7 +336,11 @@ async function* lineByLineRows(plan: DelimitedPlan, stats: ReadStats): AsyncGene
   if (rows.length) yield { rows };
 }
 
-export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: ReadStats, lineByLine = false): AsyncGenerator<RawBatch> {
+export async function* readRawRows(
+  plan: DelimitedPlan | JsonLinesPlan,
+  stats: ReadStats,
+  lineByLine = false,
+): AsyncGenerator<RawBatch> {
   if (lineByLine && plan.kind === 'delimited') {
     yield* lineByLineRows(plan, stats);
     return;
@@ -336,23 +353,24 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
     const paths = plan.jsonPaths.map((p) => p.map((k) => k.replace(/["'\\]/g, '')));
     let rows: RawRow[] = [];
     let ok: boolean[] = [];
-    for await (const batch of textLines(plan)) for (const l of batch) {
-      if (l.bad) {
-        malformed(l.line, l.bad);
-        continue;
+    for await (const batch of textLines(plan))
+      for (const l of batch) {
+        if (l.bad) {
+          malformed(l.line, l.bad);
+          continue;
+        }
+        const cut = l.text.indexOf('\u0001');
+        const text = cut >= 0 ? l.text.slice(0, cut) : l.text;
+        if (text === '' || duckTrim(text) === '') continue;
+        const parsed = extractJsonLine(text, paths, duckLtrim(text).charCodeAt(0) === 0x7b);
+        rows.push(parsed.values);
+        ok.push(parsed.ok);
+        if (rows.length >= BATCH) {
+          yield { rows, jsonOk: ok };
+          rows = [];
+          ok = [];
+        }
       }
-      const cut = l.text.indexOf('\u0001');
-      const text = cut >= 0 ? l.text.slice(0, cut) : l.text;
-      if (text === '' || duckTrim(text) === '') continue;
-      const parsed = extractJsonLine(text, paths, duckLtrim(text).charCodeAt(0) === 0x7b);
-      rows.push(parsed.values);
-      ok.push(parsed.ok);
-      if (rows.length >= BATCH) {
-        yield { rows, jsonOk: ok };
-        rows = [];
-        ok = [];
-      }
-    }
     if (rows.length) yield { rows, jsonOk: ok };
     return;
   }
@@ -393,7 +411,11 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
     else malformed(l.line, why);
   };
   for (;;) {
-    const l: LogicalLine | undefined = pending.length ? pending.shift() : at < queue.length ? queue[at++] : await nextLine();
+    const l: LogicalLine | undefined = pending.length
+      ? pending.shift()
+      : at < queue.length
+        ? queue[at++]
+        : await nextLine();
     if (!l) break;
     precededByEmpty = lastWasEmpty;
     lastWasEmpty = l.text === '' && !l.bad;
@@ -411,7 +433,8 @@ export async function* readRawRows(plan: DelimitedPlan | JsonLinesPlan, stats: R
       // DuckDB's reader skips those at the start of a record); elsewhere the comment character
       // cuts the line.
       const c = text.indexOf(comment);
-      if (c >= 0) text = c === 0 || (text[0] === ' ' && /^[ \t]*$/.test(text.slice(0, c))) ? '' : text.slice(0, c);
+      if (c >= 0)
+        text = c === 0 || (text[0] === ' ' && /^[ \t]*$/.test(text.slice(0, c))) ? '' : text.slice(0, c);
     }
     if (text === '') continue;
     let fields: string[];

@@ -10,9 +10,11 @@ import { sqlInteger, sqlIntegerList, sqlQualified, sqlString, sqlStringList, sql
  *
  * Distributed layout: flows are sharded by cityHash64(src, dst), so every GROUP BY whose keys
  * include (src, dst) is complete on one shard. Those aggregations run directly on the Distributed
- * table with distributed_group_by_no_merge = 1: each shard finishes its groups and the initiator
- * only concatenates (and joins per-pair rows). Aggregations across pairs (per destination, for
- * prevalence) are done on the initiator from per-pair rows.
+ * table with distributed_group_by_no_merge = 1 (the caller sets it: SHARD_LOCAL): each shard
+ * finishes its groups, including the expressions over them, and the initiator only concatenates
+ * (and joins per-pair rows). Aggregations across pairs (per destination, for prevalence) are done
+ * on the initiator from per-pair rows. Queries without GROUP BY (pairFlows, counts, time range)
+ * must run without SHARD_LOCAL.
  */
 
 export interface Layout {
@@ -28,7 +30,14 @@ export interface Layout {
 
 export function layoutFor(database: string, table: string, cluster?: string): Layout {
   return cluster
-    ? { database, flows: table, flowsLocal: `${table}_local`, files: `${table}_files`, filesLocal: `${table}_files_local`, cluster }
+    ? {
+        database,
+        flows: table,
+        flowsLocal: `${table}_local`,
+        files: `${table}_files`,
+        filesLocal: `${table}_files_local`,
+        cluster,
+      }
     : { database, flows: table, flowsLocal: table, files: `${table}_files`, filesLocal: `${table}_files` };
 }
 
@@ -90,6 +99,11 @@ export function schemaSql(l: Layout, onCluster: boolean): string[] {
   return out;
 }
 
+/** The hosts of a cluster (every replica of every shard), for DDL without distributed DDL. */
+export function clusterHostsSql(cluster: string): string {
+  return `SELECT host_address FROM system.clusters WHERE cluster = ${sqlString(cluster)} ORDER BY shard_num, replica_num`;
+}
+
 export function knownFileSql(l: Layout, fingerprint: string): string {
   return `SELECT file_id, path, format, data_rows, used, accounting_json FROM ${q(l, l.files)}
     WHERE fingerprint = ${sqlString(fingerprint)} ORDER BY imported_at LIMIT 1`;
@@ -140,7 +154,10 @@ export function distinctSourcesSql(l: Layout, fileIds: readonly number[]): strin
 export const INTERNAL_TABLE = 'internal_sources';
 
 export function internalTableSql(): string[] {
-  return [`DROP TEMPORARY TABLE IF EXISTS ${INTERNAL_TABLE}`, `CREATE TEMPORARY TABLE ${INTERNAL_TABLE} (src String)`];
+  return [
+    `DROP TEMPORARY TABLE IF EXISTS ${INTERNAL_TABLE}`,
+    `CREATE TEMPORARY TABLE ${INTERNAL_TABLE} (src String)`,
+  ];
 }
 
 /** Settings for queries whose GROUP BY keys include (src, dst) on a Distributed table. */
@@ -156,22 +173,35 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
   const w = where(fileIds, options);
   const size = sizeExpr(options);
   const failed = sqlStringList(FAILED_STATES);
+  // One pass per pair, finished on its shard: the modes come from sumMap (count per key, keys
+  // ascending). The (size, dport) mode packs both into one key, size·65537 + dport (65536 = no
+  // port), so ascending keys are "smallest size, then smallest dport, NULL last"; the first key with
+  // the highest count is the mode. A pair with a size ≥ 2^48 cannot be packed into 64 bits: it is
+  // taken from the two-level query below instead (slow; such pairs are found with GLOBAL IN).
   const p = `SELECT src, dst, toFloat64(count()) AS t_bytecount, toFloat64(uniqExact(${size})) AS distinct_byte_count,
-      toFloat64(uniqExact(ifNull(orig_bytes, 0))) AS orig_distinct_sizes,
       min(ts) AS first_ts, max(ts) AS last_ts, toFloat64(uniqExact(dport)) AS distinct_dports,
       toFloat64(sum(ifNull(orig_bytes, 0))) AS orig_bytes_total, toFloat64(sum(ifNull(resp_bytes, 0))) AS resp_bytes_total,
       sum(ifNull(duration, 0)) AS duration_total, max(ifNull(duration, 0)) AS duration_max,
       -- DuckDB's count_if is NULL (failed_share NaN) when no flow of the pair has a state
       if(count(conn_state) = 0, nan, toFloat64(countIf(ifNull(conn_state, '') IN ${failed}))) AS failed_n,
-      toFloat64(countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0)) AS zero_n
+      toFloat64(countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0)) AS zero_n,
+      sumMap([toUInt64(${size}) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
+      arrayReduce('max', tupleElement(sm, 2)) AS sm_top,
+      arrayFirst((k, c) -> c = sm_top, tupleElement(sm, 1), tupleElement(sm, 2)) AS sm_key,
+      toFloat64(sm_top) AS fast_i_bytecount, toFloat64(intDiv(sm_key, 65537)) AS fast_mode_size,
+      if(sm_key % 65537 = 65536, -1, toInt32(sm_key % 65537)) AS fast_mode_dport,
+      sumMap([toUInt64(ifNull(orig_bytes, 0))], [toUInt64(1)]) AS om,
+      arrayReduce('max', tupleElement(om, 2)) AS om_top,
+      toFloat64(length(tupleElement(om, 1))) AS orig_distinct_sizes,
+      toFloat64(om_top) AS orig_mode_n,
+      toFloat64(arrayFirst((k, c) -> c = om_top, tupleElement(om, 1), tupleElement(om, 2))) AS orig_mode_size
     FROM ${t} WHERE ${w} GROUP BY src, dst`;
   const modeKey = 'tuple(-toInt64(n), size, ifNull(toUInt32(dport), 65536))';
-  const m = `SELECT src, dst, argMin(ifNull(toInt32(dport), -1), ${modeKey}) AS mode_dport,
-      toFloat64(argMin(size, ${modeKey})) AS mode_size, toFloat64(max(n)) AS i_bytecount
-    FROM (SELECT src, dst, dport, ${size} AS size, count() AS n FROM ${t} WHERE ${w} GROUP BY src, dst, dport, size)
-    GROUP BY src, dst`;
-  const o = `SELECT src, dst, toFloat64(max(n)) AS orig_mode_n, toFloat64(argMin(ob, tuple(-toInt64(n), ob))) AS orig_mode_size
-    FROM (SELECT src, dst, ifNull(orig_bytes, 0) AS ob, count() AS n FROM ${t} WHERE ${w} GROUP BY src, dst, ob)
+  const slowPairs = `SELECT src, dst FROM ${t} WHERE ${w} AND ${size} >= ${PACK_LIMIT} GROUP BY src, dst`;
+  const slow = `SELECT src, dst, 1 AS slow, argMin(ifNull(toInt32(dport), -1), ${modeKey}) AS slow_mode_dport,
+      toFloat64(argMin(size, ${modeKey})) AS slow_mode_size, toFloat64(max(n)) AS slow_i_bytecount
+    FROM (SELECT src, dst, dport, ${size} AS size, count() AS n FROM ${t}
+          WHERE ${w} AND (src, dst) GLOBAL IN (${slowPairs}) GROUP BY src, dst, dport, size)
     GROUP BY src, dst`;
   const textMode = (column: 'proto' | 'host') =>
     `SELECT src, dst, argMin(v, tuple(-toInt64(n), v)) AS ${column}_mode, 1 AS has_${column}
@@ -184,15 +214,19 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
     FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst) GROUP BY dst`;
   const internalTotal = `(SELECT toFloat64(uniqExact(src)) FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst)
       WHERE src IN (SELECT src FROM ${INTERNAL_TABLE}))`;
+  const pCols = `src, dst, t_bytecount, distinct_byte_count, first_ts, last_ts, distinct_dports, orig_bytes_total,
+      resp_bytes_total, duration_total, duration_max, failed_n, zero_n, fast_i_bytecount, fast_mode_size,
+      fast_mode_dport, orig_distinct_sizes, orig_mode_n, orig_mode_size`;
   // 18.16 joins two tables per SELECT: nest them.
-  const pm = `SELECT * FROM (${p}) AS p ALL INNER JOIN (${m}) AS m USING (src, dst)`;
-  const pmo = `SELECT * FROM (${pm}) AS pm ALL INNER JOIN (${o}) AS o USING (src, dst)`;
-  const withProto = `SELECT * FROM (${pmo}) AS pmo ANY LEFT JOIN (${textMode('proto')}) AS tp USING (src, dst)`;
+  const withSlow = `SELECT * FROM (SELECT ${pCols} FROM (${p})) AS p ANY LEFT JOIN (${slow}) AS s USING (src, dst)`;
+  const withProto = `SELECT * FROM (${withSlow}) AS ws ANY LEFT JOIN (${textMode('proto')}) AS tp USING (src, dst)`;
   const withHost = `SELECT * FROM (${withProto}) AS wp ANY LEFT JOIN (${textMode('host')}) AS th USING (src, dst)`;
   const withDst = `SELECT * FROM (${withHost}) AS wh ANY LEFT JOIN (${d}) AS d USING (dst)`;
-  return `SELECT src, dst, mode_dport AS dport, proto_mode AS proto, has_proto, host_mode AS host, has_host,
-      t_bytecount, i_bytecount, distinct_byte_count, i_bytecount / t_bytecount AS avgcount,
-      mode_size, orig_mode_n / t_bytecount AS orig_mode_share, orig_distinct_sizes, orig_mode_size,
+  return `SELECT src, dst, if(slow = 1, slow_mode_dport, fast_mode_dport) AS dport,
+      proto_mode AS proto, has_proto, host_mode AS host, has_host,
+      t_bytecount, if(slow = 1, slow_i_bytecount, fast_i_bytecount) AS i_bytecount, distinct_byte_count,
+      i_bytecount / t_bytecount AS avgcount, if(slow = 1, slow_mode_size, fast_mode_size) AS mode_size,
+      orig_mode_n / t_bytecount AS orig_mode_share, orig_distinct_sizes, orig_mode_size,
       t_bytecount AS flows, first_ts, last_ts, distinct_dports,
       orig_bytes_total, resp_bytes_total, duration_total, duration_max,
       failed_n / t_bytecount AS failed_share, zero_n / t_bytecount AS zero_byte_share,
@@ -200,6 +234,9 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
     FROM (SELECT *, ${internalTotal} AS internal_n FROM (${withDst}))
     ORDER BY src, dst`;
 }
+
+/** Sizes from 2^48 on do not fit the packed (size, dport) key of the mode: 2^48 · 65537 > 2^64. */
+const PACK_LIMIT = '281474976710656';
 
 /** The seed's literal rows: one per (src, dst, dport, size), with the pair's counts. */
 export function seedRowsSql(l: Layout, fileIds: readonly number[], options: FeatureOptions): string {
@@ -218,9 +255,17 @@ export function seedRowsSql(l: Layout, fileIds: readonly number[], options: Feat
  * Each pair's flows sorted by time (ties by size), for the pairs with at least `minFlows` flows;
  * `bucket` of `buckets` (by cityHash64(src, dst)) so one query holds a bounded share of the flows.
  */
-export function pairSeriesSql(l: Layout, fileIds: readonly number[], options: FeatureOptions, minFlows: number, bucket: number, buckets: number): string {
+export function pairSeriesSql(
+  l: Layout,
+  fileIds: readonly number[],
+  options: FeatureOptions,
+  minFlows: number,
+  bucket: number,
+  buckets: number,
+): string {
   const t = q(l, l.flows);
-  const bucketFilter = buckets > 1 ? ` AND cityHash64(src, dst) % ${sqlInteger(buckets)} = ${sqlInteger(bucket)}` : '';
+  const bucketFilter =
+    buckets > 1 ? ` AND cityHash64(src, dst) % ${sqlInteger(buckets)} = ${sqlInteger(bucket)}` : '';
   return `SELECT src, dst, arrayMap(x -> tupleElement(x, 1), pts) AS ts, arrayMap(x -> tupleElement(x, 2), pts) AS sizes
     FROM (SELECT src, dst, arraySort(groupArray(tuple(ts, toFloat64(${sizeExpr(options)})))) AS pts
           FROM ${t} WHERE ${where(fileIds, options)}${bucketFilter}
@@ -228,7 +273,13 @@ export function pairSeriesSql(l: Layout, fileIds: readonly number[], options: Fe
 }
 
 /** One pair's flows sorted by time, every k-th when it has more than `limit` (k = ceil(total / limit)). */
-export function pairFlowsSql(l: Layout, fileIds: readonly number[], src: string, dst: string, limit: number): string {
+export function pairFlowsSql(
+  l: Layout,
+  fileIds: readonly number[],
+  src: string,
+  dst: string,
+  limit: number,
+): string {
   const t = q(l, l.flows);
   return `SELECT tupleElement(r, 1) AS ts, tupleElement(r, 2) AS duration, tupleElement(r, 3) AS orig_bytes,
       tupleElement(r, 4) AS resp_bytes, tupleElement(r, 5) AS dport, tupleElement(r, 6) AS conn_state,

@@ -95,7 +95,7 @@ export async function streamPairWindows(
     windowFilter = 'WHERE wi >= $wfrom AND wi < $wto';
   }
   const sql = `
-    WITH fw AS (
+    WITH fw AS MATERIALIZED (
       SELECT * FROM (
         SELECT f.src, f.dst, f.ts, f.dport, coalesce(f.resp_bytes, 0) AS rs, coalesce(f.orig_bytes, 0) AS os,
           floor(f.ts / $hop)::BIGINT - r.k AS wi
@@ -103,15 +103,14 @@ export async function streamPairWindows(
         WHERE ${where.join(' AND ')}
       ) ${windowFilter}
     ),
-    g AS (
-      SELECT src, dst, wi, ts, ts - lag(ts) OVER p AS gap_prev, lead(ts) OVER p - ts AS gap_next
+    g AS MATERIALIZED (
+      SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER p AS gap_prev, lead(ts) OVER p - ts AS gap_next
       FROM fw WINDOW p AS (PARTITION BY src, dst, wi ORDER BY ts)
     ),
     w AS (
       SELECT src, dst, wi, count(*)::DOUBLE AS flows, min(ts) AS first_ts, max(ts) AS last_ts,
-        median(gap) AS gap_median, sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
-      FROM (SELECT src, dst, wi, ts, rs, os, ts - lag(ts) OVER (PARTITION BY src, dst, wi ORDER BY ts) AS gap FROM fw)
-      GROUP BY src, dst, wi
+        median(gap_prev) AS gap_median, sum(rs)::DOUBLE AS resp_bytes, sum(os)::DOUBLE AS orig_bytes
+      FROM g GROUP BY src, dst, wi
     ),
     -- The window's dense part: flows with a neighbour within $dense × the window's median gap.
     dense AS (

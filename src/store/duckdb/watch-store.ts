@@ -50,6 +50,9 @@ export class DuckDbWatchStore implements WatchStore {
     }
     await db.run(WATCH_SCHEMA);
     await db.run('CREATE OR REPLACE TEMP TABLE watch_lines (n BIGINT, line VARCHAR)');
+    await db.run(
+      'CREATE OR REPLACE TEMP TABLE watch_pair_staging (src VARCHAR, dst VARCHAR, state VARCHAR, last_index BIGINT, close_at BIGINT)',
+    );
     return new DuckDbWatchStore(db);
   }
 
@@ -260,24 +263,20 @@ export class DuckDbWatchStore implements WatchStore {
 
   async savePairStates(states: readonly WatchPairState[]): Promise<void> {
     if (states.length === 0) return;
-    const params = {
-      src: strings(states.map((s) => s.src)),
-      dst: strings(states.map((s) => s.dst)),
-      state: strings(states.map((s) => s.state)),
-      last: listValue(states.map((s) => s.lastIndex)),
-      close: listValue(states.map((s) => s.closeAt)),
-    };
-    const types = { src: LIST(VARCHAR), dst: LIST(VARCHAR), state: LIST(VARCHAR), last: LIST(DOUBLE), close: LIST(DOUBLE) };
-    await this.db.run(
-      `DELETE FROM watch_pairs p USING (SELECT unnest($src) AS src, unnest($dst) AS dst) q WHERE p.src = q.src AND p.dst = q.dst`,
-      { src: params.src, dst: params.dst },
-      { src: types.src, dst: types.dst },
-    );
-    await this.db.run(
-      'INSERT INTO watch_pairs SELECT unnest($src), unnest($dst), unnest($state), unnest($last)::BIGINT, unnest($close)::BIGINT',
-      params,
-      types,
-    );
+    await this.db.run('DELETE FROM watch_pair_staging');
+    const appender = await this.db.createAppender('watch_pair_staging', 'main', 'temp');
+    for (const s of states) {
+      appender.appendVarchar(s.src);
+      appender.appendVarchar(s.dst);
+      appender.appendVarchar(s.state);
+      appender.appendBigInt(BigInt(s.lastIndex));
+      if (s.closeAt === null) appender.appendNull();
+      else appender.appendBigInt(BigInt(s.closeAt));
+      appender.endRow();
+    }
+    appender.closeSync();
+    await this.db.run('DELETE FROM watch_pairs p USING watch_pair_staging q WHERE p.src = q.src AND p.dst = q.dst');
+    await this.db.run('INSERT INTO watch_pairs SELECT * FROM watch_pair_staging');
   }
 
   async forgetPairsIdleBefore(index: number): Promise<number> {
