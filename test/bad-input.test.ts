@@ -94,6 +94,24 @@ describe('bad input: a clear one-line error and exit 2, or counted skips — nev
     );
   });
 
+  it('invalid UTF-8 at the end of a line (which crashes DuckDB 1.5 itself) is counted, plain and gzip', async () => {
+    const content = Buffer.concat([
+      Buffer.from(`${HEADER}\n${GOOD.slice(0, 3).join('\n')}\n`),
+      Buffer.from(GOOD[3] as string),
+      Buffer.from([0xff, 0x0a]),
+      Buffer.from(`${GOOD.slice(4).join('\n')}\n`),
+    ]);
+    for (const [name, bytes] of [['utf8.log', content], ['utf8.log.gz', gzipSync(content)]] as const) {
+      const out = join(dir, `${name}.json`);
+      const run = runCli(['hunt', await file(name, bytes), '--json', out]);
+      expect(run.status, run.stderr).toBe(0);
+      const r = JSON.parse(await readFile(out, 'utf8')) as HuntResult;
+      expect(r.summary.flows_read).toBe(GOOD.length);
+      expect(r.summary.flows_used).toBe(GOOD.length - 1);
+      expect(r.summary.skipped_by_reason).toEqual({ 'invalid utf-8': 1 });
+    }
+  });
+
   it('Zeek JSON: invalid JSON lines are counted, the rest used', async () => {
     const lines = [
       '{"ts":1700000000.1,"id.orig_h":"10.0.0.5","id.orig_p":1,"id.resp_h":"203.0.113.7","id.resp_p":443,"proto":"tcp","orig_bytes":1,"resp_bytes":52}',

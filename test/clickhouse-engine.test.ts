@@ -325,7 +325,9 @@ describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed ta
     // the loopback shards differ only in their ports: system.clusters cannot tell their HTTP ports
     const database = uniqueDatabase('bh_test_noshards');
     try {
-      await expect(ClickHouseEngine.open(urlFor(database), { cluster: CH_CLUSTER as string })).rejects.toThrow(/shards=/);
+      await expect(
+        ClickHouseEngine.open(urlFor(database), { cluster: CH_CLUSTER as string }),
+      ).rejects.toThrow(/shards=/);
     } finally {
       await dropDatabase(database, true);
     }

@@ -63,7 +63,7 @@ export function registerHunt(program: Command, style: OutputStyle): void {
     .option('--html-top <n>', 'findings with per-flow drill-down in the HTML report', positiveInt, 50)
     .option('-n, --top <n>', 'findings shown in the terminal', positiveInt, HUNT_DEFAULTS.top)
     .option('--db <file>', 'DuckDB file: import once, hunt many times (files already in it are not re-imported)')
-    .option('--engine <engine>', 'compute engine', 'duckdb')
+    .option('--engine <engine>', 'compute engine: duckdb, or clickhouse://user:pass@host:8123/db[?cluster=NAME] to push the per-pair work into ClickHouse', 'duckdb')
     .addOption(
       new Option(
         '--bytes <field>',
@@ -88,7 +88,9 @@ Examples:
   zcat conn.log.gz | beaconhunt hunt -          stdin, format sniffed from content
   beaconhunt hunt conn.log --seed-compat        the seed post's method, as published
   beaconhunt hunt conn.log -c beaconhunt.yaml   networks, allowlists and intel from a config file
-  beaconhunt hunt conn.log --model iforest      one outlier model instead of the ensemble`,
+  beaconhunt hunt conn.log --model iforest      one outlier model instead of the ensemble
+  beaconhunt hunt conn.log --engine clickhouse://default@ch1:8123/flows?cluster=prod
+                                                import into ClickHouse and hunt there (docs/SCALING.md)`,
     )
     .action(async (inputs: string[], options: HuntCliOptions) => {
       if (inputs.length === 0 && !options.db) {

@@ -9,6 +9,7 @@ import { timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
+import { guardUtf8 } from '../read/utf8-guard.js';
 import type { FileAccounting } from '../read/plan.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
@@ -82,7 +83,9 @@ async function importAll(engine: Engine, options: HuntOptions, emit: Emit): Prom
   for (const path of files) {
     emit({ kind: 'file-start', path, index: index++, total: files.length });
     try {
-      const accounting = await engine.importFile(await planImport(path, options.format ?? 'auto', readerOptions));
+      const plan = await planImport(path, options.format ?? 'auto', readerOptions);
+      const guarded = engine.name === 'duckdb' ? await guardUtf8(plan) : { plan, cleanup: async () => {} };
+      const accounting = await engine.importFile(guarded.plan).finally(guarded.cleanup);
       if (accounting.alreadyImported) previously.add(accounting.path);
       emit({ kind: 'file-done', accounting });
     } catch (err) {

@@ -20,6 +20,10 @@ interface PlanBase {
   format: string;
   path: string;
   compression: 'none' | 'gzip' | 'zstd';
+  /** Read the bytes from this copy instead of `path` (which still names the file to the user). */
+  readFrom?: { path: string; compression: 'none' };
+  /** Rows skipped before the engine saw them (lines blanked in `readFrom`), by reason. */
+  preSkipped?: Record<string, number>;
   /** Display names of the raw columns, for messages only. */
   rawNames: string[];
   fields: FieldMapping;

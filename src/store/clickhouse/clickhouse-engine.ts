@@ -24,7 +24,7 @@ import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { errorMessage, InputError } from '../../util/errors.js';
 import type { DataSummary, Engine } from '../engine.js';
 import type { FlowPlan } from './convert.js';
-import { isValidUserName, sqlQualified, tsvValue } from './escape.js';
+import { isValidUserName, sqlQualified, tsvText } from './escape.js';
 import { convertFile, NeedsLineByLine } from './import-rows.js';
 import {
   clusterHostsSql,
@@ -138,9 +138,18 @@ async function fingerprintFile(path: string): Promise<string> {
   }
 }
 
-/** One flow as a TabSeparated line in FLOW_COLUMNS order. */
+const NULL_TSV = '\\N';
+/** A validated number (finite; String(-0) is "0") or NULL. */
+const tsvNum = (v: number | null): string => (v === null ? NULL_TSV : String(v));
+/** Free text (escaped) or NULL. */
+const tsvStr = (v: string | null): string => (v === null ? NULL_TSV : tsvText(v));
+
+/**
+ * One flow as a TabSeparated line in FLOW_COLUMNS order. Addresses passed the address check
+ * (hex digits, dots, colons, a zone of [0-9a-z_.-]) and need no escaping; text fields are escaped.
+ */
 function tsvLine(f: Flow, fileId: number): string {
-  return `${tsvValue(f.ts)}\t${tsvValue(f.duration)}\t${tsvValue(f.src)}\t${tsvValue(f.sport)}\t${tsvValue(f.dst)}\t${tsvValue(f.dport)}\t${tsvValue(f.proto)}\t${tsvValue(f.orig_bytes)}\t${tsvValue(f.resp_bytes)}\t${tsvValue(f.orig_pkts)}\t${tsvValue(f.resp_pkts)}\t${tsvValue(f.conn_state)}\t${tsvValue(f.service)}\t${tsvValue(f.host)}\t${tsvValue(f.sensor)}\t${fileId}\n`;
+  return `${f.ts}\t${tsvNum(f.duration)}\t${f.src}\t${tsvNum(f.sport)}\t${f.dst}\t${tsvNum(f.dport)}\t${tsvStr(f.proto)}\t${tsvNum(f.orig_bytes)}\t${tsvNum(f.resp_bytes)}\t${tsvNum(f.orig_pkts)}\t${tsvNum(f.resp_pkts)}\t${tsvStr(f.conn_state)}\t${tsvStr(f.service)}\t${tsvStr(f.host)}\t${tsvStr(f.sensor)}\t${fileId}\n`;
 }
 
 function noDistributedDdl(err: unknown): boolean {

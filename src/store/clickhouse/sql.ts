@@ -182,8 +182,7 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
       min(ts) AS first_ts, max(ts) AS last_ts, toFloat64(uniqExact(dport)) AS distinct_dports,
       toFloat64(sum(ifNull(orig_bytes, 0))) AS orig_bytes_total, toFloat64(sum(ifNull(resp_bytes, 0))) AS resp_bytes_total,
       sum(ifNull(duration, 0)) AS duration_total, max(ifNull(duration, 0)) AS duration_max,
-      -- DuckDB's count_if is NULL (failed_share NaN) when no flow of the pair has a state
-      if(count(conn_state) = 0, nan, toFloat64(countIf(ifNull(conn_state, '') IN ${failed}))) AS failed_n,
+      toFloat64(countIf(ifNull(conn_state, '') IN ${failed})) AS failed_n,
       toFloat64(countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0)) AS zero_n,
       sumMap([toUInt64(${size}) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
       arrayReduce('max', tupleElement(sm, 2)) AS sm_top,

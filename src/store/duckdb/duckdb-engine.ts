@@ -212,6 +212,9 @@ export class DuckDbEngine implements Engine {
         else skipped[String(reason)] = num(n ?? 0);
       }
       if (rejected > 0) skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
+      for (const [reason, count] of Object.entries(plan.preSkipped ?? {})) {
+        if (count > 0) skipped[reason] = (skipped[reason] ?? 0) + count;
+      }
       const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
       const notes = plan.notes ?? [];
       const kind = {
@@ -279,19 +282,19 @@ export class DuckDbEngine implements Engine {
 
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
   private delimitedSource(
-    plan: DelimitedOptions & { path: string; rawNames: string[]; compression: string },
+    plan: DelimitedOptions & { path: string; rawNames: string[]; compression: string; readFrom?: { path: string } },
     params: Record<string, DuckDBValue>,
   ): string {
     const names = rawColumnNames(plan.rawNames.length);
     const columns = `{${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`;
     const comment = plan.comment ? ', comment = $comment' : '';
     Object.assign(params, {
-      path: plan.path,
+      path: plan.readFrom?.path ?? plan.path,
       delim: plan.delimiter,
       quote: plan.quote,
       skip: plan.skipLines,
       nulls: listValue(plan.nullValues),
-      compression: plan.compression === 'none' ? 'none' : plan.compression,
+      compression: plan.readFrom ? 'none' : plan.compression,
     });
     if (plan.comment) params.comment = plan.comment;
     return `read_csv($path, delim = $delim, quote = $quote, escape = $quote${comment}, skip = $skip,
@@ -347,9 +350,9 @@ export class DuckDbEngine implements Engine {
     await this.db.run(second.sql, {
       ...second.params,
       ...lineParams,
-      path: plan.path,
+      path: plan.readFrom?.path ?? plan.path,
       skip: plan.skipLines,
-      compression: plan.compression === 'none' ? 'none' : plan.compression,
+      compression: plan.readFrom ? 'none' : plan.compression,
       file_id: fileId,
     });
     return this.collectRejects(plan.trailer);
@@ -421,8 +424,8 @@ export class DuckDbEngine implements Engine {
     const insert = this.insertSql(plan, source, 'j IS NOT NULL');
     await this.db.run(insert.sql, {
       ...insert.params,
-      path: plan.path,
-      compression: plan.compression === 'none' ? 'none' : plan.compression,
+      path: plan.readFrom?.path ?? plan.path,
+      compression: plan.readFrom ? 'none' : plan.compression,
       file_id: fileId,
     });
     return this.collectRejects();
@@ -487,7 +490,7 @@ export class DuckDbEngine implements Engine {
           min(ts) AS first_ts, max(ts) AS last_ts, count(DISTINCT dport)::DOUBLE AS distinct_dports,
           sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
           coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
-          count_if(conn_state IN (${failed}))::DOUBLE AS failed_n,
+          count_if(coalesce(conn_state IN (${failed}), false))::DOUBLE AS failed_n,
           count_if(coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0)::DOUBLE AS zero_n
         FROM ${f} GROUP BY src, dst
       ) p
