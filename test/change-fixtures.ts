@@ -25,7 +25,15 @@ export function rng(seed: number): () => number {
 }
 
 /** A beacon: one check-in every `period` s (× (1 − U(0, jitter))), fixed sizes, from `start` to `end`. */
-export function beacon(o: { start: number; end: number; period: number; jitter?: number; resp: number; orig: number; seed?: number }): TestFlow[] {
+export function beacon(o: {
+  start: number;
+  end: number;
+  period: number;
+  jitter?: number;
+  resp: number;
+  orig: number;
+  seed?: number;
+}): TestFlow[] {
   const r = rng(o.seed ?? 1);
   const out: TestFlow[] = [];
   for (let t = o.start + r() * o.period; t < o.end; t += o.period * (1 - r() * (o.jitter ?? 0.1))) {
@@ -39,7 +47,12 @@ export function spurt(o: { start: number; end: number; seed?: number }): TestFlo
   const r = rng(o.seed ?? 2);
   const out: TestFlow[] = [];
   for (let t = o.start; t <= o.end; t += 0.5 + 5.5 * r()) {
-    out.push({ ts: Math.round(t * 1e6) / 1e6, resp: 60 + Math.round(20000 * r() ** 3), orig: 60 + Math.round(3000 * r() ** 2), dport: 443 });
+    out.push({
+      ts: Math.round(t * 1e6) / 1e6,
+      resp: 60 + Math.round(20000 * r() ** 3),
+      orig: 60 + Math.round(3000 * r() ** 2),
+      dport: 443,
+    });
   }
   return out;
 }
@@ -72,7 +85,13 @@ function mode(values: (number | null)[]): { value: number | null; count: number 
  * Reference implementation of the engine's per (pair, window) aggregates, in plain JS: what
  * `Engine.pairWindows` must return for these flows. Windows are [i·hop, i·hop + window).
  */
-export function windowSeries(src: string, dst: string, flows: readonly TestFlow[], window: number, hop = window): PairWindowSeries {
+export function windowSeries(
+  src: string,
+  dst: string,
+  flows: readonly TestFlow[],
+  window: number,
+  hop = window,
+): PairWindowSeries {
   const k = window / hop;
   const byWindow = new Map<number, TestFlow[]>();
   for (const f of flows) {
@@ -99,7 +118,10 @@ export function windowSeries(src: string, dst: string, flows: readonly TestFlow[
     const pm = mode(w.map((f) => f.dport ?? null));
     const odd = w.filter((f) => f.resp !== rm.value || f.orig !== om.value).map((f) => f.ts);
     const dense = ts.filter((t, j) => {
-      const near = Math.min(j > 0 ? t - (ts[j - 1] as number) : Number.POSITIVE_INFINITY, j < ts.length - 1 ? (ts[j + 1] as number) - t : Number.POSITIVE_INFINITY);
+      const near = Math.min(
+        j > 0 ? t - (ts[j - 1] as number) : Number.POSITIVE_INFINITY,
+        j < ts.length - 1 ? (ts[j + 1] as number) - t : Number.POSITIVE_INFINITY,
+      );
       return near <= 2 * gm;
     });
     push('index', i);
@@ -107,8 +129,14 @@ export function windowSeries(src: string, dst: string, flows: readonly TestFlow[
     push('firstTs', ts[0] as number);
     push('lastTs', ts[ts.length - 1] as number);
     push('gapMedian', gm);
-    push('respBytes', w.reduce((a, f) => a + f.resp, 0));
-    push('origBytes', w.reduce((a, f) => a + f.orig, 0));
+    push(
+      'respBytes',
+      w.reduce((a, f) => a + f.resp, 0),
+    );
+    push(
+      'origBytes',
+      w.reduce((a, f) => a + f.orig, 0),
+    );
     push('respDistinct', new Set(w.map((f) => f.resp)).size);
     push('respModeSize', rm.value as number);
     push('respModeCount', rm.count);
@@ -122,12 +150,17 @@ export function windowSeries(src: string, dst: string, flows: readonly TestFlow[
     push('denseLastTs', dense.length ? Math.max(...dense) : (ts[ts.length - 1] as number));
   }
   const series = { src, dst } as PairWindowSeries;
-  for (const [name, values] of Object.entries(cols)) (series as unknown as Record<string, Float64Array>)[name] = Float64Array.from(values);
+  for (const [name, values] of Object.entries(cols))
+    (series as unknown as Record<string, Float64Array>)[name] = Float64Array.from(values);
   return series;
 }
 
 /** Generated Zeek conn.log (60 000 flows by default) and its truth, in a fresh temp folder. */
-export async function generatedLog(seed: number, flows = 60_000, format = 'zeek'): Promise<{ dir: string; path: string; truth: Truth }> {
+export async function generatedLog(
+  seed: number,
+  flows = 60_000,
+  format = 'zeek',
+): Promise<{ dir: string; path: string; truth: Truth }> {
   const dir = await mkdtemp(join(tmpdir(), `bh-change-${seed}-`));
   const path = join(dir, 'conn.log');
   const { truth } = await generateToFile({ seed, flows, format, out: path });
@@ -135,12 +168,20 @@ export async function generatedLog(seed: number, flows = 60_000, format = 'zeek'
 }
 
 /** The planted active-C2 spurts of a truth file, epoch seconds. */
-export function plantedSpurts(truth: Truth): { src: string; dst: string; spurts: { start: number; end: number; flows: number }[] } {
+export function plantedSpurts(truth: Truth): {
+  src: string;
+  dst: string;
+  spurts: { start: number; end: number; flows: number }[];
+} {
   const pair = truth.pairs.find((p) => p.kind === 'active-c2');
   if (!pair?.spurts) throw new Error('the scenario has no active-c2 pair');
   return {
     src: pair.src,
     dst: pair.dst,
-    spurts: pair.spurts.map((s) => ({ start: Date.parse(s.start) / 1000, end: Date.parse(s.end) / 1000, flows: s.flows })),
+    spurts: pair.spurts.map((s) => ({
+      start: Date.parse(s.start) / 1000,
+      end: Date.parse(s.end) / 1000,
+      flows: s.flows,
+    })),
   };
 }

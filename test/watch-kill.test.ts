@@ -1,7 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import {
+  appendFileSync,
+  existsSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +32,19 @@ const ENTRY = join(ROOT, 'dist', 'watch', 'main.js');
 /** dist is built by `npm test` (pretest); build it here when it is missing or older than the sources. */
 function ensureBuilt(): void {
   const newest = (dir: string): number =>
-    Math.max(0, ...spawnSync('find', [dir, '-name', '*.ts', '-newer', ENTRY], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((f) => statSync(f).mtimeMs));
+    Math.max(
+      0,
+      ...spawnSync('find', [dir, '-name', '*.ts', '-newer', ENTRY], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((f) => statSync(f).mtimeMs),
+    );
   if (existsSync(ENTRY) && newest(join(ROOT, 'src')) === 0) return;
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'ignore' });
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
+    { stdio: 'ignore' },
+  );
   if (!existsSync(ENTRY)) throw new Error('dist/watch/main.js missing: run npm run build');
 }
 
@@ -82,11 +99,18 @@ describe('watch: growing and rotated conn.log, killed with SIGKILL and restarted
     const alerts = join(dir, 'alerts.ndjson');
     const args = [log, '--db', db, '--alerts', alerts, '--poll', '0.05', '--batch', '8000', '-q'];
     const random = rng(42);
-    const headerFor = (n: number) => `${header.map((h) => (h.startsWith('#open') ? `#open\t2024-03-05-0${n}-00-00` : h)).join('\n')}\n`;
+    const headerFor = (n: number) =>
+      `${header.map((h) => (h.startsWith('#open') ? `#open\t2024-03-05-0${n}-00-00` : h)).join('\n')}\n`;
 
     // Watching starts: the first process registers the log with its first lines before the kills
     // begin (what is rotated away before a watcher ever ran is an old archive, not followed).
-    writeFileSync(log, `${headerFor(0)}${data.slice(0, 1000).map((l) => `${l}\n`).join('')}`);
+    writeFileSync(
+      log,
+      `${headerFor(0)}${data
+        .slice(0, 1000)
+        .map((l) => `${l}\n`)
+        .join('')}`,
+    );
     let run = startWatch(args.filter((a) => a !== '-q'));
     for (let waited = 0; !run.stderr.join('').includes('following'); waited += 50) {
       if (waited > 20_000) throw new Error(`watch did not start: ${run.stderr.join('')}`);
@@ -117,7 +141,12 @@ describe('watch: growing and rotated conn.log, killed with SIGKILL and restarted
       let end = Math.min(data.length, at + size);
       const rotation = rotateAt[rotations];
       if (rotation !== undefined && at < rotation && end >= rotation) end = rotation;
-      let text = carry + data.slice(at, end).map((l) => `${l}\n`).join('');
+      let text =
+        carry +
+        data
+          .slice(at, end)
+          .map((l) => `${l}\n`)
+          .join('');
       carry = '';
       if (end < data.length && random() < 0.5) {
         // Cut the last line in two: the watcher must wait for its end.
@@ -161,7 +190,11 @@ describe('watch: growing and rotated conn.log, killed with SIGKILL and restarted
     const last = startWatch([...args, '--once']);
     expect(await last.exited, last.stderr.join('')).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(4);
-    expect((await readdir(live)).sort()).toEqual(['conn.2024-03-05-00-00-00.log', 'conn.2024-03-05-01-00-00.log.gz', 'conn.log']);
+    expect((await readdir(live)).sort()).toEqual([
+      'conn.2024-03-05-00-00-00.log',
+      'conn.2024-03-05-01-00-00.log.gz',
+      'conn.log',
+    ]);
 
     // The database: every flow once.
     const engine = await DuckDbEngine.open(db);
@@ -177,7 +210,11 @@ describe('watch: growing and rotated conn.log, killed with SIGKILL and restarted
     expect(streams).toHaveLength(3);
 
     // The alerts: numbered 1…n, none twice, the same as a batch run over the same flows.
-    const written = readFileSync(alerts, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const written = readFileSync(alerts, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(written.map((a) => a.seq)).toEqual(written.map((_, i) => i + 1));
     const batch = await DuckDbEngine.open();
     await batch.importFile(await planImport(source));
@@ -190,10 +227,12 @@ describe('watch: growing and rotated conn.log, killed with SIGKILL and restarted
       const [src, dst] = key.split('\u0000') as [string, string];
       for (const e of episodes) {
         if (e.first.index < nextWindow) expected.push(alertOf({ src, dst }, { type: 'start', episode: e }));
-        if (episodeCloseIndex(e, options) <= nextWindow) expected.push(alertOf({ src, dst }, { type: 'end', episode: e }));
+        if (episodeCloseIndex(e, options) <= nextWindow)
+          expected.push(alertOf({ src, dst }, { type: 'end', episode: e }));
       }
     }
-    const key = (a: Record<string, unknown>) => JSON.stringify({ ...a, seq: undefined, detected_at: undefined });
+    const key = (a: Record<string, unknown>) =>
+      JSON.stringify({ ...a, seq: undefined, detected_at: undefined });
     expect(written.map(key).sort()).toEqual(expected.map(key).sort());
     expect(expected.filter((a) => a.event === 'episode-start').length).toBeGreaterThanOrEqual(2);
     console.log(

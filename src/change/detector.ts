@@ -144,7 +144,9 @@ export function serializeState(state: DetectorState): string {
 export function parseState(text: string): DetectorState {
   const raw = JSON.parse(text) as Omit<DetectorState, 'baseline'> & { baseline: (number | null)[][] };
   if (raw.version !== 1) throw new Error(`unknown change-detector state version ${String(raw.version)}`);
-  const baseline = raw.baseline.map((a) => Object.fromEntries(ENTRY_FIELDS.map((f, i) => [f, a[i] ?? null])) as unknown as BaselineEntry);
+  const baseline = raw.baseline.map(
+    (a) => Object.fromEntries(ENTRY_FIELDS.map((f, i) => [f, a[i] ?? null])) as unknown as BaselineEntry,
+  );
   return { ...raw, baseline };
 }
 
@@ -156,10 +158,17 @@ const nanToNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * check-ins are not a dense part of their own, but are off-size). The off-size span alone when the
  * two do not meet.
  */
-function changeSpan(oddFirst: number, oddLast: number, denseFirst: number, denseLast: number): { changeFirstTs: number; changeLastTs: number } {
+function changeSpan(
+  oddFirst: number,
+  oddLast: number,
+  denseFirst: number,
+  denseLast: number,
+): { changeFirstTs: number; changeLastTs: number } {
   const first = Math.max(oddFirst, denseFirst);
   const last = Math.min(oddLast, denseLast);
-  return first <= last ? { changeFirstTs: first, changeLastTs: last } : { changeFirstTs: oddFirst, changeLastTs: oddLast };
+  return first <= last
+    ? { changeFirstTs: first, changeLastTs: last }
+    : { changeFirstTs: oddFirst, changeLastTs: oddLast };
 }
 
 /** The i-th window of a pair's series, as features. */
@@ -176,7 +185,12 @@ export function windowFeatures(series: PairWindowSeries, i: number, options: Cha
     end: index * options.hopSeconds + options.windowSeconds,
     firstTs,
     lastTs: at(series.lastTs),
-    ...changeSpan(at(series.oddFirstTs), at(series.oddLastTs), at(series.denseFirstTs), at(series.denseLastTs)),
+    ...changeSpan(
+      at(series.oddFirstTs),
+      at(series.oddLastTs),
+      at(series.denseFirstTs),
+      at(series.denseLastTs),
+    ),
     flows,
     gap,
     bytes: at(series.respBytes) + at(series.origBytes),
@@ -223,7 +237,8 @@ export function baselineModeShare(entries: readonly BaselineEntry[], side: 'resp
   for (const [size, t] of bySize) {
     if (
       t.windows > bestT.windows ||
-      (t.windows === bestT.windows && (t.flows > bestT.flows || (t.flows === bestT.flows && best !== null && size < best)))
+      (t.windows === bestT.windows &&
+        (t.flows > bestT.flows || (t.flows === bestT.flows && best !== null && size < best)))
     ) {
       best = size;
       bestT = t;
@@ -232,7 +247,13 @@ export function baselineModeShare(entries: readonly BaselineEntry[], side: 'resp
   if (best === null) return 0;
   return median(
     entries.map((e) =>
-      side === 'resp' ? (e.respModeSize === best ? e.respModeCount / e.flows : 0) : e.origModeSize === best ? e.origModeCount / e.flows : 0,
+      side === 'resp'
+        ? e.respModeSize === best
+          ? e.respModeCount / e.flows
+          : 0
+        : e.origModeSize === best
+          ? e.origModeCount / e.flows
+          : 0,
     ),
   );
 }
@@ -255,7 +276,11 @@ export interface BaselineSummary {
  * The baseline's medians and robust scales; null while it is too short to test against, and (with
  * `uniformOnly`) when it is not uniform, which spares the statistics for pairs that are no beacon.
  */
-export function summarizeBaseline(entries: readonly BaselineEntry[], options: ChangeOptions, uniformOnly = false): BaselineSummary | null {
+export function summarizeBaseline(
+  entries: readonly BaselineEntry[],
+  options: ChangeOptions,
+  uniformOnly = false,
+): BaselineSummary | null {
   if (entries.length < options.minBaselineWindows) return null;
   let flows = 0;
   for (const e of entries) flows += e.flows;
@@ -313,7 +338,8 @@ export function testWindow(x: WindowFeatures, b: BaselineSummary, options: Chang
   // A gap measured on few flows is one noisy number: widen its scale by 1/√(gaps).
   if (b.logGap && x.gap !== null && x.gap > 0) {
     const gaps = Math.max(1, x.flows - 1);
-    z.gap = (b.logGap.median - Math.log(Math.max(x.gap, 1e-3))) / Math.max(b.logGap.scale, 1 / Math.sqrt(gaps));
+    z.gap =
+      (b.logGap.median - Math.log(Math.max(x.gap, 1e-3))) / Math.max(b.logGap.scale, 1 / Math.sqrt(gaps));
   }
   const shareFloor = Math.max(SCALE_FLOORS.share, 1 / Math.sqrt(x.flows));
   let sizes = Number.NEGATIVE_INFINITY;
@@ -401,11 +427,15 @@ export function step(state: DetectorState, x: WindowFeatures, options: ChangeOpt
   }
   events.push(...closeIfOver(state, x.index, options));
   // A window with one flow has no gap of its own: take the time since the pair's previous flow.
-  if (x.gap === null && state.lastTs !== null && x.firstTs > state.lastTs) x = { ...x, gap: x.firstTs - state.lastTs };
+  if (x.gap === null && state.lastTs !== null && x.firstTs > state.lastTs)
+    x = { ...x, gap: x.firstTs - state.lastTs };
   // Hysteresis: a window that directly follows an alert window (the same spurt going on over the
   // window edge) only has to clear zContinue, with as few as two flows.
   const continuing = state.episode !== null && x.start <= state.episode.window_end;
-  const b = x.flows >= (continuing ? 2 : options.minAlertFlows) ? summarizeBaseline(state.baseline, options, true) : null;
+  const b =
+    x.flows >= (continuing ? 2 : options.minAlertFlows)
+      ? summarizeBaseline(state.baseline, options, true)
+      : null;
   let alert: WindowAlert | null = null;
   if (b?.uniform) {
     const t = testWindow(x, b, options);
@@ -455,7 +485,8 @@ export function step(state: DetectorState, x: WindowFeatures, options: ChangeOpt
     }
   } else {
     state.baseline.push(toEntry(x));
-    if (state.baseline.length > options.baselineWindows) state.baseline.splice(0, state.baseline.length - options.baselineWindows);
+    if (state.baseline.length > options.baselineWindows)
+      state.baseline.splice(0, state.baseline.length - options.baselineWindows);
   }
   state.lastIndex = x.index;
   state.lastTs = state.lastTs === null ? x.lastTs : Math.max(state.lastTs, x.lastTs);
@@ -463,7 +494,11 @@ export function step(state: DetectorState, x: WindowFeatures, options: ChangeOpt
 }
 
 /** Folds a whole series of windows (one pair's, in index order). */
-export function foldSeries(state: DetectorState, series: PairWindowSeries, options: ChangeOptions): ChangeEvent[] {
+export function foldSeries(
+  state: DetectorState,
+  series: PairWindowSeries,
+  options: ChangeOptions,
+): ChangeEvent[] {
   const events: ChangeEvent[] = [];
   for (let i = 0; i < series.index.length; i++) {
     events.push(...step(state, windowFeatures(series, i, options), options));

@@ -6,7 +6,10 @@ import { type ChangeEpisode, foldSeries, initialState } from './detector.js';
 import { type ChangeOptions, resolveChangeOptions } from './options.js';
 
 /** One pair's change episodes over its whole series (rich form: first and peak window, numbers). */
-export function detectChanges(series: PairWindowSeries, options: Partial<ChangeOptions> = {}): ChangeEpisode[] {
+export function detectChanges(
+  series: PairWindowSeries,
+  options: Partial<ChangeOptions> = {},
+): ChangeEpisode[] {
   const o = resolveChangeOptions(options);
   const state = initialState();
   const episodes: ChangeEpisode[] = [];
@@ -40,7 +43,11 @@ export async function changeEpisodesDetailed(
   const out = new Map<string, ChangeEpisode[]>();
   if (!engine.pairWindows || (pairs && pairs.length === 0)) return out;
   await engine.pairWindows(
-    { windowSeconds: o.windowSeconds, hopSeconds: o.hopSeconds, ...(pairs ? { pairs } : { minFlows: o.minFlows }) },
+    {
+      windowSeconds: o.windowSeconds,
+      hopSeconds: o.hopSeconds,
+      ...(pairs ? { pairs } : { minFlows: o.minFlows }),
+    },
     (series) => {
       const episodes = detectChanges(series, o);
       if (episodes.length) out.set(pairKey(series.src, series.dst), episodes);
@@ -86,7 +93,11 @@ export interface AttachOptions extends Partial<ChangeOptions> {
  * sets its verdict to active-c2 and says so in its reasons. Returns the number of findings with
  * episodes. Findings are changed in place.
  */
-export async function attachEpisodes(engine: Engine, findings: Finding[], options: AttachOptions = {}): Promise<number> {
+export async function attachEpisodes(
+  engine: Engine,
+  findings: Finding[],
+  options: AttachOptions = {},
+): Promise<number> {
   const { verdict = true, reasons = true, ...change } = options;
   const byPair = await changeEpisodes(engine, findings, change);
   let n = 0;
@@ -98,7 +109,10 @@ export async function attachEpisodes(engine: Engine, findings: Finding[], option
     if (verdict) f.verdict = 'active-c2';
     if (reasons) {
       const lines = episodes.slice(0, EPISODES_IN_REASONS).map(episodeReason);
-      if (episodes.length > EPISODES_IN_REASONS) lines.push(`… ${episodes.length - EPISODES_IN_REASONS} more active-C2 episodes (see episodes in --json)`);
+      if (episodes.length > EPISODES_IN_REASONS)
+        lines.push(
+          `… ${episodes.length - EPISODES_IN_REASONS} more active-C2 episodes (see episodes in --json)`,
+        );
       f.reasons = [...f.reasons, ...lines];
     }
   }

@@ -77,15 +77,27 @@ export function resolveChangeOptions(input: Partial<ChangeOptions> = {}): Change
   for (const name of ['windowSeconds', 'hopSeconds', 'zAlert', 'zContinue'] as const) positive(name);
   const k = o.windowSeconds / o.hopSeconds;
   if (!Number.isInteger(k) || k > 64) {
-    throw new RangeError(`the window (${o.windowSeconds} s) must be a whole multiple (at most 64) of the hop (${o.hopSeconds} s)`);
+    throw new RangeError(
+      `the window (${o.windowSeconds} s) must be a whole multiple (at most 64) of the hop (${o.hopSeconds} s)`,
+    );
   }
-  for (const name of ['baselineWindows', 'minBaselineWindows', 'minBaselineFlows', 'minAlertFlows', 'minFlows'] as const) {
-    if (!(Number.isInteger(o[name]) && o[name] >= 1)) throw new RangeError(`${name} must be a whole number ≥ 1, got ${o[name]}`);
+  for (const name of [
+    'baselineWindows',
+    'minBaselineWindows',
+    'minBaselineFlows',
+    'minAlertFlows',
+    'minFlows',
+  ] as const) {
+    if (!(Number.isInteger(o[name]) && o[name] >= 1))
+      throw new RangeError(`${name} must be a whole number ≥ 1, got ${o[name]}`);
   }
-  if (o.minBaselineWindows > o.baselineWindows) throw new RangeError('minBaselineWindows cannot exceed baselineWindows');
-  if (!(o.uniformShare > 0 && o.uniformShare <= 1)) throw new RangeError(`uniformShare must be in (0, 1], got ${o.uniformShare}`);
+  if (o.minBaselineWindows > o.baselineWindows)
+    throw new RangeError('minBaselineWindows cannot exceed baselineWindows');
+  if (!(o.uniformShare > 0 && o.uniformShare <= 1))
+    throw new RangeError(`uniformShare must be in (0, 1], got ${o.uniformShare}`);
   for (const name of ['mergeGapSeconds', 'idleResetSeconds', 'maxEpisodeSeconds'] as const) {
-    if (!(Number.isFinite(o[name]) && o[name] >= 0)) throw new RangeError(`${name} must be ≥ 0, got ${o[name]}`);
+    if (!(Number.isFinite(o[name]) && o[name] >= 0))
+      throw new RangeError(`${name} must be ≥ 0, got ${o[name]}`);
   }
   return o;
 }

@@ -31,18 +31,35 @@ export function formatBytes(n: number): string {
  * Reasons in words for an alert window, most telling first: "distinct sizes 3 → 41",
  * "gap 60 s → 2 s", "avgcount 0.97 → 0.31", "flows 10 → 143 per 10 min", "bytes 4 kB → 1.3 MB per 10 min".
  */
-export function windowReasons(before: ChangeNumbers, after: ChangeNumbers, z: Record<string, number>, options: ChangeOptions): string[] {
+export function windowReasons(
+  before: ChangeNumbers,
+  after: ChangeNumbers,
+  z: Record<string, number>,
+  options: ChangeOptions,
+): string[] {
   const per = `per ${formatDuration(options.windowSeconds)}`;
   const candidates: [number, string][] = [];
   const add = (key: string, text: () => string) => {
     const v = z[key];
     if (v !== undefined && v >= NOTABLE_Z) candidates.push([v, text()]);
   };
-  add('resp_distinct', () => `distinct sizes ${count(before.distinct_sizes)} → ${count(after.distinct_sizes)}`);
-  add('orig_distinct', () => `distinct request sizes ${count(before.orig_distinct_sizes)} → ${count(after.orig_distinct_sizes)}`);
+  add(
+    'resp_distinct',
+    () => `distinct sizes ${count(before.distinct_sizes)} → ${count(after.distinct_sizes)}`,
+  );
+  add(
+    'orig_distinct',
+    () => `distinct request sizes ${count(before.orig_distinct_sizes)} → ${count(after.orig_distinct_sizes)}`,
+  );
   add('resp_avgcount', () => `avgcount ${share(before.avgcount)} → ${share(after.avgcount)}`);
-  add('orig_avgcount', () => `request avgcount ${share(before.orig_avgcount)} → ${share(after.orig_avgcount)}`);
-  add('gap', () => `gap ${formatSeconds(before.gap_s ?? Number.NaN)} → ${formatSeconds(after.gap_s ?? Number.NaN)}`);
+  add(
+    'orig_avgcount',
+    () => `request avgcount ${share(before.orig_avgcount)} → ${share(after.orig_avgcount)}`,
+  );
+  add(
+    'gap',
+    () => `gap ${formatSeconds(before.gap_s ?? Number.NaN)} → ${formatSeconds(after.gap_s ?? Number.NaN)}`,
+  );
   add('flows', () => `flows ${count(before.flows)} → ${count(after.flows)} ${per}`);
   add('bytes', () => `bytes ${formatBytes(before.bytes)} → ${formatBytes(after.bytes)} ${per}`);
   candidates.sort((a, b) => b[0] - a[0]);

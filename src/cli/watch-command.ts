@@ -21,7 +21,8 @@ interface WatchCliOptions {
 
 function duration(value: string): number {
   const s = parseDuration(value);
-  if (!(Number.isFinite(s) && s >= 0)) throw new InvalidArgumentError('must be a duration such as 90s, 10m, 1h');
+  if (!(Number.isFinite(s) && s >= 0))
+    throw new InvalidArgumentError('must be a duration such as 90s, 10m, 1h');
   return s;
 }
 
@@ -85,10 +86,29 @@ export function registerWatch(program: Command): void {
     .option('--db <file>', 'DuckDB file for flows, read offsets, pair state and alerts', WATCH_DEFAULTS.db)
     .option('--alerts <file>', 'append alerts as NDJSON to this file (default: stdout)')
     .addOption(new Option('-f, --format <format>', 'input format').choices(FORMAT_OPTIONS).default('auto'))
-    .option('--window <duration>', 'window the change detector compares', duration, CHANGE_DEFAULTS.windowSeconds)
-    .option('--hop <duration>', 'step between windows for sliding windows (default: the window, i.e. tumbling)', duration)
-    .option('--lateness <duration>', 'how late a flow may arrive after newer ones (Zeek logs a connection when it ends)', duration, WATCH_DEFAULTS.latenessSeconds)
-    .option('--poll <duration>', 'pause between looks at the logs when nothing is new', duration, WATCH_DEFAULTS.pollSeconds)
+    .option(
+      '--window <duration>',
+      'window the change detector compares',
+      duration,
+      CHANGE_DEFAULTS.windowSeconds,
+    )
+    .option(
+      '--hop <duration>',
+      'step between windows for sliding windows (default: the window, i.e. tumbling)',
+      duration,
+    )
+    .option(
+      '--lateness <duration>',
+      'how late a flow may arrive after newer ones (Zeek logs a connection when it ends)',
+      duration,
+      WATCH_DEFAULTS.latenessSeconds,
+    )
+    .option(
+      '--poll <duration>',
+      'pause between looks at the logs when nothing is new',
+      duration,
+      WATCH_DEFAULTS.pollSeconds,
+    )
     .option('--batch <lines>', 'lines stored per transaction at most', positiveInt, WATCH_DEFAULTS.batchLines)
     .option('--memory-limit <size>', 'DuckDB memory limit, keeps a long run flat', WATCH_DEFAULTS.memoryLimit)
     .option('--once', 'read what is there now, then exit (no following)')
@@ -123,7 +143,10 @@ is stored twice and no alert (in an --alerts file) is written twice.`,
           db: options.db,
           ...(options.alerts ? { alerts: options.alerts } : {}),
           format: options.format,
-          change: { windowSeconds: options.window, ...(options.hop !== undefined ? { hopSeconds: options.hop } : {}) },
+          change: {
+            windowSeconds: options.window,
+            ...(options.hop !== undefined ? { hopSeconds: options.hop } : {}),
+          },
           latenessSeconds: options.lateness,
           pollSeconds: options.poll,
           batchLines: options.batch,

@@ -9,10 +9,18 @@ const round = (x: number | null | undefined, digits = 3) =>
  * Timing analysis of one pair's sorted flows, reduced to what scoring and the findings need.
  * `window` is the dataset's time range, so coverage is measured against the whole hunt.
  */
-export function timingOfSeries(series: PairSeries, window?: { start: number; end: number }): PairTiming {
+export function timingOfSeries(
+  series: PairSeries,
+  window?: { start: number; end: number },
+  periodogram = true,
+): PairTiming {
   // The periodogram only when the gaps alone are inconclusive: it costs ~50 ms a pair, and a hunt
   // has thousands of pairs whose gaps already settle the question.
-  const options: AnalyzeTimingOptions = { periodogramWhen: 'needed', ...(window ? { window } : {}) };
+  const options: AnalyzeTimingOptions = {
+    periodogramWhen: 'needed',
+    ...(periodogram ? {} : { periodogram: false }),
+    ...(window ? { window } : {}),
+  };
   const t = analyzeTiming(series.ts, series.sizes, options);
   return {
     score: t.timingScore,

@@ -14,7 +14,7 @@ import type { FileAccounting } from '../read/plan.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { type PairTiming, scorePairs } from '../score/score-pairs.js';
+import { type PairTiming, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
@@ -141,7 +141,10 @@ async function rankDefault(
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
   await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
     const i = index.get(pairKey(series.src, series.dst));
-    if (i !== undefined && !scope.excluded[i]) timing[i] = timingOfSeries(series, window);
+    if (i === undefined || scope.excluded[i]) return;
+    // the periodogram only where it could change the outcome; intel hits are findings anyway
+    const couldMatter = !scope.intel[i] && scoreUpperBound(pairs, i, scope.internalHosts, scoring) >= scoring.minScore;
+    timing[i] = timingOfSeries(series, window, couldMatter);
   });
   clock.lap('timing');
   emit({ kind: 'stage', name: 'models' });

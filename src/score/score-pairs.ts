@@ -73,6 +73,25 @@ function featureRecord(pairs: PairFeatures, i: number): Record<string, number> {
   return out;
 }
 
+/**
+ * The highest score pair `i` could reach whatever its timing and outlierness turn out to be (both
+ * taken as 1). Below minScore, the expensive timing tests cannot make it a finding.
+ */
+export function scoreUpperBound(
+  pairs: PairFeatures,
+  i: number,
+  internalHosts: number,
+  config: ScoringConfig,
+): number {
+  const n = pairs.numeric;
+  const uniformity = sizeUniformity(n.avgcount[i] as number, n.orig_mode_share[i] as number);
+  const w = config.weights;
+  const base =
+    (w.sizeUniformity * uniformity + w.timing + w.outlierness + w.failedRetries * clamp01(n.failed_share[i] as number)) /
+    (w.sizeUniformity + w.timing + w.outlierness + w.failedRetries);
+  return base * volumeFactor(n.flows[i] as number, config) * prevalenceFactor(n.prevalence[i] as number, internalHosts, config);
+}
+
 /** Combine the sub-scores of every pair into ranked findings. Pure. */
 export function scorePairs(inputs: ScoreInputs): Finding[] {
   const { pairs, config } = inputs;

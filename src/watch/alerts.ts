@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readSync, fstatSync, ftruncateSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ChangeEpisode, ChangeEvent, ChangeNumbers, WindowAlert } from '../change/detector.js';
 import { isoTime } from '../score/finding.js';
 
@@ -14,7 +14,8 @@ export interface AlertPair {
   dst: string;
 }
 
-const round = (x: number | null, digits = 3): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const round = (x: number | null, digits = 3): number | null =>
+  x === null || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
 function numbers(n: ChangeNumbers): Record<string, number | null> {
   return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, round(v as number | null)]));
@@ -32,7 +33,13 @@ function windowPart(w: WindowAlert) {
 }
 
 function episodeBase(pair: AlertPair, e: ChangeEpisode) {
-  return { verdict: 'active-c2' as const, kind: 'active-c2' as const, src: pair.src, dst: pair.dst, dport: e.dport };
+  return {
+    verdict: 'active-c2' as const,
+    kind: 'active-c2' as const,
+    src: pair.src,
+    dst: pair.dst,
+    dport: e.dport,
+  };
 }
 
 /** The alert object of a detector event (without seq, which the database assigns). */

@@ -4,7 +4,15 @@ import { planImport } from '../read/formats.js';
 import type { DelimitedPlan, JsonLinesPlan } from '../read/plan.js';
 import type { WatchStream } from '../store/engine.js';
 import { errorMessage } from '../util/errors.js';
-import { GzipLineReader, hashHead, headLength, isGzip, readGzipHead, readPlainHead, readPlainLines } from './lines.js';
+import {
+  GzipLineReader,
+  hashHead,
+  headLength,
+  isGzip,
+  readGzipHead,
+  readPlainHead,
+  readPlainLines,
+} from './lines.js';
 
 /*
  * Following growing logs. A stream is one log's content, known by its head (bytes through the
@@ -81,7 +89,9 @@ export class Follower {
   private async candidates(): Promise<{ files: string[]; directory: boolean }> {
     const info = await stat(this.target).catch(() => undefined);
     if (info?.isDirectory()) {
-      const names = (await readdir(this.target, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
+      const names = (await readdir(this.target, { withFileTypes: true }))
+        .filter((e) => e.isFile() && !e.name.startsWith('.'))
+        .map((e) => e.name);
       const conn = names.filter((n) => CONN_LOG.test(n));
       const chosen = conn.length ? conn : names.filter((n) => LOG_LIKE.test(n));
       return { files: await byAge(chosen.map((n) => join(this.target, n))), directory: true };
@@ -95,11 +105,23 @@ export class Follower {
     const base = basename(this.target);
     const stem = base.split('.')[0] ?? base;
     const names = await readdir(dir).catch(() => [] as string[]);
-    const siblings = names.filter((n) => n !== base && (n.startsWith(`${stem}.`) || n.startsWith(`${stem}-`) || n.startsWith(base)));
-    return { files: [...(await byAge(siblings.map((n) => join(dir, n)))), ...(info ? [this.target] : [])], directory: false };
+    const siblings = names.filter(
+      (n) => n !== base && (n.startsWith(`${stem}.`) || n.startsWith(`${stem}-`) || n.startsWith(base)),
+    );
+    return {
+      files: [...(await byAge(siblings.map((n) => join(dir, n)))), ...(info ? [this.target] : [])],
+      directory: false,
+    };
   }
 
-  private async identify(path: string, handle: FileHandle, ino: number, size: number, mtimeMs: number, gz: boolean): Promise<Identity | null> {
+  private async identify(
+    path: string,
+    handle: FileHandle,
+    ino: number,
+    size: number,
+    mtimeMs: number,
+    gz: boolean,
+  ): Promise<Identity | null> {
     const key = `${path}\u0000${ino}\u0000${size}\u0000${mtimeMs}`;
     if (this.identities.has(key)) return this.identities.get(key) ?? null;
     let bytes: Buffer;
@@ -110,7 +132,8 @@ export class Follower {
       complete = false; // a plain log may still be written: its last line counts once it ends
     }
     const length = headLength(bytes, complete);
-    const identity = length === null ? null : { hash: hashHead(bytes.subarray(0, length)), headBytes: length };
+    const identity =
+      length === null ? null : { hash: hashHead(bytes.subarray(0, length)), headBytes: length };
     if (this.identities.size > 10_000) this.identities.clear();
     this.identities.set(key, identity);
     return identity;
@@ -127,7 +150,9 @@ export class Follower {
       return null;
     }
     if (plan.kind === 'precomputed' || (plan.kind === 'delimited' && plan.quote !== '')) {
-      this.warn(`${path}: not followed (${plan.format}: live mode reads Zeek TSV, other unquoted delimited logs and JSON lines)`);
+      this.warn(
+        `${path}: not followed (${plan.format}: live mode reads Zeek TSV, other unquoted delimited logs and JSON lines)`,
+      );
       return null;
     }
     this.plans.set(hash, plan);
@@ -164,7 +189,13 @@ export class Follower {
     return chunks;
   }
 
-  private async readFile(path: string, handle: FileHandle, mayStart: boolean, seen: Set<string>, budget: number): Promise<FollowChunk | null> {
+  private async readFile(
+    path: string,
+    handle: FileHandle,
+    mayStart: boolean,
+    seen: Set<string>,
+    budget: number,
+  ): Promise<FollowChunk | null> {
     const info = await handle.stat();
     if (!info.isFile() || info.size === 0) return null;
     const magic = Buffer.alloc(2);
@@ -183,7 +214,17 @@ export class Follower {
         this.refused.add(refusedKey);
         return null;
       }
-      stream = { id: 0, headHash: identity.hash, headBytes: identity.headBytes, inode: info.ino, path, format: plan.format, offset: 0, lines: 0, done: false };
+      stream = {
+        id: 0,
+        headHash: identity.hash,
+        headBytes: identity.headBytes,
+        inode: info.ino,
+        path,
+        format: plan.format,
+        offset: 0,
+        lines: 0,
+        done: false,
+      };
     }
     if (stream.done) return null;
     const plan = await this.planFor(path, identity.hash);
@@ -207,7 +248,13 @@ export class Follower {
         this.gzip.delete(identity.hash);
       }
     } else {
-      ({ lines, bytes } = await readPlainLines(handle, stream.offset, info.size, this.options.maxBytes, budget));
+      ({ lines, bytes } = await readPlainLines(
+        handle,
+        stream.offset,
+        info.size,
+        this.options.maxBytes,
+        budget,
+      ));
     }
     const data: string[] = [];
     const lineNumbers: number[] = [];
@@ -262,6 +309,8 @@ export class Follower {
 }
 
 async function byAge(paths: string[]): Promise<string[]> {
-  const withTime = await Promise.all(paths.map(async (p) => ({ p, t: (await stat(p).catch(() => undefined))?.mtimeMs ?? 0 })));
+  const withTime = await Promise.all(
+    paths.map(async (p) => ({ p, t: (await stat(p).catch(() => undefined))?.mtimeMs ?? 0 })),
+  );
   return withTime.sort((a, b) => a.t - b.t || a.p.localeCompare(b.p)).map((x) => x.p);
 }

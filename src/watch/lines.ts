@@ -31,7 +31,8 @@ export function headLength(bytes: Buffer, complete: boolean): number | null {
     const end = nl < 0 ? bytes.length : nl + 1;
     if (nl < 0 && !complete) return null;
     let i = start;
-    while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0d || bytes[i] === NEWLINE)) i++;
+    while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0d || bytes[i] === NEWLINE))
+      i++;
     const blank = i >= end;
     if (!blank && bytes[start] !== 0x23 /* # */) return end;
     start = end;
@@ -51,7 +52,10 @@ export async function readPlainHead(handle: FileHandle, max = MAX_HEAD_BYTES): P
 }
 
 /** Up to `max` decompressed bytes from the start of a gzip file; `complete` when it ended before. */
-export async function readGzipHead(path: string, max = MAX_HEAD_BYTES): Promise<{ bytes: Buffer; complete: boolean }> {
+export async function readGzipHead(
+  path: string,
+  max = MAX_HEAD_BYTES,
+): Promise<{ bytes: Buffer; complete: boolean }> {
   const chunks: Buffer[] = [];
   let total = 0;
   let complete = true;
@@ -110,7 +114,13 @@ function trimCr(line: string): string {
 }
 
 /** Reads complete lines of a plain file from `offset`: at most `maxBytes` bytes, at most `maxLines` lines. */
-export async function readPlainLines(handle: FileHandle, offset: number, size: number, maxBytes: number, maxLines: number): Promise<LineBatch> {
+export async function readPlainLines(
+  handle: FileHandle,
+  offset: number,
+  size: number,
+  maxBytes: number,
+  maxLines: number,
+): Promise<LineBatch> {
   const want = Math.min(maxBytes, size - offset);
   if (want <= 0) return { lines: [], bytes: 0 };
   const buf = Buffer.alloc(want);
@@ -183,7 +193,11 @@ export class GzipLineReader {
       if (this.pending.indexOf(NEWLINE) >= 0 && this.pending.length >= maxBytes / 2) break;
       if (!(await this.more())) break;
     }
-    const batch = splitLines(this.pending.subarray(0, maxBytes), this.ended && this.pending.length <= maxBytes, maxLines);
+    const batch = splitLines(
+      this.pending.subarray(0, maxBytes),
+      this.ended && this.pending.length <= maxBytes,
+      maxLines,
+    );
     this.pending = this.pending.subarray(batch.bytes);
     this.position += batch.bytes;
     return { ...batch, eof: this.ended && this.pending.length === 0 };

@@ -14,7 +14,8 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 || err.code === 'commander.helpDisplayed' ? 0 : 2;
+    if (err instanceof CommanderError)
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' ? 0 : 2;
     if (err instanceof InputError) {
       process.stderr.write(`beaconhunt: ${terminalSafe(err.describe())}\n`);
       return 2;

@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ChangeEvent, closeIfOver, type DetectorState, episodeCloseIndex, foldSeries, initialState, parseState, serializeState } from '../change/detector.js';
+import {
+  type ChangeEvent,
+  closeIfOver,
+  type DetectorState,
+  episodeCloseIndex,
+  foldSeries,
+  initialState,
+  parseState,
+  serializeState,
+} from '../change/detector.js';
 import { type ChangeOptions, resolveChangeOptions } from '../change/options.js';
 import { pairKey } from '../features/pair-features.js';
 import type { Engine, PairWindowSeries, WatchPairState, WatchStore } from '../store/engine.js';
@@ -42,7 +51,15 @@ export interface WatchOptions {
 }
 
 export type WatchEvent =
-  | { kind: 'batch'; rows: number; used: number; skipped: Record<string, number>; files: string[]; watermark: number | null; alerts: number }
+  | {
+      kind: 'batch';
+      rows: number;
+      used: number;
+      skipped: Record<string, number>;
+      files: string[];
+      watermark: number | null;
+      alerts: number;
+    }
   | { kind: 'stream'; path: string; format: string }
   | { kind: 'warning'; message: string };
 
@@ -89,7 +106,10 @@ async function evaluate(
   change: ChangeOptions,
 ): Promise<{ pair: { src: string; dst: string }; event: ChangeEvent }[]> {
   const series: PairWindowSeries[] = [];
-  await engine.pairWindows({ windowSeconds: change.windowSeconds, hopSeconds: change.hopSeconds, windows: { from, to } }, (s) => series.push(s));
+  await engine.pairWindows(
+    { windowSeconds: change.windowSeconds, hopSeconds: change.hopSeconds, windows: { from, to } },
+    (s) => series.push(s),
+  );
   const stored = await store.pairStates(series);
   const closing = (await store.episodesClosingBefore(to)).filter((s) => !stored.has(pairKey(s.src, s.dst)));
   const out: { pair: { src: string; dst: string }; event: ChangeEvent }[] = [];
@@ -128,10 +148,17 @@ async function emitPending(store: WatchStore, sink: AlertSink): Promise<number> 
 function watchSettings(options: WatchOptions) {
   const change = resolveChangeOptions(options.change ?? {});
   const latenessSeconds = options.latenessSeconds ?? WATCH_DEFAULTS.latenessSeconds;
-  if (!(Number.isFinite(latenessSeconds) && latenessSeconds >= 0)) throw new InputError(`lateness must be ≥ 0 seconds, got ${latenessSeconds}`);
+  if (!(Number.isFinite(latenessSeconds) && latenessSeconds >= 0))
+    throw new InputError(`lateness must be ≥ 0 seconds, got ${latenessSeconds}`);
   const batchLines = options.batchLines ?? WATCH_DEFAULTS.batchLines;
-  if (!(Number.isInteger(batchLines) && batchLines > 0)) throw new InputError(`batch must be a positive number of lines, got ${batchLines}`);
-  return { change, latenessSeconds, batchLines, pollSeconds: options.pollSeconds ?? WATCH_DEFAULTS.pollSeconds };
+  if (!(Number.isInteger(batchLines) && batchLines > 0))
+    throw new InputError(`batch must be a positive number of lines, got ${batchLines}`);
+  return {
+    change,
+    latenessSeconds,
+    batchLines,
+    pollSeconds: options.pollSeconds ?? WATCH_DEFAULTS.pollSeconds,
+  };
 }
 
 /** Follows `target` into `db` until `signal` aborts (or, with `once`, until nothing is new). */
@@ -142,7 +169,8 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
   let sink: AlertSink | undefined;
   let follower: Follower | undefined;
   try {
-    if (!engine.watchStore || !engine.pairWindows) throw new InputError(`the ${engine.name} engine has no live mode`);
+    if (!engine.watchStore || !engine.pairWindows)
+      throw new InputError(`the ${engine.name} engine has no live mode`);
     const windowed = engine as Engine & Required<Pick<Engine, 'pairWindows'>>;
     const store = await engine.watchStore({ memoryLimit: options.memoryLimit ?? WATCH_DEFAULTS.memoryLimit });
     const meta = await store.getMeta();
@@ -150,8 +178,7 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
     if (meta.settings === undefined) {
       meta.created_at = String(Date.now());
       await store.setMeta({ settings, created_at: meta.created_at });
-    }
-    else if (meta.settings !== settings) {
+    } else if (meta.settings !== settings) {
       throw new InputError(
         `${options.db} was watched with other detection settings (${meta.settings}); use the same --window/--hop/--lateness or another --db`,
       );
@@ -171,13 +198,23 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
       maxBytes: WATCH_DEFAULTS.maxBytesPerFile,
       onWarning: (message) => emit({ kind: 'warning', message }),
     });
-    const summary: WatchSummary = { batches: 0, rows: 0, used: 0, alerts: 0, flowsStored: 0, nextWindow: null, watermark: null };
+    const summary: WatchSummary = {
+      batches: 0,
+      rows: 0,
+      used: 0,
+      alerts: 0,
+      flowsStored: 0,
+      nextWindow: null,
+      watermark: null,
+    };
     const k = change.windowSeconds / change.hopSeconds;
     while (!options.signal?.aborted) {
       const chunks = await follower.poll(batchLines);
       if (chunks.length === 0) {
         if (options.once) break;
-        await sleep(pollSeconds * 1000, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {});
+        await sleep(pollSeconds * 1000, undefined, options.signal ? { signal: options.signal } : {}).catch(
+          () => {},
+        );
         continue;
       }
       await store.begin();
@@ -201,13 +238,17 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
           });
           batch.rows += r.rows;
           batch.used += r.used;
-          for (const [reason, n] of Object.entries(r.skipped)) batch.skipped[reason] = (batch.skipped[reason] ?? 0) + n;
-          if (r.maxTs !== null) next.watermark = next.watermark === null ? r.maxTs : Math.max(next.watermark, r.maxTs);
+          for (const [reason, n] of Object.entries(r.skipped))
+            batch.skipped[reason] = (batch.skipped[reason] ?? 0) + n;
+          if (r.maxTs !== null)
+            next.watermark = next.watermark === null ? r.maxTs : Math.max(next.watermark, r.maxTs);
           if (r.minTs !== null) minTs = minTs === null ? r.minTs : Math.min(minTs, r.minTs);
         }
-        if (next.nextWindow === null && minTs !== null) next.nextWindow = Math.floor(minTs / change.hopSeconds) - (k - 1);
+        if (next.nextWindow === null && minTs !== null)
+          next.nextWindow = Math.floor(minTs / change.hopSeconds) - (k - 1);
         if (next.watermark !== null && next.nextWindow !== null) {
-          const closedTo = Math.floor((next.watermark - latenessSeconds - change.windowSeconds) / change.hopSeconds) + 1;
+          const closedTo =
+            Math.floor((next.watermark - latenessSeconds - change.windowSeconds) / change.hopSeconds) + 1;
           if (closedTo > next.nextWindow) {
             const events = await evaluate(windowed, store, next.nextWindow, closedTo, change);
             let seq = await store.nextAlertSeq();
@@ -215,7 +256,10 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
             await store.addAlerts(
               events.map(({ pair, event }) => {
                 const s = seq++;
-                return { seq: s, alert: JSON.stringify({ seq: s, ...alertOf(pair, event), detected_at: detectedAt }) };
+                return {
+                  seq: s,
+                  alert: JSON.stringify({ seq: s, ...alertOf(pair, event), detected_at: detectedAt }),
+                };
               }),
             );
             raised = events.length;
@@ -238,7 +282,13 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
       summary.batches++;
       summary.rows += batch.rows;
       summary.used += batch.used;
-      emit({ kind: 'batch', ...batch, files: [...new Set(chunks.map((c) => c.path))], watermark: progress.watermark, alerts: raised });
+      emit({
+        kind: 'batch',
+        ...batch,
+        files: [...new Set(chunks.map((c) => c.path))],
+        watermark: progress.watermark,
+        alerts: raised,
+      });
     }
     summary.alerts = alerts;
     summary.flowsStored = await store.flowCount();
@@ -254,5 +304,11 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
 
 function newStream(chunk: FollowChunk) {
   const s = chunk.stream;
-  return { headHash: s.headHash, headBytes: s.headBytes, inode: chunk.inode, path: chunk.path, format: chunk.plan.format };
+  return {
+    headHash: s.headHash,
+    headBytes: s.headBytes,
+    inode: chunk.inode,
+    path: chunk.path,
+    format: chunk.plan.format,
+  };
 }

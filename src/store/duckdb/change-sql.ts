@@ -52,7 +52,9 @@ export function windowShape(query: WindowQuery): { window: number; hop: number; 
   }
   const k = window / hop;
   if (!Number.isInteger(k) || k > 64) {
-    throw new InputError(`the window (${window} s) must be a whole multiple (at most 64) of the hop (${hop} s)`);
+    throw new InputError(
+      `the window (${window} s) must be a whole multiple (at most 64) of the hop (${hop} s)`,
+    );
   }
   return { window, hop, k };
 }
@@ -73,10 +75,14 @@ export async function streamPairWindows(
   if (query.pairs) {
     await db.run('CREATE OR REPLACE TEMP TABLE change_pairs (src VARCHAR, dst VARCHAR)');
     if (query.pairs.length > 0) {
-      await db.run('INSERT INTO change_pairs SELECT DISTINCT unnest($src), unnest($dst)', {
-        src: listValue(query.pairs.map((p) => p.src)),
-        dst: listValue(query.pairs.map((p) => p.dst)),
-      }, { src: LIST(VARCHAR), dst: LIST(VARCHAR) });
+      await db.run(
+        'INSERT INTO change_pairs SELECT DISTINCT unnest($src), unnest($dst)',
+        {
+          src: listValue(query.pairs.map((p) => p.src)),
+          dst: listValue(query.pairs.map((p) => p.dst)),
+        },
+        { src: LIST(VARCHAR), dst: LIST(VARCHAR) },
+      );
     }
     from = 'flows f SEMI JOIN change_pairs c ON f.src = c.src AND f.dst = c.dst';
   } else if (query.minFlows !== undefined && query.minFlows > 1) {
@@ -182,7 +188,8 @@ export async function streamPairWindows(
         flush();
         current = { src: s, dst: d, columns: SERIES_COLUMNS.map(() => []) };
       }
-      for (let c = 0; c < SERIES_COLUMNS.length; c++) (current.columns[c] as number[]).push(num(cols[c + 2]?.[r] ?? null));
+      for (let c = 0; c < SERIES_COLUMNS.length; c++)
+        (current.columns[c] as number[]).push(num(cols[c + 2]?.[r] ?? null));
     }
   }
   flush();

@@ -1,9 +1,16 @@
-import { type DuckDBConnection, type DuckDBValue, DOUBLE, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { DOUBLE, type DuckDBConnection, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { pairKey } from '../../features/pair-features.js';
+import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
 import type { DelimitedPlan, JsonLinesPlan } from '../../read/plan.js';
 import { InputError } from '../../util/errors.js';
-import type { WatchChunk, WatchIngest, WatchPairState, WatchStore, WatchStoreOptions, WatchStream } from '../engine.js';
+import type {
+  WatchChunk,
+  WatchIngest,
+  WatchPairState,
+  WatchStore,
+  WatchStoreOptions,
+  WatchStream,
+} from '../engine.js';
 import { importSelectSql } from './import-sql.js';
 
 /*
@@ -44,15 +51,12 @@ export class DuckDbWatchStore implements WatchStore {
 
   static async open(db: DuckDBConnection, options: WatchStoreOptions): Promise<DuckDbWatchStore> {
     if (options.memoryLimit !== undefined) {
-      if (!MEMORY_LIMIT.test(options.memoryLimit)) throw new InputError(`memory limit "${options.memoryLimit}" is not a size such as 256MB`);
+      if (!MEMORY_LIMIT.test(options.memoryLimit))
+        throw new InputError(`memory limit "${options.memoryLimit}" is not a size such as 256MB`);
       // Validated above: a number and a unit, nothing else reaches the statement.
       await db.run(`SET memory_limit = '${options.memoryLimit}'`);
     }
     await db.run(WATCH_SCHEMA);
-    await db.run('CREATE OR REPLACE TEMP TABLE watch_lines (n BIGINT, line VARCHAR)');
-    await db.run(
-      'CREATE OR REPLACE TEMP TABLE watch_pair_staging (src VARCHAR, dst VARCHAR, state VARCHAR, last_index BIGINT, close_at BIGINT)',
-    );
     return new DuckDbWatchStore(db);
   }
 
@@ -110,7 +114,12 @@ export class DuckDbWatchStore implements WatchStore {
         path: s.path,
         fp: `watch:${s.headHash}`,
         format: s.format,
-        extra: JSON.stringify({ skipped: {}, examples: [], nonDataLines: 0, notes: ['followed live (beaconhunt watch)'] }),
+        extra: JSON.stringify({
+          skipped: {},
+          examples: [],
+          nonDataLines: 0,
+          notes: ['followed live (beaconhunt watch)'],
+        }),
       },
     );
     await this.db.run(
@@ -121,11 +130,19 @@ export class DuckDbWatchStore implements WatchStore {
   }
 
   async moveStream(id: number, path: string, inode: number): Promise<void> {
-    await this.db.run('UPDATE watch_streams SET path = $path, inode = $inode WHERE stream_id = $id', { id, path, inode });
+    await this.db.run('UPDATE watch_streams SET path = $path, inode = $inode WHERE stream_id = $id', {
+      id,
+      path,
+      inode,
+    });
   }
 
   /** The staged lines as raw columns r0…rN (and `j`, the line when it is a JSON object). */
-  private sourceOf(plan: DelimitedPlan | JsonLinesPlan, params: Record<string, DuckDBValue>, types: Record<string, ReturnType<typeof LIST>>): string {
+  private sourceOf(
+    plan: DelimitedPlan | JsonLinesPlan,
+    params: Record<string, DuckDBValue>,
+    types: Record<string, ReturnType<typeof LIST>>,
+  ): string {
     if (plan.kind === 'jsonl') {
       const columns = plan.jsonPaths.map((path, i) => {
         params[`jp${i}`] = `$.${path.map((k) => `"${k.replace(/["\\]/g, '')}"`).join('.')}`;
@@ -148,9 +165,14 @@ export class DuckDbWatchStore implements WatchStore {
   async ingest(chunk: WatchChunk): Promise<WatchIngest> {
     const { plan } = chunk;
     if (plan.kind === 'delimited' && plan.quote !== '') {
-      throw new InputError(`${plan.format}: live mode reads unquoted delimited logs (Zeek TSV) and JSON lines`, chunk.path);
+      throw new InputError(
+        `${plan.format}: live mode reads unquoted delimited logs (Zeek TSV) and JSON lines`,
+        chunk.path,
+      );
     }
-    await this.db.run('DELETE FROM watch_lines');
+    // Staging tables are made anew for each use: rows deleted from a temporary table keep its
+    // memory, so a long run would grow.
+    await this.db.run('CREATE OR REPLACE TEMP TABLE watch_lines (n BIGINT, line VARCHAR)');
     let malformed = 0;
     const examples: string[] = [];
     if (chunk.lines.length > 0) {
@@ -177,7 +199,11 @@ export class DuckDbWatchStore implements WatchStore {
       const types: Record<string, ReturnType<typeof LIST>> = {};
       const source = this.sourceOf(plan, params, types);
       const select = importSelectSql(plan, source, plan.kind === 'jsonl' ? 'j IS NOT NULL' : undefined);
-      await this.db.run(`CREATE OR REPLACE TEMP TABLE watch_batch AS ${select.sql}`, { ...params, ...select.params }, types);
+      await this.db.run(
+        `CREATE OR REPLACE TEMP TABLE watch_batch AS ${select.sql}`,
+        { ...params, ...select.params },
+        types,
+      );
       await this.db.run(
         `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $id FROM watch_batch`,
         { id: chunk.streamId },
@@ -206,14 +232,29 @@ export class DuckDbWatchStore implements WatchStore {
     await this.db.run(
       `UPDATE watch_streams SET byte_offset = $offset, lines = $lines, done = $done, path = $path, inode = $inode
        WHERE stream_id = $id`,
-      { id: chunk.streamId, offset: chunk.offset, lines: chunk.totalLines, done: chunk.done, path: chunk.path, inode: chunk.inode },
+      {
+        id: chunk.streamId,
+        offset: chunk.offset,
+        lines: chunk.totalLines,
+        done: chunk.done,
+        path: chunk.path,
+        inode: chunk.inode,
+      },
     );
     return { rows, used, skipped, minTs, maxTs };
   }
 
   /** Adds a chunk's rows to its stream's files row (rows read, used, skipped by reason). */
-  private async account(chunk: WatchChunk, rows: number, used: number, skipped: Record<string, number>, examples: string[]): Promise<void> {
-    const r = await this.db.runAndReadAll('SELECT rejected_json FROM files WHERE file_id = $id', { id: chunk.streamId });
+  private async account(
+    chunk: WatchChunk,
+    rows: number,
+    used: number,
+    skipped: Record<string, number>,
+    examples: string[],
+  ): Promise<void> {
+    const r = await this.db.runAndReadAll('SELECT rejected_json FROM files WHERE file_id = $id', {
+      id: chunk.streamId,
+    });
     const extra = JSON.parse(String(r.getRows()[0]?.[0] ?? '{}')) as {
       skipped?: Record<string, number>;
       examples?: string[];
@@ -263,7 +304,9 @@ export class DuckDbWatchStore implements WatchStore {
 
   async savePairStates(states: readonly WatchPairState[]): Promise<void> {
     if (states.length === 0) return;
-    await this.db.run('DELETE FROM watch_pair_staging');
+    await this.db.run(
+      'CREATE OR REPLACE TEMP TABLE watch_pair_staging (src VARCHAR, dst VARCHAR, state VARCHAR, last_index BIGINT, close_at BIGINT)',
+    );
     const appender = await this.db.createAppender('watch_pair_staging', 'main', 'temp');
     for (const s of states) {
       appender.appendVarchar(s.src);
@@ -275,7 +318,9 @@ export class DuckDbWatchStore implements WatchStore {
       appender.endRow();
     }
     appender.closeSync();
-    await this.db.run('DELETE FROM watch_pairs p USING watch_pair_staging q WHERE p.src = q.src AND p.dst = q.dst');
+    await this.db.run(
+      'DELETE FROM watch_pairs p USING watch_pair_staging q WHERE p.src = q.src AND p.dst = q.dst',
+    );
     await this.db.run('INSERT INTO watch_pairs SELECT * FROM watch_pair_staging');
   }
 
@@ -302,12 +347,16 @@ export class DuckDbWatchStore implements WatchStore {
   }
 
   async pendingAlerts(): Promise<{ seq: number; alert: string }[]> {
-    const r = await this.db.runAndReadAll('SELECT seq, alert FROM watch_alerts WHERE NOT emitted ORDER BY seq');
+    const r = await this.db.runAndReadAll(
+      'SELECT seq, alert FROM watch_alerts WHERE NOT emitted ORDER BY seq',
+    );
     return r.getRows().map(([seq, alert]) => ({ seq: num(seq), alert: String(alert) }));
   }
 
   async markEmitted(uptoSeq: number): Promise<void> {
-    await this.db.run('UPDATE watch_alerts SET emitted = true WHERE seq <= $seq AND NOT emitted', { seq: uptoSeq });
+    await this.db.run('UPDATE watch_alerts SET emitted = true WHERE seq <= $seq AND NOT emitted', {
+      seq: uptoSeq,
+    });
   }
 
   async flowCount(): Promise<number> {
