@@ -17,9 +17,24 @@ function generate(flows) {
   const out = join(dataDir, `conn-${flows}.log`);
   if (!existsSync(out)) {
     const t = performance.now();
-    execFileSync('node', ['bin/beaconhunt.js', 'generate', '--flows', String(flows), '--format', 'zeek', '--out', out, '--seed', '7'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'node',
+      [
+        'bin/beaconhunt.js',
+        'generate',
+        '--flows',
+        String(flows),
+        '--format',
+        'zeek',
+        '--out',
+        out,
+        '--seed',
+        '7',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     console.error(`generated ${out} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   return out;
@@ -39,7 +54,10 @@ function huntOnce(path) {
     const r = await hunt({ inputs: [${JSON.stringify(path)}] });
     const wall = (performance.now() - t) / 1000;
     console.log(JSON.stringify({ wall, summary: r.summary, top: r.findings.slice(0, 5).map(f => [f.src, f.dst, f.dport, f.score, f.verdict]), maxRssKb: process.resourceUsage().maxRSS }));`;
-  const res = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const res = spawnSync('node', ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (res.status !== 0) throw new Error(res.stderr);
   return JSON.parse(res.stdout.trim().split('\n').pop());
 }

@@ -15,7 +15,8 @@ const HEADER = [
   '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state',
   '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
 ].join('\n');
-const good = (i: number) => `${1700000000 + i * 60}.25\tC${i}\t10.0.0.5\t${50000 + i}\t203.0.113.7\t443\ttcp\t-\t0.1\t120\t52\tSF`;
+const good = (i: number) =>
+  `${1700000000 + i * 60}.25\tC${i}\t10.0.0.5\t${50000 + i}\t203.0.113.7\t443\ttcp\t-\t0.1\t120\t52\tSF`;
 const GOOD = Array.from({ length: 30 }, (_, i) => good(i));
 
 let dir: string;
@@ -40,16 +41,23 @@ function expectUsageError(args: string[], pattern: RegExp) {
 
 describe('bad input: a clear one-line error and exit 2, or counted skips — never a crash', () => {
   it('a missing file', () => expectUsageError(['hunt', join(dir, 'nope.log')], /nope\.log: no such file/));
-  it('an empty file', async () => expectUsageError(['hunt', await file('empty.log', '')], /empty\.log: empty file/));
+  it('an empty file', async () =>
+    expectUsageError(['hunt', await file('empty.log', '')], /empty\.log: empty file/));
   it('binary junk', async () => {
     const junk = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
     expectUsageError(['hunt', await file('junk.bin', junk)], /junk\.bin: binary data/);
   });
   it('an unknown text format lists what was tried', async () =>
-    expectUsageError(['hunt', await file('notes.txt', 'hello\nworld\n')], /notes\.txt:1: unrecognised format \(tried zeek-tsv, zeek-json, .*splunk-csv.*\)/));
+    expectUsageError(
+      ['hunt', await file('notes.txt', 'hello\nworld\n')],
+      /notes\.txt:1: unrecognised format \(tried zeek-tsv, zeek-json, .*splunk-csv.*\)/,
+    ));
   it('a truncated gzip', async () => {
     const gz = gzipSync(`${HEADER}\n${GOOD.join('\n')}\n`);
-    expectUsageError(['hunt', await file('cut.log.gz', gz.subarray(0, Math.floor(gz.length * 0.6)))], /cut\.log\.gz: .*(gzip|compress|truncat)/i);
+    expectUsageError(
+      ['hunt', await file('cut.log.gz', gz.subarray(0, Math.floor(gz.length * 0.6)))],
+      /cut\.log\.gz: .*(gzip|compress|truncat)/i,
+    );
   });
   it('an unknown option', () => {
     const run = runCli(['hunt', '--frobnicate']);
@@ -76,7 +84,10 @@ describe('bad input: a clear one-line error and exit 2, or counted skips — nev
     const clean = await file('clean.log', `${HEADER}\n${GOOD.join('\n')}\n#close\t2024-01-01-00-00-00\n`);
     // bad rows interleaved with the good ones, CRLF line ends for half the file
     const mixedLines = GOOD.flatMap((g, i) => (i < bad.length ? [g, bad[i] as string] : [g]));
-    const mixed = await file('mixed.log', `${HEADER}\n${mixedLines.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n')}\n`);
+    const mixed = await file(
+      'mixed.log',
+      `${HEADER}\n${mixedLines.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n')}\n`,
+    );
     const outClean = join(dir, 'clean.json');
     const outMixed = join(dir, 'mixed.json');
     expect(runCli(['hunt', clean, '--json', outClean]).status).toBe(0);
@@ -101,7 +112,10 @@ describe('bad input: a clear one-line error and exit 2, or counted skips — nev
       Buffer.from([0xff, 0x0a]),
       Buffer.from(`${GOOD.slice(4).join('\n')}\n`),
     ]);
-    for (const [name, bytes] of [['utf8.log', content], ['utf8.log.gz', gzipSync(content)]] as const) {
+    for (const [name, bytes] of [
+      ['utf8.log', content],
+      ['utf8.log.gz', gzipSync(content)],
+    ] as const) {
       const out = join(dir, `${name}.json`);
       const run = runCli(['hunt', await file(name, bytes), '--json', out]);
       expect(run.status, run.stderr).toBe(0);

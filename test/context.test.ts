@@ -33,7 +33,10 @@ describe('config file', () => {
 
 describe('threat intel lists', () => {
   const { intel, badLines } = parseIntel([
-    { name: 'feodo.txt', text: '# Feodo tracker\n203.0.113.7\n198.51.100.0/24 # a range\n\nnot an indicator!\n' },
+    {
+      name: 'feodo.txt',
+      text: '# Feodo tracker\n203.0.113.7\n198.51.100.0/24 # a range\n\nnot an indicator!\n',
+    },
     { name: 'domains.txt', text: 'evil.example\n*.bad.test\n2001:DB8::66\n' },
   ]);
   it('matches addresses, networks, domains and their subdomains, naming the list', () => {
@@ -51,7 +54,12 @@ describe('threat intel lists', () => {
 
 describe('pair context', () => {
   const config = ConfigSchema.parse({
-    allowlist: { destinations: ['192.0.2.0/24'], domains: ['windowsupdate.com'], pairs: ['10.0.0.9 -> 203.0.113.9'], ports: [123] },
+    allowlist: {
+      destinations: ['192.0.2.0/24'],
+      domains: ['windowsupdate.com'],
+      pairs: ['10.0.0.9 -> 203.0.113.9'],
+      ports: [123],
+    },
   });
   const ctx = pairContext(config, undefined, true);
   it('excludes multicast, inbound (by default), and allowlisted pairs', () => {
@@ -79,7 +87,12 @@ describe('context changes the hunt', () => {
   let truth: Truth;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bh-ctx-'));
-    ({ truth } = await generateToFile({ format: 'zeek', out: join(dir, 'conn.log'), flows: 60_000, seed: 11 }));
+    ({ truth } = await generateToFile({
+      format: 'zeek',
+      out: join(dir, 'conn.log'),
+      flows: 60_000,
+      seed: 11,
+    }));
   });
 
   it('an allowlisted planted pair disappears; an intel-listed benign destination rises to the top', async () => {
@@ -87,7 +100,10 @@ describe('context changes the hunt', () => {
     const benign = truth.pairs.find((p) => p.kind === 'benign-mail');
     expect(planted && benign).toBeTruthy();
     await writeFile(join(dir, 'intel.txt'), `${benign?.dst}\n`);
-    const settings = ConfigSchema.parse({ allowlist: { pairs: [`${planted?.src} -> ${planted?.dst}`] }, intel: [join(dir, 'intel.txt')] });
+    const settings = ConfigSchema.parse({
+      allowlist: { pairs: [`${planted?.src} -> ${planted?.dst}`] },
+      intel: [join(dir, 'intel.txt')],
+    });
     const result = await hunt({ inputs: [join(dir, 'conn.log')], settings });
     expect(result.summary.pairs_excluded.allowlist).toBe(1);
     expect(result.findings.find((f) => f.src === planted?.src && f.dst === planted?.dst)).toBeUndefined();
@@ -101,7 +117,11 @@ describe('scoring overrides from the config', () => {
   it('replace only the constants given', async () => {
     const { scoringFrom } = await import('../src/config/config-file.js');
     const { SCORING_DEFAULTS } = await import('../src/config/defaults.js');
-    const s = scoringFrom(ConfigSchema.parse({ scoring: { minScore: 0.2, weights: { timing: 1 }, severity: { critical: 0.95 } } }));
+    const s = scoringFrom(
+      ConfigSchema.parse({
+        scoring: { minScore: 0.2, weights: { timing: 1 }, severity: { critical: 0.95 } },
+      }),
+    );
     expect(s.minScore).toBe(0.2);
     expect(s.weights).toEqual({ ...SCORING_DEFAULTS.weights, timing: 1 });
     expect(s.severity.critical).toBe(0.95);

@@ -16,7 +16,19 @@ const FLOWS = '60000';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bh-e2e-'));
-  const gen = runCli(['generate', '--flows', FLOWS, '--seed', '3', '--format', 'zeek', '--out', join(dir, 'conn.log'), '--truth', join(dir, 'truth.json')]);
+  const gen = runCli([
+    'generate',
+    '--flows',
+    FLOWS,
+    '--seed',
+    '3',
+    '--format',
+    'zeek',
+    '--out',
+    join(dir, 'conn.log'),
+    '--truth',
+    join(dir, 'truth.json'),
+  ]);
   expect(gen.status, gen.stderr).toBe(0);
   truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as Truth;
 });
@@ -31,7 +43,10 @@ async function huntJson(args: string[]): Promise<HuntResult> {
 function ranks(result: HuntResult, planted: boolean): number[] {
   return truth.pairs
     .filter((p) => p.planted === planted)
-    .map((p) => result.findings.find((f) => f.src === p.src && f.dst === p.dst)?.rank ?? Number.POSITIVE_INFINITY);
+    .map(
+      (p) =>
+        result.findings.find((f) => f.src === p.src && f.dst === p.dst)?.rank ?? Number.POSITIVE_INFINITY,
+    );
 }
 
 describe('generated flows with planted beacons, through the CLI', () => {
@@ -70,7 +85,7 @@ describe('generated flows with planted beacons, through the CLI', () => {
     }
   });
 
-  it('--seed-compat ranks with the seed\'s K-Means and still surfaces the netcat-relay pair', async () => {
+  it("--seed-compat ranks with the seed's K-Means and still surfaces the netcat-relay pair", async () => {
     const result = await huntJson([join(dir, 'conn.log'), '--seed-compat']);
     expect(result.summary.mode).toBe('seed-compat');
     const relay = truth.pairs.find((p) => p.kind === 'netcat-relay');
@@ -84,7 +99,9 @@ describe('generated flows with planted beacons, through the CLI', () => {
     const run = runCli(['hunt', join(dir, 'conn.log'), '--csv', csv, '--quiet']);
     expect(run.status, run.stderr).toBe(0);
     const lines = (await readFile(csv, 'utf8')).trim().split('\n');
-    expect(lines[0]).toMatch(/^rank,score,severity,verdict,src,dst,dport,proto,host,flows,first_seen,last_seen,t_bytecount,i_bytecount,distinct_byte_count,avgcount/);
+    expect(lines[0]).toMatch(
+      /^rank,score,severity,verdict,src,dst,dport,proto,host,flows,first_seen,last_seen,t_bytecount,i_bytecount,distinct_byte_count,avgcount/,
+    );
     expect(lines.length).toBeGreaterThan(7);
   });
 });

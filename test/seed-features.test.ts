@@ -18,7 +18,10 @@ import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
  * Pair B 10.0.0.2 → 2001:db8::1 port 8443, resp 52 ×3 → t 3, d 1, i 3, avgcount 1
  */
 const FLOWS: [string, string, number, number, number][] = [
-  ...Array.from({ length: 5 }, () => ['10.0.0.1', '198.51.100.1', 443, 100, 40] as [string, string, number, number, number]),
+  ...Array.from(
+    { length: 5 },
+    () => ['10.0.0.1', '198.51.100.1', 443, 100, 40] as [string, string, number, number, number],
+  ),
   ['10.0.0.1', '198.51.100.1', 443, 200, 40],
   ['10.0.0.1', '198.51.100.1', 443, 200, 40],
   ['10.0.0.1', '198.51.100.1', 80, 100, 40],
@@ -57,7 +60,11 @@ function splunkCsv(): string {
   return `${['_time,sourcetype,src_ip,src_port,dest_ip,dest_port,bytes_in,bytes_out', ...rows].join('\n')}\n`;
 }
 
-const OPTIONS: FeatureOptions = { sizeField: 'resp', dropZeroBytes: false, internalNetworks: DEFAULT_INTERNAL_NETWORKS };
+const OPTIONS: FeatureOptions = {
+  sizeField: 'resp',
+  dropZeroBytes: false,
+  internalNetworks: DEFAULT_INTERNAL_NETWORKS,
+};
 
 function pairRow(p: PairFeatures, src: string, dst: string) {
   const i = p.src.findIndex((s, k) => s === src && p.dst[k] === dst);
@@ -85,14 +92,24 @@ describe('seed features (brief §Analyses 1), computed by hand', () => {
     const { engine } = await load('conn.log', zeekTsv());
     const p = await engine.pairFeatures(OPTIONS);
     const a = pairRow(p, '10.0.0.1', '198.51.100.1');
-    expect([a.get('t_bytecount'), a.get('i_bytecount'), a.get('distinct_byte_count'), a.get('avgcount')]).toEqual([10, 5, 3, 0.5]);
+    expect([
+      a.get('t_bytecount'),
+      a.get('i_bytecount'),
+      a.get('distinct_byte_count'),
+      a.get('avgcount'),
+    ]).toEqual([10, 5, 3, 0.5]);
     expect(a.dport).toBe(443);
     expect(a.get('mode_size')).toBe(100);
     expect(a.get('orig_mode_share')).toBe(0.8);
     expect(a.get('orig_distinct_sizes')).toBe(2);
     expect(a.get('zero_byte_share')).toBe(0.2);
     const b = pairRow(p, '10.0.0.2', '2001:db8::1');
-    expect([b.get('t_bytecount'), b.get('i_bytecount'), b.get('distinct_byte_count'), b.get('avgcount')]).toEqual([3, 3, 1, 1]);
+    expect([
+      b.get('t_bytecount'),
+      b.get('i_bytecount'),
+      b.get('distinct_byte_count'),
+      b.get('avgcount'),
+    ]).toEqual([3, 3, 1, 1]);
     expect(b.dport).toBe(8443);
     await engine.close();
   });
@@ -101,11 +118,24 @@ describe('seed features (brief §Analyses 1), computed by hand', () => {
     const { engine } = await load('conn-seed.log', zeekTsv());
     const p = await engine.pairFeatures({ ...OPTIONS, dropZeroBytes: true });
     const a = pairRow(p, '10.0.0.1', '198.51.100.1');
-    expect([a.get('t_bytecount'), a.get('i_bytecount'), a.get('distinct_byte_count'), a.get('avgcount')]).toEqual([8, 5, 2, 0.625]);
+    expect([
+      a.get('t_bytecount'),
+      a.get('i_bytecount'),
+      a.get('distinct_byte_count'),
+      a.get('avgcount'),
+    ]).toEqual([8, 5, 2, 0.625]);
     const rows = await engine.seedRows({ ...OPTIONS, dropZeroBytes: true });
     // the seed's literal rows for pair A: (443,100)=5, (443,200)=2, (80,100)=1
     const aRows = rows.src.map((s, i) => i).filter((i) => rows.src[i] === '10.0.0.1');
-    expect(aRows.map((i) => [rows.dport[i], rows.size[i], rows.i_bytecount[i], rows.t_bytecount[i], rows.distinct_byte_count[i]])).toEqual([
+    expect(
+      aRows.map((i) => [
+        rows.dport[i],
+        rows.size[i],
+        rows.i_bytecount[i],
+        rows.t_bytecount[i],
+        rows.distinct_byte_count[i],
+      ]),
+    ).toEqual([
       [80, 100, 1, 8, 2],
       [443, 100, 5, 8, 2],
       [443, 200, 2, 8, 2],
@@ -117,7 +147,12 @@ describe('seed features (brief §Analyses 1), computed by hand', () => {
     const { engine } = await load('conn-orig.log', zeekTsv());
     const p = await engine.pairFeatures({ ...OPTIONS, sizeField: 'orig' });
     const a = pairRow(p, '10.0.0.1', '198.51.100.1');
-    expect([a.get('t_bytecount'), a.get('i_bytecount'), a.get('distinct_byte_count'), a.get('avgcount')]).toEqual([10, 7, 2, 0.7]);
+    expect([
+      a.get('t_bytecount'),
+      a.get('i_bytecount'),
+      a.get('distinct_byte_count'),
+      a.get('avgcount'),
+    ]).toEqual([10, 7, 2, 0.7]);
     await engine.close();
   });
 
@@ -127,7 +162,12 @@ describe('seed features (brief §Analyses 1), computed by hand', () => {
     expect(accounting.used).toBe(FLOWS.length);
     const p = await engine.pairFeatures(OPTIONS);
     const a = pairRow(p, '10.0.0.1', '198.51.100.1');
-    expect([a.get('t_bytecount'), a.get('i_bytecount'), a.get('distinct_byte_count'), a.get('avgcount')]).toEqual([10, 5, 3, 0.5]);
+    expect([
+      a.get('t_bytecount'),
+      a.get('i_bytecount'),
+      a.get('distinct_byte_count'),
+      a.get('avgcount'),
+    ]).toEqual([10, 5, 3, 0.5]);
     expect(p.proto[a.i]).toBe('tcp');
     await engine.close();
   });
@@ -153,7 +193,9 @@ describe('seed features (brief §Analyses 1), computed by hand', () => {
       'malformed line': 1,
       'missing field': 1,
     });
-    expect(accounting.used + Object.values(accounting.skipped).reduce((a, b) => a + b, 0)).toBe(accounting.dataRows);
+    expect(accounting.used + Object.values(accounting.skipped).reduce((a, b) => a + b, 0)).toBe(
+      accounting.dataRows,
+    );
     const p = await engine.pairFeatures(OPTIONS);
     const a = pairRow(p, '10.0.0.1', '198.51.100.1');
     expect(a.get('t_bytecount')).toBe(10);

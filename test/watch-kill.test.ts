@@ -1,15 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  appendFileSync,
-  existsSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeEpisodesDetailed, episodeCloseIndex, resolveChangeOptions } from '../src/change/index.js';
@@ -18,6 +10,7 @@ import { planImport } from '../src/read/formats.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import { alertOf } from '../src/watch/alerts.js';
 import { generatedLog, rng } from './change-fixtures.js';
+import { ENTRY, ensureBuilt } from './watch-build.js';
 
 /*
  * Live mode end to end: a Zeek conn.log grows in chunks (lines cut in half between writes), is
@@ -25,28 +18,6 @@ import { generatedLog, rng } from './change-fixtures.js';
  * killed with SIGKILL again and again and restarted. At the end the database must hold exactly
  * the flows of the log and the alerts file exactly the alerts a one-shot batch run finds.
  */
-
-const ROOT = resolve(import.meta.dirname, '..');
-const ENTRY = join(ROOT, 'dist', 'watch', 'main.js');
-
-/** dist is built by `npm test` (pretest); build it here when it is missing or older than the sources. */
-function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...spawnSync('find', [dir, '-name', '*.ts', '-newer', ENTRY], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter(Boolean)
-        .map((f) => statSync(f).mtimeMs),
-    );
-  if (existsSync(ENTRY) && newest(join(ROOT, 'src')) === 0) return;
-  spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')],
-    { stdio: 'ignore' },
-  );
-  if (!existsSync(ENTRY)) throw new Error('dist/watch/main.js missing: run npm run build');
-}
 
 interface Run {
   proc: ChildProcess;

@@ -28,8 +28,9 @@ export function formatBytes(n: number): string {
 }
 
 /**
- * Reasons in words for an alert window, most telling first: "distinct sizes 3 → 41",
- * "gap 60 s → 2 s", "avgcount 0.97 → 0.31", "flows 10 → 143 per 10 min", "bytes 4 kB → 1.3 MB per 10 min".
+ * Reasons in words for an alert window: the clearest size change first ("distinct sizes 3 → 41",
+ * "avgcount 0.97 → 0.31"), then the activity ("gap 60 s → 2 s", "flows 10 → 143 per 10 min",
+ * "bytes 4 kB → 1.3 MB per 10 min"), then the other size changes. Only changes with z ≥ 2.
  */
 export function windowReasons(
   before: ChangeNumbers,
@@ -38,30 +39,33 @@ export function windowReasons(
   options: ChangeOptions,
 ): string[] {
   const per = `per ${formatDuration(options.windowSeconds)}`;
-  const candidates: [number, string][] = [];
-  const add = (key: string, text: () => string) => {
-    const v = z[key];
-    if (v !== undefined && v >= NOTABLE_Z) candidates.push([v, text()]);
+  const notable = (key: string) => (z[key] ?? Number.NEGATIVE_INFINITY) >= NOTABLE_Z;
+  const sizes: [number, string][] = [];
+  const size = (key: string, text: () => string) => {
+    if (notable(key)) sizes.push([z[key] as number, text()]);
   };
-  add(
+  size(
     'resp_distinct',
     () => `distinct sizes ${count(before.distinct_sizes)} → ${count(after.distinct_sizes)}`,
   );
-  add(
+  size(
     'orig_distinct',
     () => `distinct request sizes ${count(before.orig_distinct_sizes)} → ${count(after.orig_distinct_sizes)}`,
   );
-  add('resp_avgcount', () => `avgcount ${share(before.avgcount)} → ${share(after.avgcount)}`);
-  add(
+  size('resp_avgcount', () => `avgcount ${share(before.avgcount)} → ${share(after.avgcount)}`);
+  size(
     'orig_avgcount',
     () => `request avgcount ${share(before.orig_avgcount)} → ${share(after.orig_avgcount)}`,
   );
-  add(
-    'gap',
-    () => `gap ${formatSeconds(before.gap_s ?? Number.NaN)} → ${formatSeconds(after.gap_s ?? Number.NaN)}`,
-  );
-  add('flows', () => `flows ${count(before.flows)} → ${count(after.flows)} ${per}`);
-  add('bytes', () => `bytes ${formatBytes(before.bytes)} → ${formatBytes(after.bytes)} ${per}`);
-  candidates.sort((a, b) => b[0] - a[0]);
-  return candidates.map(([, text]) => text);
+  sizes.sort((a, b) => b[0] - a[0]);
+  const activity: string[] = [];
+  if (notable('gap'))
+    activity.push(
+      `gap ${formatSeconds(before.gap_s ?? Number.NaN)} → ${formatSeconds(after.gap_s ?? Number.NaN)}`,
+    );
+  if (notable('flows')) activity.push(`flows ${count(before.flows)} → ${count(after.flows)} ${per}`);
+  if (notable('bytes'))
+    activity.push(`bytes ${formatBytes(before.bytes)} → ${formatBytes(after.bytes)} ${per}`);
+  const [first, ...rest] = sizes.map(([, text]) => text);
+  return [...(first ? [first] : []), ...activity, ...rest];
 }

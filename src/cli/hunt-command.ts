@@ -2,17 +2,17 @@ import { writeFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config-file.js';
 import { HUNT_DEFAULTS } from '../config/defaults.js';
-import { MODEL_CHOICES, type ModelChoice } from '../score/outlierness.js';
 import type { SizeField } from '../features/options.js';
 import { hunt } from '../hunt/hunt.js';
 import { FORMAT_OPTIONS } from '../read/formats.js';
 import { findingsCsv } from '../report/csv-report.js';
 import { writeHtmlReport } from '../report/html-report.js';
 import { findingsJson } from '../report/json-report.js';
-import { terminalSafe } from '../util/terminal-safe.js';
 import { findingsTable, summaryText } from '../report/terminal-report.js';
 import type { HuntResult } from '../score/finding.js';
+import { MODEL_CHOICES, type ModelChoice } from '../score/outlierness.js';
 import { InputError } from '../util/errors.js';
+import { terminalSafe } from '../util/terminal-safe.js';
 import { type OutputStyle, progressReporter } from './output-style.js';
 
 export interface HuntCliOptions {
@@ -39,7 +39,11 @@ export function positiveInt(value: string): number {
 }
 
 /** Write the outputs a hunt was asked for; the terminal table goes to stdout. */
-export async function writeOutputs(result: HuntResult, options: HuntCliOptions, style: OutputStyle): Promise<void> {
+export async function writeOutputs(
+  result: HuntResult,
+  options: HuntCliOptions,
+  style: OutputStyle,
+): Promise<void> {
   if (options.json) await writeFile(options.json, findingsJson(result));
   if (options.csv) await writeFile(options.csv, findingsCsv(result.findings));
   if (options.html) {
@@ -62,17 +66,34 @@ export function registerHunt(program: Command, style: OutputStyle): void {
     .option('--html <file>', 'write a self-contained offline HTML report (3-D scatter, table, drill-down)')
     .option('--html-top <n>', 'findings with per-flow drill-down in the HTML report', positiveInt, 50)
     .option('-n, --top <n>', 'findings shown in the terminal', positiveInt, HUNT_DEFAULTS.top)
-    .option('--db <file>', 'DuckDB file: import once, hunt many times (files already in it are not re-imported)')
-    .option('--engine <engine>', 'compute engine: duckdb, or clickhouse://user:pass@host:8123/db[?cluster=NAME] to push the per-pair work into ClickHouse', 'duckdb')
+    .option(
+      '--db <file>',
+      'DuckDB file: import once, hunt many times (files already in it are not re-imported)',
+    )
+    .option(
+      '--engine <engine>',
+      'compute engine: duckdb, or clickhouse://user:pass@host:8123/db[?cluster=NAME] to push the per-pair work into ClickHouse',
+      'duckdb',
+    )
     .addOption(
       new Option(
         '--bytes <field>',
         "size field for the seed features: resp = server→client, the seed's bytes_out (default; orig for one-direction NetFlow/VPC records)",
       ).choices(['resp', 'orig', 'total']),
     )
-    .option('--seed-compat', "reproduce the seed post literally: drop 0-byte flows, K-Means k=2 on unscaled features")
-    .option('-c, --config <file>', 'YAML or JSON config: internal networks, direction, allowlists, intel lists, CSV columns')
-    .addOption(new Option('--model <model>', 'outlier model(s) for the outlierness sub-score').choices(MODEL_CHOICES).default('ensemble'))
+    .option(
+      '--seed-compat',
+      'reproduce the seed post literally: drop 0-byte flows, K-Means k=2 on unscaled features',
+    )
+    .option(
+      '-c, --config <file>',
+      'YAML or JSON config: internal networks, direction, allowlists, intel lists, CSV columns',
+    )
+    .addOption(
+      new Option('--model <model>', 'outlier model(s) for the outlierness sub-score')
+        .choices(MODEL_CHOICES)
+        .default('ensemble'),
+    )
     .option('--seed <n>', 'seed for every randomised step (same seed, same result)', positiveInt, 1)
     .option('-q, --quiet', 'no summary or progress on stderr')
     .addHelpText(

@@ -1,18 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { InputError, errorMessage } from '../util/errors.js';
+import { errorMessage, InputError } from '../util/errors.js';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { registerDemo } from './demo-command.js';
 import { registerGenerate } from './generate-command.js';
 import { registerHunt } from './hunt-command.js';
-import { registerSpl } from './spl-command.js';
 import { outputStyle } from './output-style.js';
+import { registerSpl } from './spl-command.js';
 
 /** Exit codes (brief): 0 ran, 2 usage or input error, 1 internal error. */
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 1;
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 async function main(argv: string[]): Promise<number> {
   const style = outputStyle(argv, process.env);
@@ -40,7 +42,8 @@ Examples:
   } catch (err) {
     if (err instanceof CommanderError) {
       // help and version "errors" are normal exits
-      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+        return 0;
       return EXIT_USAGE;
     }
     if (err instanceof InputError) {

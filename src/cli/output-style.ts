@@ -11,8 +11,12 @@ export interface OutputStyle {
 
 /** Colours only on a TTY, never with NO_COLOR or --no-color. */
 export function outputStyle(argv: readonly string[], env: NodeJS.ProcessEnv): OutputStyle {
-  const allowed = !argv.includes('--no-color') && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
-  return { color: allowed && process.stdout.isTTY === true, colorErr: allowed && process.stderr.isTTY === true };
+  const allowed =
+    !argv.includes('--no-color') && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb';
+  return {
+    color: allowed && process.stdout.isTTY === true,
+    colorErr: allowed && process.stderr.isTTY === true,
+  };
 }
 
 /**
@@ -52,7 +56,12 @@ export function progressReporter(style: OutputStyle, quiet: boolean) {
         fileIndex = event.index;
         if (!bar) {
           bar = new cliProgress.SingleBar(
-            { format: 'reading   [{bar}] {percentage}% · file {fileNo}/{total} {file}', stream: process.stderr, clearOnComplete: true, hideCursor: true },
+            {
+              format: 'reading   [{bar}] {percentage}% · file {fileNo}/{total} {file}',
+              stream: process.stderr,
+              clearOnComplete: true,
+              hideCursor: true,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(event.total, event.index, { file: '', fileNo: 1 });
@@ -63,7 +72,12 @@ export function progressReporter(style: OutputStyle, quiet: boolean) {
         bar = undefined;
         stopStage();
         stage = new cliProgress.SingleBar(
-          { format: `${event.name.padEnd(9)} [{bar}] {percentage}%`, stream: process.stderr, clearOnComplete: true, hideCursor: true },
+          {
+            format: `${event.name.padEnd(9)} [{bar}] {percentage}%`,
+            stream: process.stderr,
+            clearOnComplete: true,
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         );
         stage.start(100, 0);

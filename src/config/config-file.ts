@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CANONICAL_FIELDS } from '../flow/schema.js';
-import { InputError, errorMessage } from '../util/errors.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../context/networks.js';
+import { CANONICAL_FIELDS } from '../flow/schema.js';
+import { errorMessage, InputError } from '../util/errors.js';
 import { SCORING_DEFAULTS, type ScoringConfig } from './defaults.js';
 
 /**
@@ -32,7 +32,9 @@ export const ConfigSchema = z
         /** Server names (SNI/Host) and their subdomains. */
         domains: z.array(z.string().min(1)).default([]),
         /** "src -> dst" pairs (addresses). */
-        pairs: z.array(z.string().regex(/^\S+\s*->\s*\S+$/, 'write a pair as "10.0.0.5 -> 203.0.113.7"')).default([]),
+        pairs: z
+          .array(z.string().regex(/^\S+\s*->\s*\S+$/, 'write a pair as "10.0.0.5 -> 203.0.113.7"'))
+          .default([]),
         /** Destination ports (e.g. 123 for NTP). */
         ports: z.array(z.number().int().min(0).max(65535)).default([]),
       })
@@ -107,7 +109,10 @@ export async function loadConfig(path: string): Promise<BeaconhuntConfig> {
   try {
     raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new InputError(`not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`, path);
+    throw new InputError(
+      `not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${errorMessage(err).split('\n')[0]}`,
+      path,
+    );
   }
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new InputError(`invalid config: ${describeIssues(parsed.error)}`, path);
@@ -119,7 +124,8 @@ export async function loadConfig(path: string): Promise<BeaconhuntConfig> {
 export function scoringFrom(config: BeaconhuntConfig): ScoringConfig {
   const o = config.scoring;
   const { weights, severity, ...rest } = o;
-  const defined = <T extends object>(x: T) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
+  const defined = <T extends object>(x: T) =>
+    Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
   return {
     ...SCORING_DEFAULTS,
     ...defined(rest),

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { InputError, errorMessage } from '../util/errors.js';
+import { errorMessage, InputError } from '../util/errors.js';
 
 /** Threat-intel entries: addresses, networks and domains, each remembering the list it came from. */
 export interface IntelLists {
@@ -17,7 +17,10 @@ interface Network {
 }
 
 /** Parse intel lists given as text (file name → content). Pure; bad lines are returned, not thrown. */
-export function parseIntel(files: readonly { name: string; text: string }[]): { intel: IntelLists; badLines: string[] } {
+export function parseIntel(files: readonly { name: string; text: string }[]): {
+  intel: IntelLists;
+  badLines: string[];
+} {
   const addresses = new Map<string, string>();
   const networks: Network[] = [];
   const domains = new Map<string, string>();
@@ -25,7 +28,11 @@ export function parseIntel(files: readonly { name: string; text: string }[]): { 
   for (const { name, text } of files) {
     text.split(/\r?\n/).forEach((rawLine, i) => {
       // lists often carry a second column (port, date, comment): the first token is the indicator
-      const token = rawLine.replace(/#.*$/, '').trim().split(/[\s,;]+/)[0] ?? '';
+      const token =
+        rawLine
+          .replace(/#.*$/, '')
+          .trim()
+          .split(/[\s,;]+/)[0] ?? '';
       if (token === '') return;
       try {
         if (token.includes('/')) {
@@ -73,14 +80,20 @@ export function parseIntel(files: readonly { name: string; text: string }[]): { 
 }
 
 /** Read intel files and folders (not recursive beyond one level of files). */
-export async function loadIntel(paths: readonly string[]): Promise<{ intel: IntelLists; badLines: string[] }> {
+export async function loadIntel(
+  paths: readonly string[],
+): Promise<{ intel: IntelLists; badLines: string[] }> {
   const files: { name: string; text: string }[] = [];
   for (const path of paths) {
     try {
       const info = await stat(path);
       const names = info.isDirectory() ? (await readdir(path)).sort().map((n) => join(path, n)) : [path];
       for (const file of names) {
-        if ((await stat(file)).isFile()) files.push({ name: `${basename(path)}${info.isDirectory() ? `/${basename(file)}` : ''}`, text: await readFile(file, 'utf8') });
+        if ((await stat(file)).isFile())
+          files.push({
+            name: `${basename(path)}${info.isDirectory() ? `/${basename(file)}` : ''}`,
+            text: await readFile(file, 'utf8'),
+          });
       }
     } catch (err) {
       throw new InputError(`cannot read the intel list (${errorMessage(err)})`, path);

@@ -22,7 +22,9 @@ export interface NetworkSet {
 export function networkSet(cidrs: readonly string[]): NetworkSet {
   const parsed: Cidr[] = cidrs.map((c) => {
     try {
-      return c.includes('/') ? ipaddr.parseCIDR(c) : [ipaddr.parse(c), ipaddr.parse(c).kind() === 'ipv4' ? 32 : 128];
+      return c.includes('/')
+        ? ipaddr.parseCIDR(c)
+        : [ipaddr.parse(c), ipaddr.parse(c).kind() === 'ipv4' ? 32 : 128];
     } catch {
       throw new Error(`not a network: ${JSON.stringify(c)}`);
     }

@@ -18,7 +18,11 @@ export interface PairContext {
  * false (no source is internal) turns the direction filter off, so a capture of public addresses
  * is still hunted rather than silently empty.
  */
-export function pairContext(config: BeaconhuntConfig, intel: IntelLists | undefined, anyInternal: boolean): PairContext {
+export function pairContext(
+  config: BeaconhuntConfig,
+  intel: IntelLists | undefined,
+  anyInternal: boolean,
+): PairContext {
   const internal = networkSet(config.internal_networks);
   const allowDst = networkSet(config.allowlist.destinations);
   const allowSrc = networkSet(config.allowlist.sources);

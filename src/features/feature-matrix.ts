@@ -1,4 +1,4 @@
-import { featureMatrix, type FeatureMatrix } from '../models/matrix.js';
+import { type FeatureMatrix, featureMatrix } from '../models/matrix.js';
 import type { ScaleSpec } from '../models/scale.js';
 import type { PairTiming } from '../score/score-pairs.js';
 import type { NumericPairFeature, PairFeatures } from './pair-features.js';
@@ -34,7 +34,9 @@ export function pairFeatureMatrix(
   timing?: readonly (PairTiming | undefined)[],
 ): FeatureMatrix {
   const columns: string[] = [...PAIR_COLUMNS];
-  const data: Float64Array[] = PAIR_COLUMNS.map((name) => Float64Array.from(rows, (i) => pairs.numeric[name][i] as number));
+  const data: Float64Array[] = PAIR_COLUMNS.map((name) =>
+    Float64Array.from(rows, (i) => pairs.numeric[name][i] as number),
+  );
   if (timing) {
     for (const name of TIMING_COLUMNS) {
       columns.push(name);

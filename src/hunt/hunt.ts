@@ -4,13 +4,13 @@ import { HUNT_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
 import { type IntelLists, loadIntel } from '../context/intel.js';
 import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
-import { pairKey, type PairFeatures } from '../features/pair-features.js';
+import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
-import { guardUtf8 } from '../read/utf8-guard.js';
 import type { FileAccounting } from '../read/plan.js';
+import { guardUtf8 } from '../read/utf8-guard.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
@@ -73,7 +73,11 @@ function stageClock() {
 }
 
 /** read → store: every input file into the engine; returns the paths that were already there. */
-async function importAll(engine: Engine, options: HuntOptions, emit: Emit): Promise<{ files: string[]; previously: Set<string> }> {
+async function importAll(
+  engine: Engine,
+  options: HuntOptions,
+  emit: Emit,
+): Promise<{ files: string[]; previously: Set<string> }> {
   const files = options.inputs.length ? await expandInputs(options.inputs) : [];
   const csv = options.settings?.csv;
   const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
@@ -107,7 +111,11 @@ interface ScopedPairs {
 }
 
 /** Context: which pairs are scored (direction, allowlists, multicast) and which hit intel. */
-function scopePairs(pairs: PairFeatures, settings: BeaconhuntConfig, intel: IntelLists | undefined): ScopedPairs {
+function scopePairs(
+  pairs: PairFeatures,
+  settings: BeaconhuntConfig,
+  intel: IntelLists | undefined,
+): ScopedPairs {
   const probe = pairContext(settings, intel, true);
   const internalSources = new Set(pairs.src.filter((s) => probe.isInternal(s)));
   const anyInternal = internalSources.size > 0;
@@ -136,14 +144,16 @@ async function rankDefault(
   const scoring = options.scoring ?? scoringFrom(options.settings ?? DEFAULT_CONFIG);
   emit({ kind: 'stage', name: 'timing' });
   const index = new Map<string, number>();
-  pairs.src.forEach((s, i) => index.set(pairKey(s, pairs.dst[i] as string), i));
+  for (let i = 0; i < pairs.length; i++)
+    index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
   await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
     const i = index.get(pairKey(series.src, series.dst));
     if (i === undefined || scope.excluded[i]) return;
     // the periodogram only where it could change the outcome; intel hits are findings anyway
-    const couldMatter = !scope.intel[i] && scoreUpperBound(pairs, i, scope.internalHosts, scoring) >= scoring.minScore;
+    const couldMatter =
+      !scope.intel[i] && scoreUpperBound(pairs, i, scope.internalHosts, scoring) >= scoring.minScore;
     timing[i] = timingOfSeries(series, window, couldMatter);
   });
   clock.lap('timing');
@@ -151,7 +161,13 @@ async function rankDefault(
   const include = Uint8Array.from(pairs.src, (_, i) =>
     scope.excluded[i] || (pairs.numeric.flows[i] as number) < scoring.minFlows ? 0 : 1,
   );
-  const outlierness = await pairOutlierness(pairs, include, timing, options.model ?? 'ensemble', options.seed ?? 1);
+  const outlierness = await pairOutlierness(
+    pairs,
+    include,
+    timing,
+    options.model ?? 'ensemble',
+    options.seed ?? 1,
+  );
   clock.lap('models');
   return scorePairs({
     pairs,
@@ -171,7 +187,8 @@ async function rankDefault(
  */
 function defaultSizeField(data: DataSummary): SizeField {
   const flowFiles = data.files.filter((f) => !f.precomputed);
-  const unidirectional = flowFiles.length > 0 && flowFiles.every((f) => f.directionality === 'unidirectional');
+  const unidirectional =
+    flowFiles.length > 0 && flowFiles.every((f) => f.directionality === 'unidirectional');
   return unidirectional ? 'orig' : HUNT_DEFAULTS.sizeField;
 }
 
@@ -182,7 +199,8 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const emit: Emit = options.onEvent ?? (() => {});
   const settings = options.settings ?? DEFAULT_CONFIG;
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
-  for (const bad of intel?.badLines.slice(0, 5) ?? []) emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
+  for (const bad of intel?.badLines.slice(0, 5) ?? [])
+    emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
   const engine = await openEngine(options.engine ?? 'duckdb', options.db);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
@@ -190,7 +208,8 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
-    if (data.files.length === 0) throw new InputError('no input: give flow files, directories or - for stdin');
+    if (data.files.length === 0)
+      throw new InputError('no input: give flow files, directories or - for stdin');
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
@@ -204,12 +223,17 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     if (!scope.anyInternal && pairs.length > 0) {
       emit({
         kind: 'warning',
-        message: 'no source address is in the internal networks; every pair is scored (set internal_networks in the config)',
+        message:
+          'no source address is in the internal networks; every pair is scored (set internal_networks in the config)',
       });
     }
     clock.lap('features');
     const findings = options.seedCompat
-      ? seedCompatRanking(pairs, await engine.seedRows(featureOptions), Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)))
+      ? seedCompatRanking(
+          pairs,
+          await engine.seedRows(featureOptions),
+          Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
+        )
       : await rankDefault(engine, pairs, scope, featureOptions, data, options, clock, emit);
     clock.lap('rank');
     const report: ReportData | undefined = options.reportTop
@@ -222,7 +246,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
             distinct_byte_count: pairs.numeric.distinct_byte_count,
             ignored: Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
           },
-          flows: await engine.pairFlows(findings.slice(0, options.reportTop), options.reportFlowLimit ?? 5000),
+          flows: await engine.pairFlows(
+            findings.slice(0, options.reportTop),
+            options.reportFlowLimit ?? 5000,
+          ),
         }
       : undefined;
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, none: 0 };

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
 import type { ImportPlan } from './plan.js';
 
@@ -58,7 +58,9 @@ async function allValid(stream: Readable): Promise<boolean> {
  * copied with each of them blanked (line numbers stay right) and the engine reads the copy. The
  * blanked lines are counted as skipped. Clean files — nearly all — cost one fast read.
  */
-export async function guardUtf8(plan: ImportPlan): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> }> {
+export async function guardUtf8(
+  plan: ImportPlan,
+): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> }> {
   const noop = async () => {};
   const check = open(plan);
   if (!check || (await allValid(check))) return { plan, cleanup: noop };

@@ -32,7 +32,8 @@ export function findingsTable(result: HuntResult, top: number, useColor: boolean
     flows: f.flows.toLocaleString('en-US'),
     host: f.host ? terminalSafe(f.host) : '',
   }));
-  const width = (k: keyof (typeof rows)[number], title: string) => Math.max(title.length, ...rows.map((r) => r[k].length));
+  const width = (k: keyof (typeof rows)[number], title: string) =>
+    Math.max(title.length, ...rows.map((r) => r[k].length));
   const w = {
     rank: width('rank', '#'),
     score: width('score', 'score'),
@@ -72,7 +73,8 @@ export function summaryText(result: HuntResult, useColor: boolean): string {
   }
   for (const f of s.files) {
     for (const note of f.notes ?? []) lines.push(c.dim(`  ${terminalSafe(f.path)}: ${terminalSafe(note)}`));
-    if (f.examples.length) lines.push(c.dim(`  ${terminalSafe(f.path)}: ${f.examples.slice(0, 3).map(terminalSafe).join('; ')}`));
+    if (f.examples.length)
+      lines.push(c.dim(`  ${terminalSafe(f.path)}: ${f.examples.slice(0, 3).map(terminalSafe).join('; ')}`));
   }
   if (s.time_range) lines.push(`${c.bold('Time')} ${s.time_range[0]} → ${s.time_range[1]}`);
   const sev = s.findings_by_severity;

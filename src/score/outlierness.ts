@@ -1,4 +1,4 @@
-import { pairFeatureMatrix, PAIR_MATRIX_SCALING } from '../features/feature-matrix.js';
+import { PAIR_MATRIX_SCALING, pairFeatureMatrix } from '../features/feature-matrix.js';
 import type { PairFeatures } from '../features/pair-features.js';
 import { ALL_MODELS, type ModelName, runEnsemble } from '../models/ensemble.js';
 import type { PairTiming } from './score-pairs.js';
@@ -21,9 +21,7 @@ export async function pairOutlierness(
   seed: number,
 ): Promise<Float64Array> {
   const out = new Float64Array(pairs.length);
-  const rows = Int32Array.from(
-    include.reduce<number[]>((acc, x, i) => (x ? (acc.push(i), acc) : acc), []),
-  );
+  const rows = Int32Array.from(include.reduce<number[]>((acc, x, i) => (x ? (acc.push(i), acc) : acc), []));
   if (rows.length < MIN_ROWS) return out;
   const matrix = pairFeatureMatrix(pairs, rows, timing);
   const models: ModelName[] = model === 'ensemble' ? [...ALL_MODELS] : [model];

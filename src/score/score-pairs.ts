@@ -1,6 +1,10 @@
 import type { ScoringConfig } from '../config/defaults.js';
-import { type NumericPairFeature, NUMERIC_PAIR_FEATURES, type PairFeatures } from '../features/pair-features.js';
 import type { SizeField } from '../features/options.js';
+import {
+  NUMERIC_PAIR_FEATURES,
+  type NumericPairFeature,
+  type PairFeatures,
+} from '../features/pair-features.js';
 import { type Finding, isoTime, type Severity, type Verdict } from './finding.js';
 
 /** What the timing analysis says about one pair (see features/timing). */
@@ -42,7 +46,10 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 /** log-scale ramp: 0 at minFlows, 1 at fullVolumeFlows. */
 export function volumeFactor(flows: number, config: ScoringConfig): number {
   if (flows < config.minFlows) return 0;
-  return clamp01(Math.log(flows / config.minFlows) / Math.log(config.fullVolumeFlows / config.minFlows)) * 0.7 + 0.3;
+  return (
+    clamp01(Math.log(flows / config.minFlows) / Math.log(config.fullVolumeFlows / config.minFlows)) * 0.7 +
+    0.3
+  );
 }
 
 /** 1 for rare destinations, falling linearly to prevalenceFloor for those most internal hosts contact. */
@@ -62,7 +69,15 @@ export function sizeUniformity(modeShare: number, origModeShare: number): number
 
 export function severityOf(score: number, config: ScoringConfig): Severity {
   const s = config.severity;
-  return score >= s.critical ? 'critical' : score >= s.high ? 'high' : score >= s.medium ? 'medium' : score >= s.low ? 'low' : 'none';
+  return score >= s.critical
+    ? 'critical'
+    : score >= s.high
+      ? 'high'
+      : score >= s.medium
+        ? 'medium'
+        : score >= s.low
+          ? 'low'
+          : 'none';
 }
 
 function featureRecord(pairs: PairFeatures, i: number): Record<string, number> {
@@ -87,9 +102,16 @@ export function scoreUpperBound(
   const uniformity = sizeUniformity(n.avgcount[i] as number, n.orig_mode_share[i] as number);
   const w = config.weights;
   const base =
-    (w.sizeUniformity * uniformity + w.timing + w.outlierness + w.failedRetries * clamp01(n.failed_share[i] as number)) /
+    (w.sizeUniformity * uniformity +
+      w.timing +
+      w.outlierness +
+      w.failedRetries * clamp01(n.failed_share[i] as number)) /
     (w.sizeUniformity + w.timing + w.outlierness + w.failedRetries);
-  return base * volumeFactor(n.flows[i] as number, config) * prevalenceFactor(n.prevalence[i] as number, internalHosts, config);
+  return (
+    base *
+    volumeFactor(n.flows[i] as number, config) *
+    prevalenceFactor(n.prevalence[i] as number, internalHosts, config)
+  );
 }
 
 /** Combine the sub-scores of every pair into ranked findings. Pure. */
@@ -146,12 +168,20 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
       first_seen: isoTime(f.first_ts as number),
       last_seen: isoTime(f.last_ts as number),
       features: { ...f, ...(timing?.features ?? {}) },
-      components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
-      reasons: [...(intelList ? [`destination listed in threat intel ${intelList}`] : []), ...reasonsFor(f, timing, inputs, uniformity)],
+      components: Object.fromEntries(
+        Object.entries(components).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
+      ),
+      reasons: [
+        ...(intelList ? [`destination listed in threat intel ${intelList}`] : []),
+        ...reasonsFor(f, timing, inputs, uniformity),
+      ],
       episodes: [],
     });
   }
-  findings.sort((a, b) => b.score - a.score || b.flows - a.flows || a.src.localeCompare(b.src) || a.dst.localeCompare(b.dst));
+  findings.sort(
+    (a, b) =>
+      b.score - a.score || b.flows - a.flows || a.src.localeCompare(b.src) || a.dst.localeCompare(b.dst),
+  );
   findings.forEach((f, k) => {
     f.rank = k + 1;
   });
@@ -195,7 +225,9 @@ function reasonsFor(
     );
   }
   if (uniformity >= inputs.config.uniformShare && (f.distinct_byte_count as number) > 1) {
-    reasons.push(`${int(f.distinct_byte_count as number)} distinct ${sizeWord.split(' ')[0]} sizes in ${int(flows)} flows`);
+    reasons.push(
+      `${int(f.distinct_byte_count as number)} distinct ${sizeWord.split(' ')[0]} sizes in ${int(flows)} flows`,
+    );
   }
   if ((f.failed_share as number) >= 0.5) {
     reasons.push(

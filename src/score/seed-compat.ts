@@ -1,7 +1,13 @@
 import { SCORING_DEFAULTS } from '../config/defaults.js';
-import { type NumericPairFeature, NUMERIC_PAIR_FEATURES, type PairFeatures, pairKey, type SeedRows } from '../features/pair-features.js';
-import { featureMatrix } from '../models/matrix.js';
+import {
+  NUMERIC_PAIR_FEATURES,
+  type NumericPairFeature,
+  type PairFeatures,
+  pairKey,
+  type SeedRows,
+} from '../features/pair-features.js';
 import { seedCompatKMeans } from '../models/kmeans.js';
+import { featureMatrix } from '../models/matrix.js';
 import { type Finding, isoTime } from './finding.js';
 import { severityOf } from './score-pairs.js';
 
@@ -20,12 +26,20 @@ export function seedCompatRanking(pairs: PairFeatures, rows: SeedRows, ignored: 
     ['avgcount', 't_bytecount', 'distinct_byte_count'],
     [rows.avgcount, rows.t_bytecount, rows.distinct_byte_count],
   );
-  const distinctPoints = new Set(Array.from({ length: rows.length }, (_, i) => `${rows.avgcount[i]},${rows.t_bytecount[i]},${rows.distinct_byte_count[i]}`));
+  const distinctPoints = new Set(
+    Array.from(
+      { length: rows.length },
+      (_, i) => `${rows.avgcount[i]},${rows.t_bytecount[i]},${rows.distinct_byte_count[i]}`,
+    ),
+  );
   const twoClusters = distinctPoints.size >= 2;
   const km = twoClusters ? seedCompatKMeans(matrix, { seed: SEED }) : undefined;
   const distance = km ? km.distanceToMajority : new Float64Array(rows.length);
 
-  const byPair = new Map<string, { inMinority: boolean; distance: number; rows: number; minorityRows: number }>();
+  const byPair = new Map<
+    string,
+    { inMinority: boolean; distance: number; rows: number; minorityRows: number }
+  >();
   for (let i = 0; i < rows.length; i++) {
     const key = pairKey(rows.src[i] as string, rows.dst[i] as string);
     const entry = byPair.get(key) ?? { inMinority: false, distance: 0, rows: 0, minorityRows: 0 };

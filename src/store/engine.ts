@@ -197,6 +197,8 @@ export interface WatchStore {
   nextAlertSeq(): Promise<number>;
   /** Stores alerts (JSON text, carrying its seq) to be written out after the commit. */
   addAlerts(alerts: readonly { seq: number; alert: string }[]): Promise<void>;
+  /** The stored text of alert `seq`, or null. */
+  alertText(seq: number): Promise<string | null>;
   /** Alerts not yet written out, in order. */
   pendingAlerts(): Promise<{ seq: number; alert: string }[]>;
   markEmitted(uptoSeq: number): Promise<void>;

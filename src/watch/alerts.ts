@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ChangeEpisode, ChangeEvent, ChangeNumbers, WindowAlert } from '../change/detector.js';
 import { isoTime } from '../score/finding.js';
+import type { WatchStore } from '../store/engine.js';
 
 /*
  * Alerts as NDJSON, one object per line. `episode-start` when a beacon turns non-uniform (the first
@@ -68,42 +69,41 @@ export function alertOf(pair: AlertPair, event: ChangeEvent): Record<string, unk
 
 /** Where alerts go: a file (reconciled, fsynced) or a stream such as stdout. */
 export interface AlertSink {
-  /** Highest seq already in the output (0 when it cannot be known, e.g. stdout). */
-  readonly lastSeq: number;
+  /** The output's last complete alert line and its seq, when it can be read (a file). */
+  readonly last: { seq: number; line: string } | null;
   write(alerts: readonly { seq: number; alert: string }[]): void;
   close(): void;
 }
 
-/** The last complete line's seq, after cutting a partial last line (a write cut by kill -9). */
-function reconcileFile(fd: number): number {
+/** The last complete line (and its seq), after cutting a partial last line (a write cut by kill -9). */
+function reconcileFile(fd: number): { seq: number; line: string } | null {
   const size = fstatSync(fd).size;
-  if (size === 0) return 0;
+  if (size === 0) return null;
   const tailBytes = Math.min(size, 1 << 20);
   const buf = Buffer.alloc(tailBytes);
   readSync(fd, buf, 0, tailBytes, size - tailBytes);
   let end = buf.length;
   if (buf[end - 1] !== 0x0a) {
     const nl = buf.lastIndexOf(0x0a);
-    const keep = size - tailBytes + (nl + 1);
-    ftruncateSync(fd, keep);
+    ftruncateSync(fd, size - tailBytes + (nl + 1));
     end = nl + 1;
   }
-  const text = buf.subarray(0, end).toString('utf8').trimEnd();
-  const last = text.slice(text.lastIndexOf('\n') + 1);
-  if (!last) return 0;
+  const text = buf.subarray(0, end).toString('utf8').replace(/\n+$/, '');
+  const line = text.slice(text.lastIndexOf('\n') + 1);
+  if (!line) return null;
   try {
-    const seq = (JSON.parse(last) as { seq?: unknown }).seq;
-    return typeof seq === 'number' ? seq : 0;
+    const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+    return typeof seq === 'number' ? { seq, line } : null;
   } catch {
-    return 0;
+    return null;
   }
 }
 
 export function fileSink(path: string): AlertSink {
   const fd = openSync(path, 'a+');
-  const lastSeq = reconcileFile(fd);
+  const last = reconcileFile(fd);
   return {
-    lastSeq,
+    last,
     write(alerts) {
       if (alerts.length === 0) return;
       writeSync(fd, alerts.map((a) => `${a.alert}\n`).join(''));
@@ -117,10 +117,29 @@ export function fileSink(path: string): AlertSink {
 
 export function streamSink(out: NodeJS.WritableStream): AlertSink {
   return {
-    lastSeq: 0,
+    last: null,
     write(alerts) {
       if (alerts.length) out.write(alerts.map((a) => `${a.alert}\n`).join(''));
     },
     close() {},
   };
+}
+
+/**
+ * An alerts file whose last line is this database's alert of that seq (written just before the last
+ * run was killed, not yet marked): everything up to it is written. A file from another database is
+ * not taken for ours.
+ */
+export async function reconcile(store: WatchStore, sink: AlertSink): Promise<void> {
+  if (sink.last && (await store.alertText(sink.last.seq)) === sink.last.line)
+    await store.markEmitted(sink.last.seq);
+}
+
+/** Writes the alerts the database has not seen written, then marks them. */
+export async function emitPending(store: WatchStore, sink: AlertSink): Promise<number> {
+  const pending = await store.pendingAlerts();
+  if (pending.length === 0) return 0;
+  sink.write(pending);
+  await store.markEmitted((pending[pending.length - 1] as { seq: number }).seq);
+  return pending.length;
 }

@@ -14,7 +14,7 @@ import { pairKey } from '../features/pair-features.js';
 import type { Engine, PairWindowSeries, WatchPairState, WatchStore } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
-import { type AlertSink, alertOf, fileSink, streamSink } from './alerts.js';
+import { type AlertSink, alertOf, emitPending, fileSink, reconcile, streamSink } from './alerts.js';
 import { type FollowChunk, Follower } from './follow.js';
 
 /*
@@ -136,15 +136,6 @@ async function evaluate(
   return out;
 }
 
-/** Writes the alerts the database has not seen written, then marks them. */
-async function emitPending(store: WatchStore, sink: AlertSink): Promise<number> {
-  const pending = (await store.pendingAlerts()).filter((a) => a.seq > sink.lastSeq);
-  if (pending.length === 0) return 0;
-  sink.write(pending);
-  await store.markEmitted((pending[pending.length - 1] as { seq: number }).seq);
-  return pending.length;
-}
-
 function watchSettings(options: WatchOptions) {
   const change = resolveChangeOptions(options.change ?? {});
   const latenessSeconds = options.latenessSeconds ?? WATCH_DEFAULTS.latenessSeconds;
@@ -190,7 +181,7 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
     sink = options.alerts ? fileSink(options.alerts) : streamSink(options.out ?? process.stdout);
     // Alerts already in the file (written just before the last run was killed) are not written
     // again; those of a batch committed just before it stopped are written now.
-    if (sink.lastSeq > 0) await store.markEmitted(sink.lastSeq);
+    await reconcile(store, sink);
     let alerts = await emitPending(store, sink);
     follower = new Follower(options.target, await store.streams(), {
       format: options.format ?? 'auto',

@@ -346,6 +346,12 @@ export class DuckDbWatchStore implements WatchStore {
     );
   }
 
+  async alertText(seq: number): Promise<string | null> {
+    const r = await this.db.runAndReadAll('SELECT alert FROM watch_alerts WHERE seq = $seq', { seq });
+    const v = r.getRows()[0]?.[0];
+    return v === undefined || v === null ? null : String(v);
+  }
+
   async pendingAlerts(): Promise<{ seq: number; alert: string }[]> {
     const r = await this.db.runAndReadAll(
       'SELECT seq, alert FROM watch_alerts WHERE NOT emitted ORDER BY seq',
