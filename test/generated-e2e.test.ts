@@ -64,6 +64,15 @@ describe('generated flows with planted beacons, through the CLI', () => {
     expect(relayFinding?.features.avgcount).toBeCloseTo(0.97, 2);
     expect(relayFinding?.features.distinct_byte_count).toBe(19);
     expect(relayFinding?.reasons[0]).toMatch(/97% of flows carry the same 52-byte response/);
+    // the beacon that takes orders in spurts: verdict active-c2, one episode per planted spurt
+    const c2 = truth.pairs.find((p) => p.kind === 'active-c2');
+    const c2Finding = result.findings.find((f) => f.src === c2?.src && f.dst === c2?.dst);
+    expect(c2Finding?.verdict).toBe('active-c2');
+    for (const spurt of c2?.spurts ?? []) {
+      const overlaps = c2Finding?.episodes.some((e) => e.start < spurt.end && e.end > spurt.start);
+      expect(overlaps, `spurt ${spurt.start} → ${spurt.end}`).toBe(true);
+    }
+    expect(result.findings.filter((f) => f.episodes.length > 0).length).toBe(1);
   });
 
   it('the same pairs and seed features come out of Zeek JSON and Splunk Stream CSV', async () => {

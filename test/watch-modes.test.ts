@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  if (process.env.BEACONHUNT_KEEP) console.log(`kept ${dir}`);
+  else await rm(dir, { recursive: true, force: true });
 });
 
 function watchCli(args: string[]): { status: number | null; stderr: string } {
@@ -66,7 +67,13 @@ describe('watch modes through the CLI entry', () => {
     const logs = join(dir, 'json');
     await mkdir(logs);
     const path = join(logs, 'conn.log');
-    const { truth } = await generateToFile({ seed: 8, flows: 30_000, format: 'zeek-json', out: path });
+    const { truth } = await generateToFile({
+      seed: 8,
+      flows: 20_000,
+      hours: 12,
+      format: 'zeek-json',
+      out: path,
+    });
     appendFileSync(
       path,
       'not json at all\n{"ts":"yesterday","id.orig_h":"10.0.0.1","id.resp_h":"1.2.3.4"}\n\n',
@@ -128,6 +135,36 @@ describe('watch modes through the CLI entry', () => {
     const other = watchCli([logs, '--db', db, '--once', '--window', '5m']);
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/other detection settings/);
+  });
+
+  it('killed at the worst moments (failpoints), a rerun stores every flow once and writes every alert once', async () => {
+    const path = join(dir, 'json', 'conn.log');
+    const reference = readFileSync(join(dir, 'json.ndjson'), 'utf8');
+    const first = await DuckDbEngine.open(join(dir, 'json.duckdb'));
+    const rows = (await first.summary()).flowsRead;
+    await first.close();
+    const strip = (text: string) =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.stringify({ ...(JSON.parse(l) as object), detected_at: undefined }));
+    for (const point of ['in-batch', 'committed-alerts', 'written-alerts']) {
+      const db = join(dir, `fp-${point}.duckdb`);
+      const alerts = join(dir, `fp-${point}.ndjson`);
+      const args = [path, '--db', db, '--alerts', alerts, '--once', '--batch', '7000'];
+      const killed = spawnSync(process.execPath, [ENTRY, 'watch', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, BEACONHUNT_FAILPOINT: point },
+      });
+      expect(killed.signal, `${point}: ${killed.stderr}`).toBe('SIGKILL');
+      const rerun = watchCli(args);
+      expect(rerun.status, rerun.stderr).toBe(0);
+      expect(strip(readFileSync(alerts, 'utf8')), point).toEqual(strip(reference));
+      const engine = await DuckDbEngine.open(db);
+      const summary = await engine.summary();
+      await engine.close();
+      expect(summary.flowsRead, point).toBe(rows);
+    }
   });
 
   it('SIGINT while waiting for data: clean stop, exit 0', async () => {

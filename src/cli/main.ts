@@ -7,6 +7,7 @@ import { registerGenerate } from './generate-command.js';
 import { registerHunt } from './hunt-command.js';
 import { outputStyle } from './output-style.js';
 import { registerSpl } from './spl-command.js';
+import { registerWatch } from './watch-command.js';
 
 /** Exit codes (brief): 0 ran, 2 usage or input error, 1 internal error. */
 const EXIT_USAGE = 2;
@@ -30,12 +31,14 @@ async function main(argv: string[]): Promise<number> {
 Examples:
   beaconhunt demo                         generate demo flows with planted beacons and hunt them
   beaconhunt hunt conn.log                rank suspicious pairs in a Zeek conn.log
-  beaconhunt hunt export.csv --json f.json  Splunk Stream export, findings as JSON`,
+  beaconhunt hunt export.csv --json f.json  Splunk Stream export, findings as JSON
+  beaconhunt watch conn.log --alerts alerts.ndjson   follow a log, alert when a beacon turns active`,
     );
   registerHunt(program, style);
   registerDemo(program, style);
   registerGenerate(program);
   registerSpl(program);
+  registerWatch(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -86,28 +86,28 @@ export function registerWatch(program: Command): void {
     .option('--db <file>', 'DuckDB file for flows, read offsets, pair state and alerts', WATCH_DEFAULTS.db)
     .option('--alerts <file>', 'append alerts as NDJSON to this file (default: stdout)')
     .addOption(new Option('-f, --format <format>', 'input format').choices(FORMAT_OPTIONS).default('auto'))
-    .option(
-      '--window <duration>',
-      'window the change detector compares',
-      duration,
-      CHANGE_DEFAULTS.windowSeconds,
+    .addOption(
+      new Option('--window <duration>', 'window the change detector compares (90s, 10m, 1h)')
+        .argParser(duration)
+        .default(CHANGE_DEFAULTS.windowSeconds, '10m'),
     )
     .option(
       '--hop <duration>',
       'step between windows for sliding windows (default: the window, i.e. tumbling)',
       duration,
     )
-    .option(
-      '--lateness <duration>',
-      'how late a flow may arrive after newer ones (Zeek logs a connection when it ends)',
-      duration,
-      WATCH_DEFAULTS.latenessSeconds,
+    .addOption(
+      new Option(
+        '--lateness <duration>',
+        'how late a flow may arrive after newer ones (Zeek logs a connection when it ends)',
+      )
+        .argParser(duration)
+        .default(WATCH_DEFAULTS.latenessSeconds, '10m'),
     )
-    .option(
-      '--poll <duration>',
-      'pause between looks at the logs when nothing is new',
-      duration,
-      WATCH_DEFAULTS.pollSeconds,
+    .addOption(
+      new Option('--poll <duration>', 'pause between looks at the logs when nothing is new')
+        .argParser(duration)
+        .default(WATCH_DEFAULTS.pollSeconds, '1s'),
     )
     .option('--batch <lines>', 'lines stored per transaction at most', positiveInt, WATCH_DEFAULTS.batchLines)
     .option('--memory-limit <size>', 'DuckDB memory limit, keeps a long run flat', WATCH_DEFAULTS.memoryLimit)

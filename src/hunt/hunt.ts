@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { attachEpisodes } from '../change/index.js';
 import { type BeaconhuntConfig, DEFAULT_CONFIG, scoringFrom } from '../config/config-file.js';
 import { HUNT_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
 import { type IntelLists, loadIntel } from '../context/intel.js';
@@ -235,6 +236,11 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
         )
       : await rankDefault(engine, pairs, scope, featureOptions, data, options, clock, emit);
+    if (!options.seedCompat) {
+      // change over time: a beacon that turned non-uniform in spurts becomes active-c2
+      emit({ kind: 'stage', name: 'change' });
+      await attachEpisodes(engine, findings);
+    }
     clock.lap('rank');
     const report: ReportData | undefined = options.reportTop
       ? {

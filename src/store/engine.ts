@@ -144,6 +144,8 @@ export interface WatchChunk {
   done: boolean;
   path: string;
   inode: number;
+  /** Flows stamped after this (epoch seconds; a sensor with a wrong clock) do not count for maxTs. */
+  maxBelievableTs?: number;
 }
 
 /** What one chunk added. */
@@ -151,7 +153,7 @@ export interface WatchIngest {
   rows: number;
   used: number;
   skipped: Record<string, number>;
-  /** Epoch seconds of the newest usable flow in the chunk, or null. */
+  /** Epoch seconds of the newest usable flow in the chunk (up to maxBelievableTs), or null. */
   maxTs: number | null;
   minTs: number | null;
 }

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, wri
 import type { ChangeEpisode, ChangeEvent, ChangeNumbers, WindowAlert } from '../change/detector.js';
 import { isoTime } from '../score/finding.js';
 import type { WatchStore } from '../store/engine.js';
+import { failpoint } from './failpoint.js';
 
 /*
  * Alerts as NDJSON, one object per line. `episode-start` when a beacon turns non-uniform (the first
@@ -140,6 +141,7 @@ export async function emitPending(store: WatchStore, sink: AlertSink): Promise<n
   const pending = await store.pendingAlerts();
   if (pending.length === 0) return 0;
   sink.write(pending);
+  failpoint('written-alerts');
   await store.markEmitted((pending[pending.length - 1] as { seq: number }).seq);
   return pending.length;
 }

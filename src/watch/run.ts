@@ -15,6 +15,7 @@ import type { Engine, PairWindowSeries, WatchPairState, WatchStore } from '../st
 import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
 import { type AlertSink, alertOf, emitPending, fileSink, reconcile, streamSink } from './alerts.js';
+import { failpoint } from './failpoint.js';
 import { type FollowChunk, Follower } from './follow.js';
 
 /*
@@ -226,6 +227,8 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
             done: chunk.done,
             path: chunk.path,
             inode: chunk.inode,
+            // A flow stamped a day ahead of this machine's clock is stored, but does not close windows.
+            maxBelievableTs: Date.now() / 1000 + 86_400,
           });
           batch.rows += r.rows;
           batch.used += r.used;
@@ -257,6 +260,7 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
             next.nextWindow = closedTo;
           }
         }
+        failpoint('in-batch');
         const metaValues: Record<string, string> = {};
         if (next.watermark !== null) metaValues.watermark = String(next.watermark);
         if (next.nextWindow !== null) metaValues.next_window = String(next.nextWindow);
@@ -266,6 +270,7 @@ export async function watch(options: WatchOptions): Promise<WatchSummary> {
         await store.rollback();
         throw err;
       }
+      if (raised > 0) failpoint('committed-alerts');
       follower.committed(chunks);
       for (const c of chunks) if (c.isNew) emit({ kind: 'stream', path: c.path, format: c.plan.format });
       Object.assign(progress, next);

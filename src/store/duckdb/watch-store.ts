@@ -215,8 +215,10 @@ export class DuckDbWatchStore implements WatchStore {
     let maxTs: number | null = null;
     if (chunk.lines.length > 0) {
       const counts = await this.db.runAndReadAll(
-        `SELECT coalesce(skip_reason, ''), count(*), min(ts) FILTER (WHERE skip_reason IS NULL), max(ts) FILTER (WHERE skip_reason IS NULL)
+        `SELECT coalesce(skip_reason, ''), count(*), min(ts) FILTER (WHERE skip_reason IS NULL),
+           max(ts) FILTER (WHERE skip_reason IS NULL AND ts <= $believable)
          FROM watch_batch GROUP BY 1`,
+        { believable: chunk.maxBelievableTs ?? Number.MAX_VALUE },
       );
       for (const [reason, n, lo, hi] of counts.getRows()) {
         if (reason === '') {
