@@ -59,4 +59,12 @@ Examples:
   }
 }
 
+// `beaconhunt hunt … | head` closes our stdout early: that ends the run quietly, not with a trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 process.exitCode = await main(process.argv);
