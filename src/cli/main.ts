@@ -59,11 +59,20 @@ Examples:
   }
 }
 
+// Anything that escapes main() (a library's stray rejection): one line, exit 1, no stack unless asked.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err: unknown) => {
+    process.stderr.write(`beaconhunt: internal error: ${terminalSafe(errorMessage(err))}\n`);
+    if (process.env.BEACONHUNT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exit(EXIT_INTERNAL);
+  });
+}
+
 // `beaconhunt hunt … | head` closes our stdout early: that ends the run quietly, not with a trace.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    process.exit(EXIT_INTERNAL);
   });
 }
 
