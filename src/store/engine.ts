@@ -1,5 +1,5 @@
-import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
 import type { FeatureOptions } from '../features/options.js';
+import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
 import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../read/plan.js';
 
 /** What the stored data holds, for the summary. */
@@ -35,7 +35,10 @@ export interface Engine {
    * The flows of a few pairs (the top findings), for the report's timelines and histograms; at most
    * `limitPerPair` flows each, evenly spread over the pair's time range when it has more.
    */
-  pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>>;
+  pairFlows(
+    pairs: readonly { src: string; dst: string }[],
+    limitPerPair: number,
+  ): Promise<Map<string, PairFlows>>;
   /**
    * Report the running statement's progress (0–1) to `listener` while it runs, for progress bars
    * on long imports and queries; undefined stops reporting. Optional: not every engine can.

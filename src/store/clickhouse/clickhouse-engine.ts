@@ -1,6 +1,5 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import {
   type ClickHouseClient,
@@ -20,6 +19,7 @@ import {
   type SeedRows,
 } from '../../features/pair-features.js';
 import type { Flow } from '../../flow/schema.js';
+import { fingerprintFile } from '../../read/fingerprint.js';
 import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { errorMessage, InputError } from '../../util/errors.js';
 import type { DataSummary, Engine } from '../engine.js';
@@ -120,22 +120,6 @@ function shardEndpoint(spec: string, base: Endpoint): Endpoint {
   const parsed = parseClickHouseUrl(withScheme);
   const hasUser = new URL(withScheme).username !== '';
   return hasUser ? parsed : { ...parsed, username: base.username, password: base.password };
-}
-
-async function fingerprintFile(path: string): Promise<string> {
-  // The DuckDB engine's fingerprint: size plus the first and last 64 KiB.
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const chunk = 64 * 1024;
-    const head = Buffer.alloc(Math.min(chunk, size));
-    await handle.read(head, 0, head.length, 0);
-    const tail = Buffer.alloc(Math.min(chunk, size));
-    await handle.read(tail, 0, tail.length, Math.max(0, size - chunk));
-    return createHash('sha256').update(String(size)).update(head).update(tail).digest('hex');
-  } finally {
-    await handle.close();
-  }
 }
 
 const NULL_TSV = '\\N';

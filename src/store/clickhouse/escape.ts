@@ -13,24 +13,12 @@
  * changed into U+FFFD.
  */
 
+import { CANONICAL_FIELDS } from '../../flow/schema.js';
+
 /** Our own table and column names: nothing else may be written as a bare identifier. */
-const ALLOWED_IDENTIFIERS = new Set([
+const ALLOWED_IDENTIFIERS = new Set<string>([
   // columns of the flows table
-  'ts',
-  'duration',
-  'src',
-  'sport',
-  'dst',
-  'dport',
-  'proto',
-  'orig_bytes',
-  'resp_bytes',
-  'orig_pkts',
-  'resp_pkts',
-  'conn_state',
-  'service',
-  'host',
-  'sensor',
+  ...CANONICAL_FIELDS,
   'file_id',
   // columns of the files table
   'fingerprint',

@@ -1,4 +1,5 @@
 import type { FeatureOptions } from '../../features/options.js';
+import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import { sqlInteger, sqlIntegerList, sqlQualified, sqlString, sqlStringList, sqlUserName } from './escape.js';
 
 /*
@@ -47,24 +48,7 @@ const q = (l: Layout, table: string) => sqlQualified(l.database, table);
 const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 
 /** The canonical columns in the order the import writes them (TabSeparated). */
-export const FLOW_COLUMNS = [
-  'ts',
-  'duration',
-  'src',
-  'sport',
-  'dst',
-  'dport',
-  'proto',
-  'orig_bytes',
-  'resp_bytes',
-  'orig_pkts',
-  'resp_pkts',
-  'conn_state',
-  'service',
-  'host',
-  'sensor',
-  'file_id',
-] as const;
+export const FLOW_COLUMNS = [...CANONICAL_FIELDS, 'file_id'] as const;
 
 const FLOW_TYPES = `
   ts Float64, duration Nullable(Float64), src String, sport Nullable(UInt16), dst String, dport Nullable(UInt16),

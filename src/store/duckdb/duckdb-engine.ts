@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -9,7 +7,6 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { networkSet } from '../../context/networks.js';
-import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
@@ -20,6 +17,8 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
+import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { fingerprintFile } from '../../read/fingerprint.js';
 import type {
   DelimitedOptions,
   DelimitedPlan,
@@ -28,10 +27,16 @@ import type {
   JsonLinesPlan,
   PrecomputedPlan,
 } from '../../read/plan.js';
-import { InputError, errorMessage } from '../../util/errors.js';
-import type { DataSummary, Engine, PairWindowSeries, WatchStore, WatchStoreOptions, WindowQuery } from '../engine.js';
+import { errorMessage, InputError } from '../../util/errors.js';
+import type {
+  DataSummary,
+  Engine,
+  PairWindowSeries,
+  WatchStore,
+  WatchStoreOptions,
+  WindowQuery,
+} from '../engine.js';
 import { streamPairWindows } from './change-sql.js';
-import { DuckDbWatchStore } from './watch-store.js';
 import {
   importSelectSql,
   precomputedSelectSql,
@@ -39,6 +44,7 @@ import {
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
+import { DuckDbWatchStore } from './watch-store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS files (
@@ -72,7 +78,8 @@ CREATE TABLE IF NOT EXISTS seed_rows (
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 /** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
-const NOT_IN_FLOWS = 'NOT EXISTS (SELECT 1 FROM flows f WHERE f.skip_reason IS NULL AND f.src = s.src AND f.dst = s.dst)';
+const NOT_IN_FLOWS =
+  'NOT EXISTS (SELECT 1 FROM flows f WHERE f.skip_reason IS NULL AND f.src = s.src AND f.dst = s.dst)';
 
 /**
  * Pairs from the seed's search output (table seed_rows), with the same columns as the flow pairs.
@@ -128,22 +135,6 @@ function flowsSql(options: FeatureOptions): string {
   return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
 }
 
-async function fingerprintFile(path: string): Promise<string> {
-  // Size plus the first and last 64 KiB: cheap on a 10 GB file, and a grown or edited log differs.
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const chunk = 64 * 1024;
-    const head = Buffer.alloc(Math.min(chunk, size));
-    await handle.read(head, 0, head.length, 0);
-    const tail = Buffer.alloc(Math.min(chunk, size));
-    await handle.read(tail, 0, tail.length, Math.max(0, size - chunk));
-    return createHash('sha256').update(String(size)).update(head).update(tail).digest('hex');
-  } finally {
-    await handle.close();
-  }
-}
-
 interface Rejects {
   rejected: number;
   examples: string[];
@@ -186,7 +177,9 @@ export class DuckDbEngine implements Engine {
 
   async importFile(plan: ImportPlan): Promise<FileAccounting> {
     const fingerprint = await fingerprintFile(plan.path);
-    const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', { fp: fingerprint });
+    const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', {
+      fp: fingerprint,
+    });
     if (known.currentRowCount > 0) {
       return { ...(await this.fileAccounting(fingerprint)), path: plan.path, alreadyImported: true };
     }
@@ -211,14 +204,17 @@ export class DuckDbEngine implements Engine {
         if (reason === '') used = num(n ?? 0);
         else skipped[String(reason)] = num(n ?? 0);
       }
-      if (rejected > 0) skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
+      if (rejected > 0)
+        skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
       for (const [reason, count] of Object.entries(plan.preSkipped ?? {})) {
         if (count > 0) skipped[reason] = (skipped[reason] ?? 0) + count;
       }
       const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
       const notes = plan.notes ?? [];
       const kind = {
-        ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
+        ...(plan.kind !== 'precomputed' && plan.directionality
+          ? { directionality: plan.directionality }
+          : {}),
         ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
       };
       await this.db.run(
@@ -235,11 +231,24 @@ export class DuckDbEngine implements Engine {
         },
       );
       await this.db.run('COMMIT');
-      return { path: plan.path, format: plan.format, dataRows, used, skipped, examples, nonDataLines, notes, ...kind };
+      return {
+        path: plan.path,
+        format: plan.format,
+        dataRows,
+        used,
+        skipped,
+        examples,
+        nonDataLines,
+        notes,
+        ...kind,
+      };
     } catch (err) {
       await this.db.run('ROLLBACK');
       if (err instanceof InputError) throw err;
-      throw new InputError(`cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`, plan.path);
+      throw new InputError(
+        `cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`,
+        plan.path,
+      );
     }
   }
 
@@ -282,7 +291,12 @@ export class DuckDbEngine implements Engine {
 
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
   private delimitedSource(
-    plan: DelimitedOptions & { path: string; rawNames: string[]; compression: string; readFrom?: { path: string } },
+    plan: DelimitedOptions & {
+      path: string;
+      rawNames: string[];
+      compression: string;
+      readFrom?: { path: string };
+    },
     params: Record<string, DuckDBValue>,
   ): string {
     const names = rawColumnNames(plan.rawNames.length);
@@ -365,7 +379,7 @@ export class DuckDbEngine implements Engine {
     );
     if (num(exists.getRows()[0]?.[0] ?? 0) === 0) return false;
     const r = await this.db.runAndReadAll(
-      "SELECT count(*) FROM reject_errors WHERE contains(rtrim(csv_line, chr(10) || chr(13)), chr(10))",
+      'SELECT count(*) FROM reject_errors WHERE contains(rtrim(csv_line, chr(10) || chr(13)), chr(10))',
     );
     return num(r.getRows()[0]?.[0] ?? 0) > 0;
   }
@@ -388,12 +402,15 @@ export class DuckDbEngine implements Engine {
     let nonDataLines = 0;
     if (trailer) {
       const start = await this.db.runAndReadAll(
-        'SELECT min(line) FROM reject_errors WHERE regexp_matches(trim(csv_line, \' \r\n\'), $trailer)',
+        "SELECT min(line) FROM reject_errors WHERE regexp_matches(trim(csv_line, ' \r\n'), $trailer)",
         { trailer },
       );
       const from = start.getRows()[0]?.[0];
       if (from !== null && from !== undefined) {
-        const n = await this.db.runAndReadAll('SELECT count(DISTINCT line) FROM reject_errors WHERE line >= $from', { from });
+        const n = await this.db.runAndReadAll(
+          'SELECT count(DISTINCT line) FROM reject_errors WHERE line >= $from',
+          { from },
+        );
         nonDataLines = num(n.getRows()[0]?.[0] ?? 0);
         await this.db.run('DELETE FROM reject_errors WHERE line >= $from', { from });
       }
@@ -441,7 +458,8 @@ export class DuckDbEngine implements Engine {
     for (const f of files) {
       flowsRead += f.dataRows;
       flowsUsed += f.used;
-      for (const [reason, n] of Object.entries(f.skipped)) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
+      for (const [reason, n] of Object.entries(f.skipped))
+        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
     }
     const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
     const [lo, hi] = range.getRows()[0] ?? [null, null];
@@ -561,7 +579,11 @@ export class DuckDbEngine implements Engine {
     };
   }
 
-  async pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void> {
+  async pairSeries(
+    options: FeatureOptions,
+    minFlows: number,
+    visit: (series: PairSeries) => void,
+  ): Promise<void> {
     const f = flowsSql(options);
     // One sorted flat stream (DuckDB sorts far faster than it builds ordered lists), cut into pairs
     // here; only the current pair is held in memory.
@@ -578,7 +600,8 @@ export class DuckDbEngine implements Engine {
     let sizes = new Float64Array(1024);
     let n = 0;
     const flush = () => {
-      if (src !== undefined && dst !== undefined && n > 0) visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
+      if (src !== undefined && dst !== undefined && n > 0)
+        visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
       n = 0;
     };
     for (;;) {
@@ -612,7 +635,10 @@ export class DuckDbEngine implements Engine {
     flush();
   }
 
-  async pairFlows(pairs: readonly { src: string; dst: string }[], limitPerPair: number): Promise<Map<string, PairFlows>> {
+  async pairFlows(
+    pairs: readonly { src: string; dst: string }[],
+    limitPerPair: number,
+  ): Promise<Map<string, PairFlows>> {
     const out = new Map<string, PairFlows>();
     for (const { src, dst } of pairs) {
       // Every k-th flow keeps the whole time range visible when a pair has more flows than the limit.
