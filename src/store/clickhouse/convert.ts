@@ -7,6 +7,7 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../../flow/schema.js';
+import { IP_PROTOCOLS, IPV4_PATTERN, IPV6_PATTERN, MAX_COUNT, MAX_TEXT } from '../../flow/validation.js';
 import type { DelimitedPlan, JsonLinesPlan, ValueSource } from '../../read/plan.js';
 import {
   compileStrptime,
@@ -32,24 +33,9 @@ export type FlowPlan = DelimitedPlan | JsonLinesPlan;
  *   v, p      the field's first valid alternative, and whether any of its columns had text
  */
 
-const IPV4 =
-  /^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
-const IPV6 = /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?(%[0-9a-z_.-]{1,32})?$/;
+const IPV4 = new RegExp(IPV4_PATTERN);
+const IPV6 = new RegExp(IPV6_PATTERN);
 const MAPPED_V4 = /^::ffff:([0-9]+\.[0-9]+\.[0-9]+\.[0-9]+)$/;
-const MAX_COUNT = 9007199254740991;
-const MAX_TEXT = 1024;
-/** IANA protocol numbers (VPC Flow Logs, nfdump -N) → the names Zeek and the other formats use. */
-const IP_PROTOCOLS: Record<string, string> = {
-  '1': 'icmp',
-  '2': 'igmp',
-  '6': 'tcp',
-  '17': 'udp',
-  '47': 'gre',
-  '50': 'esp',
-  '51': 'ah',
-  '58': 'icmp6',
-  '132': 'sctp',
-};
 
 /** A raw row: the text of each raw column by position, null for NULL (a null marker or absent). */
 export type RawRow = readonly (string | null)[];

@@ -5,6 +5,7 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../../flow/schema.js';
+import { IP_PROTOCOLS, IPV4_PATTERN, IPV6_PATTERN, MAX_COUNT, MAX_TEXT } from '../../flow/validation.js';
 import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
 /*
@@ -19,27 +20,6 @@ import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from 
  *   v_<f>, p_<f>  the field's valid value (first valid alternative) and whether any text was there
  *   final         canonical columns and skip_reason
  */
-
-const IPV4 =
-  '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$';
-// Loose IPv6 shape (hex groups, ::, optional embedded IPv4, optional zone); exact parsing would
-// need the inet extension, which is not bundled.
-const IPV6 = '^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?(%[0-9a-z_.\\-]{1,32})?$';
-/** Largest integer a double holds exactly; byte counts above it are not believable. */
-const MAX_COUNT = 9007199254740991;
-const MAX_TEXT = 1024;
-/** IANA protocol numbers (VPC Flow Logs, nfdump -N) → the names Zeek and the other formats use. */
-const IP_PROTOCOLS: Record<string, string> = {
-  '1': 'icmp',
-  '2': 'igmp',
-  '6': 'tcp',
-  '17': 'udp',
-  '47': 'gre',
-  '50': 'esp',
-  '51': 'ah',
-  '58': 'icmp6',
-  '132': 'sctp',
-};
 
 /** A SELECT and the parameters it binds. */
 export interface SqlWithParams {
@@ -134,7 +114,7 @@ function valid(field: CanonicalField, x: string): string {
     case 'count':
       return `CASE WHEN ${x} BETWEEN 0 AND ${MAX_COUNT} AND ${x} = floor(${x}) THEN ${x}::BIGINT END`;
     case 'address':
-      return `CASE WHEN regexp_full_match(${x}, '${IPV4}') OR regexp_full_match(${x}, '${IPV6}') THEN ${x} END`;
+      return `CASE WHEN regexp_full_match(${x}, '${IPV4_PATTERN}') OR regexp_full_match(${x}, '${IPV6_PATTERN}') THEN ${x} END`;
     case 'lowertext':
     case 'text':
       return x;
