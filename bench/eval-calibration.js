@@ -28,5 +28,5 @@ if (json) {
   const totals = results.map((g) => ({ group: g.title, ...groupTotals(g.results) }));
   process.stdout.write(`${JSON.stringify({ groups: results, totals }, null, 2)}\n`);
 } else {
-  process.stdout.write(corpusTable(results, process.stdout.isTTY && !process.env.NO_COLOR));
+  process.stdout.write(corpusTable(results, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
 }

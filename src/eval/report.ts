@@ -71,17 +71,25 @@ interface Group {
   results: CorpusResult[];
 }
 
-/** Totals of a group of results: passes over evaluated cases, and the ones without a flows input. */
+/**
+ * Totals of a group: passes over evaluated cases, the ones without a flows input, the mean MRR over
+ * the cases that have primary pairs, and all high/critical findings on non-malicious pairs.
+ */
 export function groupTotals(results: readonly CorpusResult[]): {
   pass: number;
   evaluated: number;
   noInput: number;
+  meanMrr: number | null;
+  falseAlerts: number;
 } {
   const evaluated = results.filter((r) => r.status !== 'no-input');
+  const mrrs = evaluated.flatMap((r) => (r.metrics?.mrr == null ? [] : [r.metrics.mrr]));
   return {
     pass: evaluated.filter(passed).length,
     evaluated: evaluated.length,
     noInput: results.length - evaluated.length,
+    meanMrr: mrrs.length ? mrrs.reduce((a, b) => a + b, 0) / mrrs.length : null,
+    falseAlerts: evaluated.reduce((n, r) => n + (r.metrics?.falseAlerts.length ?? 0), 0),
   };
 }
 
@@ -103,8 +111,8 @@ export function corpusTable(groups: readonly Group[], useColor: boolean): string
     for (const r of g.results) {
       const m = r.metrics;
       rows.push([
-        r.case,
-        r.input,
+        terminalSafe(r.case),
+        terminalSafe(r.input),
         m ? String(m.P) : '',
         m ? m.primaries.map((p) => (p.rank === null ? 'x' : String(p.rank))).join(',') || '–' : '',
         m ? fixed(m.mrr) : '',
@@ -129,7 +137,9 @@ export function corpusTable(groups: readonly Group[], useColor: boolean): string
   for (const g of groups) {
     const t = groupTotals(g.results);
     const skipped = t.noInput ? ` (${t.noInput} without a flows input)` : '';
-    out.push(`${g.title}: ${t.pass} of ${t.evaluated} cases pass${skipped}`);
+    out.push(
+      `${g.title}: ${t.pass} of ${t.evaluated} cases pass${skipped}; mean MRR ${fixed(t.meanMrr)}, ${t.falseAlerts} high/critical on non-malicious pairs`,
+    );
   }
   out.push(
     c.dim(
