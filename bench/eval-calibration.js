@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Measure the default ranking on every labelled capture of ../shared/data: each calibration case
 // (main input and nfdump variant) and the shared fixtures with a known C2 (test/fixtures/shared-truth.csv).
-// Usage: npm run eval:calibration [-- --json] [--only SUBSTRING]
+// Usage: npm run eval:calibration [-- --json] [--only SUBSTRING] [--why]
+// --why: under each failing case, the reasons and its top findings with the truth roles they match.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCorpus, sharedDataGroups } from '../dist/eval/corpus.js';
@@ -9,6 +10,7 @@ import { corpusTable, groupTotals } from '../dist/eval/report.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+const why = args.includes('--why');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, '..', 'shared', 'data');
@@ -28,5 +30,5 @@ if (json) {
   const totals = results.map((g) => ({ group: g.title, ...groupTotals(g.results) }));
   process.stdout.write(`${JSON.stringify({ groups: results, totals }, null, 2)}\n`);
 } else {
-  process.stdout.write(corpusTable(results, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
+  process.stdout.write(corpusTable(results, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR, why));
 }

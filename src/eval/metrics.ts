@@ -82,6 +82,11 @@ export function meanReciprocalRank(ranks: readonly (number | null)[]): number | 
   return sum / ranks.length;
 }
 
+/** The roles of the truth rows a finding matches (empty: the truth does not list the pair). */
+export function rolesOf(finding: PairRef, truth: readonly TruthRow[]): string[] {
+  return [...new Set(truth.filter((row) => rowMatcher(row)(finding)).map((row) => row.role))];
+}
+
 const pairId = (src: string, dst: string) => `${src}\u0000${dst.toLowerCase()}`;
 
 /** Measure one ranked list of findings against one case's truth rows. */

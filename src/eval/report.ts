@@ -93,8 +93,21 @@ export function groupTotals(results: readonly CorpusResult[]): {
   };
 }
 
+/** Under a failing row: why, and the first findings with the truth roles they match. */
+function whyLines(r: CorpusResult): string[] {
+  const lines = (r.metrics?.failures ?? []).map((f) => `    ${terminalSafe(f)}`);
+  for (const f of r.top ?? []) {
+    const port = f.dport === null ? '' : `:${f.dport}`;
+    const roles = f.roles.length ? f.roles.join(',') : 'unlabelled';
+    lines.push(
+      `      #${f.rank} ${pair(f.src, f.dst)}${port} ${f.score.toFixed(2)} ${f.severity} ${f.verdict} [${terminalSafe(roles)}]`,
+    );
+  }
+  return lines;
+}
+
 /** The one table of `npm run eval:calibration`, grouped (calibration main inputs, variants, fixtures). */
-export function corpusTable(groups: readonly Group[], useColor: boolean): string {
+export function corpusTable(groups: readonly Group[], useColor: boolean, details = false): string {
   const c = pc.createColors(useColor);
   const header = ['case', 'input', 'P', 'primary ranks', 'MRR', 'best benign', 'high/crit benign', 'result'];
   const rows: string[][] = [];
@@ -131,6 +144,7 @@ export function corpusTable(groups: readonly Group[], useColor: boolean): string
       const line = lines[i++] as string;
       out.push(passed(r) ? line : r.status === 'no-input' ? c.dim(line) : c.red(line));
       if (r.status === 'error' && r.message) out.push(c.dim(`    ${terminalSafe(r.message)}`));
+      if (details && r.status === 'ok' && !passed(r)) out.push(...whyLines(r).map((l) => c.dim(l)));
     }
   }
   out.push('');
