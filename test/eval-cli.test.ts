@@ -45,6 +45,10 @@ describe('beaconhunt eval', () => {
     for (const p of out.metrics.primaries) expect(p.rank === null || Number.isInteger(p.rank)).toBe(true);
     expect(out.metrics.recall.map((r: { k: number }) => r.k)).toEqual([7, 9, 10]);
     expect(typeof out.metrics.pass).toBe('boolean');
+    expect(out.top.length).toBe(Math.min(10, out.metrics.findings));
+    // the top findings carry the truth roles they match: planted kinds for the planted pairs found
+    const ranked = new Set(out.metrics.primaries.map((p: { rank: number | null }) => p.rank));
+    for (const f of out.top) expect(f.roles.length > 0 || !ranked.has(f.rank)).toBe(true);
     expect(out.summary.flows_used).toBeGreaterThan(0);
   });
 
@@ -54,6 +58,7 @@ describe('beaconhunt eval', () => {
     expect(run.stdout).toMatch(/^primary pair\s+rank$/m);
     expect(run.stdout).toMatch(/^recall\s+\d/m);
     expect(run.stdout).toMatch(/MRR \(filtered ranks\): \d\.\d\d/);
+    expect(run.stdout).toMatch(/^top findings \[truth roles they match\]$/m);
     expect(run.stdout).toMatch(/^(PASS|FAIL): /m);
   });
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { evaluateRanking } from '../eval/metrics.js';
+import { evaluateRanking, topFindings } from '../eval/metrics.js';
 import { caseReport } from '../eval/report.js';
 import { loadTruth, selectCase } from '../eval/truth.js';
 import { hunt } from '../hunt/hunt.js';
@@ -50,10 +50,12 @@ Examples:
         const result = await hunt({ ...base, onEvent: progress.onEvent });
         progress.stop();
         const metrics = evaluateRanking(result.findings, truth);
+        const top = topFindings(result.findings, truth);
         if (options.json) {
           const out = {
             truth: { file: options.truth, case: options.case ?? null, rows: truth.length },
             metrics,
+            top,
             summary: result.summary,
           };
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -64,7 +66,7 @@ Examples:
             truthRows: truth.length,
             flowsUsed: result.summary.flows_used,
           };
-          process.stdout.write(caseReport(metrics, context, style.color));
+          process.stdout.write(caseReport(metrics, top, context, style.color));
         }
         if (!options.quiet) process.stderr.write(summaryText(result, style.colorErr));
       } finally {

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import fg from 'fast-glob';
 import { type HuntOptions, hunt } from '../hunt/hunt.js';
 import { errorMessage, InputError } from '../util/errors.js';
-import { type CaseMetrics, evaluateRanking, rolesOf, TOP_K } from './metrics.js';
+import { type CaseMetrics, evaluateRanking, type TopFinding, topFindings } from './metrics.js';
 import { loadTruth, type TruthRow } from './truth.js';
 
 /** One hunt to run and judge: a case of a labelled corpus on one of its inputs. */
@@ -38,17 +38,6 @@ export interface CorpusResult {
   top?: TopFinding[];
   flows_used?: number;
   elapsed_s: number;
-}
-
-export interface TopFinding {
-  rank: number;
-  src: string;
-  dst: string;
-  dport: number | null;
-  score: number;
-  severity: string;
-  verdict: string;
-  roles: string[];
 }
 
 /** The case passes the rule of issue 11 on this input. */
@@ -156,16 +145,7 @@ export async function runEntry(
       ...head,
       status: 'ok',
       metrics: evaluateRanking(result.findings, entry.truth),
-      top: result.findings.slice(0, TOP_K).map((f) => ({
-        rank: f.rank,
-        src: f.src,
-        dst: f.dst,
-        dport: f.dport,
-        score: f.score,
-        severity: f.severity,
-        verdict: f.verdict,
-        roles: rolesOf(f, entry.truth),
-      })),
+      top: topFindings(result.findings, entry.truth),
       flows_used: result.summary.flows_used,
       elapsed_s: elapsed(),
     };

@@ -1,4 +1,4 @@
-import type { Severity } from '../score/finding.js';
+import type { Finding, Severity } from '../score/finding.js';
 import { type PairRef, rowMatcher } from './match.js';
 import type { TruthRow } from './truth.js';
 
@@ -85,6 +85,36 @@ export function meanReciprocalRank(ranks: readonly (number | null)[]): number | 
 /** The roles of the truth rows a finding matches (empty: the truth does not list the pair). */
 export function rolesOf(finding: PairRef, truth: readonly TruthRow[]): string[] {
   return [...new Set(truth.filter((row) => rowMatcher(row)(finding)).map((row) => row.role))];
+}
+
+export interface TopFinding {
+  rank: number;
+  src: string;
+  dst: string;
+  dport: number | null;
+  score: number;
+  severity: Severity;
+  verdict: string;
+  /** Roles of the truth rows the finding matches; empty when the truth does not list the pair. */
+  roles: string[];
+}
+
+/** The first k findings with the truth roles they match: what outranks a primary, what raised an alert. */
+export function topFindings(
+  findings: readonly Finding[],
+  truth: readonly TruthRow[],
+  k = TOP_K,
+): TopFinding[] {
+  return findings.slice(0, k).map((f) => ({
+    rank: f.rank,
+    src: f.src,
+    dst: f.dst,
+    dport: f.dport,
+    score: f.score,
+    severity: f.severity,
+    verdict: f.verdict,
+    roles: rolesOf(f, truth),
+  }));
 }
 
 const pairId = (src: string, dst: string) => `${src}\u0000${dst.toLowerCase()}`;

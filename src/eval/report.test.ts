@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Finding } from '../score/finding.js';
 import type { CorpusResult } from './corpus.js';
-import { evaluateRanking } from './metrics.js';
+import { evaluateRanking, topFindings } from './metrics.js';
 import { caseReport, corpusTable, groupTotals } from './report.js';
 import { parseTruthCsv } from './truth.js';
 
@@ -19,6 +20,24 @@ const bad = evaluateRanking(
   [{ rank: 1, src: '10.0.0.9', dst: '192.0.2.1\u001b[31m', host: null, severity: 'high' }],
   rows,
 );
+const finding = (rank: number, src: string, dst: string): Finding => ({
+  rank,
+  src,
+  dst,
+  dport: 443,
+  proto: 'tcp',
+  host: null,
+  score: 0.5,
+  severity: 'high',
+  verdict: 'beacon',
+  flows: 10,
+  first_seen: '',
+  last_seen: '',
+  features: {},
+  components: {},
+  reasons: [],
+  episodes: [],
+});
 const result = (c: string, metrics: CorpusResult['metrics'], status: CorpusResult['status'] = 'ok') => ({
   case: c,
   input: 'argus',
@@ -51,9 +70,23 @@ describe('eval reports', () => {
   });
 
   it('the case report names failures and never passes control characters to the terminal', () => {
-    const text = caseReport(bad, { truthFile: 't.csv', caseName: null, truthRows: 2, flowsUsed: 10 }, false);
+    const top = topFindings(
+      [finding(1, '10.0.0.9', '192.0.2.1\u001b[31m'), finding(2, '10.0.0.6', '198.51.100.9')],
+      rows,
+    );
+    expect(top.map((f) => f.roles)).toEqual([[], ['c2_beacon']]);
+    const text = caseReport(
+      bad,
+      top,
+      { truthFile: 't.csv', caseName: null, truthRows: 2, flowsUsed: 10 },
+      false,
+    );
     expect(text).toContain('FAIL: primary 10.0.0.5 → 203.0.113.7 missed');
     expect(text).toContain('192.0.2.1\\x1b[31m');
     expect(text).not.toContain('\u001b');
+    expect(text).toMatch(
+      /^ {2}#1 10\.0\.0\.9 → 192\.0\.2\.1\\x1b\[31m:443 0\.50 high beacon \[unlabelled\]$/m,
+    );
+    expect(text).toMatch(/^ {2}#2 10\.0\.0\.6 → 198\.51\.100\.9:443 0\.50 high beacon \[c2_beacon\]$/m);
   });
 });

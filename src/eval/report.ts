@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { type CorpusResult, passed } from './corpus.js';
-import { type CaseMetrics, RANK_SLACK } from './metrics.js';
+import { type CaseMetrics, RANK_SLACK, type TopFinding } from './metrics.js';
 
 const fixed = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
 const rankText = (r: number | null) => (r === null ? 'missed' : String(r));
@@ -26,7 +26,12 @@ export interface CaseReportContext {
 }
 
 /** The human report of `beaconhunt eval`: primary ranks, recall/precision at k, MRR, the pass rule. */
-export function caseReport(m: CaseMetrics, ctx: CaseReportContext, useColor: boolean): string {
+export function caseReport(
+  m: CaseMetrics,
+  top: readonly TopFinding[],
+  ctx: CaseReportContext,
+  useColor: boolean,
+): string {
   const c = pc.createColors(useColor);
   const lines: string[] = [];
   const where = ctx.caseName === null ? ctx.truthFile : `${ctx.truthFile}, case ${ctx.caseName}`;
@@ -58,6 +63,10 @@ export function caseReport(m: CaseMetrics, ctx: CaseReportContext, useColor: boo
   lines.push(`high/critical findings on non-malicious pairs: ${m.falseAlerts.length}`);
   for (const f of m.falseAlerts.slice(0, 5))
     lines.push(c.dim(`  · #${f.rank} ${pair(f.src, f.dst)} ${f.severity}`));
+  if (top.length) {
+    lines.push('', c.bold('top findings [truth roles they match]'));
+    for (const f of top) lines.push(topLine(f, '  '));
+  }
   lines.push('');
   const rule = `every primary within the top P + ${RANK_SLACK} = ${m.P + RANK_SLACK}, no high/critical on a non-malicious pair`;
   lines.push(
@@ -93,16 +102,16 @@ export function groupTotals(results: readonly CorpusResult[]): {
   };
 }
 
+function topLine(f: TopFinding, indent: string): string {
+  const port = f.dport === null ? '' : `:${f.dport}`;
+  const roles = f.roles.length ? f.roles.join(',') : 'unlabelled';
+  return `${indent}#${f.rank} ${pair(f.src, f.dst)}${port} ${f.score.toFixed(2)} ${f.severity} ${f.verdict} [${terminalSafe(roles)}]`;
+}
+
 /** Under a failing row: why, and the first findings with the truth roles they match. */
 function whyLines(r: CorpusResult): string[] {
   const lines = (r.metrics?.failures ?? []).map((f) => `    ${terminalSafe(f)}`);
-  for (const f of r.top ?? []) {
-    const port = f.dport === null ? '' : `:${f.dport}`;
-    const roles = f.roles.length ? f.roles.join(',') : 'unlabelled';
-    lines.push(
-      `      #${f.rank} ${pair(f.src, f.dst)}${port} ${f.score.toFixed(2)} ${f.severity} ${f.verdict} [${terminalSafe(roles)}]`,
-    );
-  }
+  for (const f of r.top ?? []) lines.push(topLine(f, '      '));
   return lines;
 }
 

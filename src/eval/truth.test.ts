@@ -78,6 +78,9 @@ infection_step,10.1.1.213,185.92.222.9,443,tcp,no,,,1,
     expect(bad('a,10.0.0.1,1.2.3.4,80,tcp,c2_beacon,maybe,')).toBe(
       'x.csv:3: primary "maybe" must be yes or no',
     );
+    expect(bad('a,10.0.0.1,1.2.3.4,80,tcp,c2_beacon,constructor,')).toBe(
+      'x.csv:3: primary "constructor" must be yes or no',
+    );
     expect(bad('a,host-a,1.2.3.4,80,tcp,c2_beacon,no,')).toBe('x.csv:3: src "host-a" is not an address');
     expect(bad('a,10.0.0.1,1.2.3.4/40,80,tcp,c2_beacon,no,')).toBe(
       'x.csv:3: dst "1.2.3.4/40" is not a valid network (CIDR)',

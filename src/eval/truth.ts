@@ -51,7 +51,10 @@ function destinationProblem(dst: string): string | null {
   return HOSTNAME.test(dst.replace(/\.$/, '')) ? null : `dst "${dst}" is not an address, a network or a name`;
 }
 
-const PRIMARY: Record<string, boolean> = { yes: true, no: false };
+const PRIMARY = new Map([
+  ['yes', true],
+  ['no', false],
+]);
 const REQUIRED_COLUMNS = ['src', 'dst', 'role', 'primary'] as const;
 
 /** A port, null when blank, undefined when not a port. */
@@ -94,7 +97,7 @@ export function parseTruthCsv(text: string, file: string): TruthRow[] {
     const dstProblem = destinationProblem(dst);
     if (dstProblem) fail(dstProblem);
     if (role === '') fail('role is empty');
-    const primary = PRIMARY[(record.primary ?? '').toLowerCase()];
+    const primary = PRIMARY.get((record.primary ?? '').toLowerCase());
     if (primary === undefined) fail(`primary "${record.primary}" must be yes or no`);
     const dport = portOf(record.dport);
     if (dport === undefined) fail(`dport "${record.dport}" is not a port`);
