@@ -1,4 +1,4 @@
-import { mad, median } from '../features/timing/robust.js';
+import { mad, median } from '../math/robust.js';
 import type { PairWindowSeries } from '../store/engine.js';
 import { type ChangeOptions, MAD_TO_SIGMA, SCALE_FLOORS } from './options.js';
 import { windowReasons } from './reasons.js';

@@ -5,7 +5,8 @@ import {
   type NumericPairFeature,
   type PairFeatures,
 } from '../features/pair-features.js';
-import { type Finding, isoTime, type Severity, type Verdict } from './finding.js';
+import { isoTime } from '../util/time.js';
+import type { Finding, Severity, Verdict } from './finding.js';
 
 /** What the timing analysis says about one pair (see features/timing). */
 export interface PairTiming {
