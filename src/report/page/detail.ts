@@ -13,6 +13,7 @@ import {
   histogram,
   niceByteStep,
   niceSecondsStep,
+  roundLabels,
 } from './format.js';
 import { D, type Finding, type FlowDetail, pairText } from './payload.js';
 
@@ -98,27 +99,7 @@ function timelineOption(fl: Flows, finding: Finding): ChartOption {
   };
   const maxUp = Math.max(0, ...fl.ob);
   const maxDown = Math.max(0, ...fl.rb);
-  if (maxUp === 0 && maxDown === 0) {
-    // No bytes recorded (a refused or empty connection each time): a line at zero would hide the
-    // cadence, so each connection is a tick on a strip.
-    const ticks = fl.t.map((t, k) => [t, 0, k]);
-    return {
-      ...base,
-      legend: { top: 0, data: ['connection (no bytes recorded)'] },
-      yAxis: { type: 'value', min: -1, max: 1, show: false },
-      series: [
-        {
-          type: 'scatter',
-          name: 'connection (no bytes recorded)',
-          data: ticks,
-          symbol: 'rect',
-          symbolSize: [2, 60],
-          itemStyle: { color: '#444', opacity: 0.6 },
-          markArea,
-        },
-      ],
-    };
-  }
+  if (maxUp === 0 && maxDown === 0) return rateStripOption(fl, base, markArea);
   const up = fl.t.map((t, k) => [t, fl.ob[k] as number, k]);
   const down = fl.t.map((t, k) => [t, -(fl.rb[k] as number), k]);
   // Round byte ticks (20 KiB, 50 KiB …): ECharts' decimal steps printed as KiB read 48.8 KiB.
@@ -149,6 +130,50 @@ function timelineOption(fl: Flows, finding: Finding): ChartOption {
         data: down,
         symbolSize: 4,
         itemStyle: { color: '#d62728' },
+      },
+    ],
+  };
+}
+
+/** Bins of the rate strip across the whole capture: fine enough to show gaps of an hour in a day. */
+const RATE_BINS = 96;
+
+/**
+ * No bytes recorded (a refused or empty connection each time): a line at zero would hide the
+ * cadence, so the timeline becomes connections per round time bin.
+ */
+function rateStripOption(fl: Flows, base: ChartOption, markArea: unknown): ChartOption {
+  const first = fl.t[0] ?? 0;
+  const span = ((fl.t[fl.n - 1] ?? first) - first) / 1000;
+  const bin = niceSecondsStep(Math.max(span / RATE_BINS, 1)) * 1000;
+  const start = Math.floor(first / bin) * bin;
+  const counts = new Map<number, number>();
+  for (const t of fl.t) {
+    const at = start + Math.floor((t - start) / bin) * bin;
+    counts.set(at, (counts.get(at) ?? 0) + 1);
+  }
+  const name = `connections per ${fmtSeconds(bin / 1000)} (no bytes recorded)`;
+  return {
+    ...base,
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      className: 'bh-tooltip',
+      formatter: (p: unknown) => {
+        const [t, n] = (items(p)[0] as TipItem).value as [number, number];
+        return `<b>${esc(fmtTime(t - bin / 2))} – ${esc(fmtTime(t + bin / 2))}</b><br>${esc(fmtInt(n))} connections, no bytes`;
+      },
+    },
+    legend: { top: 0, data: [name] },
+    yAxis: { type: 'value', name: 'connections', minInterval: 1 },
+    series: [
+      {
+        type: 'bar',
+        name,
+        data: [...counts].map(([t, n]) => [t + bin / 2, n]),
+        itemStyle: { color: '#555' },
+        barWidth: '70%',
+        markArea: markArea as never,
       },
     ],
   };
@@ -191,7 +216,15 @@ function gapsOption(fl: Flows, finding: Finding): ChartOption {
       },
     },
     grid: { left: 50, right: 45, top: 30, bottom: 45 },
-    xAxis: { type: 'category', data: labels, name: 'gap between flows', nameLocation: 'middle', nameGap: 28 },
+    xAxis: {
+      type: 'category',
+      data: labels,
+      name: 'gap between flows',
+      nameLocation: 'middle',
+      nameGap: 28,
+      axisLabel: { interval: roundLabels(h.lo, h.width, h.counts.length, niceSecondsStep) },
+      axisTick: { alignWithLabel: true },
+    },
     yAxis: { type: 'value', name: 'gaps', minInterval: 1 },
     series: [{ type: 'bar', data: counts, itemStyle: { color: '#5470c6' }, barCategoryGap: '8%', markLine }],
   };
@@ -204,6 +237,7 @@ function sizesOption(fl: Flows): ChartOption {
   const values = [...new Set([...fl.rb, ...fl.ob])].sort((a, b) => a - b);
   let labels: string[];
   let bin: (v: number) => number;
+  let labelled: ((index: number) => boolean) | 'auto' = 'auto';
   if (values.length <= MAX_EXACT_SIZES) {
     const at = new Map(values.map((v, k) => [v, k]));
     labels = values.map(fmtBytes);
@@ -211,6 +245,7 @@ function sizesOption(fl: Flows): ChartOption {
   } else {
     const h = histogram([...fl.rb, ...fl.ob], BINS, niceByteStep);
     labels = h.counts.map((_, k) => fmtBytes(h.lo + k * h.width));
+    labelled = roundLabels(h.lo, h.width, h.counts.length, niceByteStep);
     if (h.over) labels.push(`> ${fmtBytes(Math.round(h.hi))}`);
     bin = (v) =>
       v > h.hi ? h.counts.length : Math.min(h.counts.length - 1, Math.floor((v - h.lo) / h.width));
@@ -231,7 +266,14 @@ function sizesOption(fl: Flows): ChartOption {
     },
     legend: { top: 0, data: ['server→client', 'client→server'] },
     grid: { left: 50, right: 15, top: 30, bottom: 45 },
-    xAxis: { type: 'category', data: labels, name: 'bytes per flow', nameLocation: 'middle', nameGap: 28 },
+    xAxis: {
+      type: 'category',
+      data: labels,
+      name: 'bytes per flow',
+      nameLocation: 'middle',
+      nameGap: 28,
+      axisLabel: { interval: labelled },
+    },
     yAxis: { type: 'value', name: 'flows', minInterval: 1 },
     series: [
       { type: 'bar', name: 'server→client', data: resp, itemStyle: { color: '#d62728' } },

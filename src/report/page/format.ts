@@ -161,3 +161,23 @@ export function compareIp(a: string, b: string): number {
   if (y !== null) return 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Which of n histogram bins (lower edges lo + k·width) get a label: those on a round multiple of a
+ * step chosen for about `target` labels, so the axis reads 28 s, 29 s, 30 s rather than every
+ * fourth bin's 28.5 s, 28.9 s, 29.3 s.
+ */
+export function roundLabels(
+  lo: number,
+  width: number,
+  n: number,
+  step: (x: number) => number,
+  target = 8,
+): (index: number) => boolean {
+  const every = step((width * n) / target);
+  return (k) => {
+    if (k >= n) return true; // the "> p99" bin
+    const q = (lo + k * width) / every;
+    return Math.abs(q - Math.round(q)) < 1e-6;
+  };
+}

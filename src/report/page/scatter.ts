@@ -96,18 +96,19 @@ export function renderScatter(onSelect: (finding: number) => void): void {
       legend,
       // A wide, shallow box seen from the front fills the card's width (a cube used under half of it).
       grid3D: {
-        boxWidth: 200,
+        boxWidth: 220,
         boxHeight: 85,
         boxDepth: 95,
-        top: -10,
-        bottom: 0,
-        viewControl: { distance: 250, alpha: 16, beta: 28 },
+        top: -30,
+        bottom: -20,
+        viewControl: { distance: 235, alpha: 12, beta: 30 },
         axisPointer: { show: false },
         light: { main: { intensity: 1 }, ambient: { intensity: 0.6 } },
       },
       xAxis3D: {
         type: 'value',
         name: 'beacon % (avgcount)',
+        nameGap: 32,
         min: 0,
         max: 1,
         axisLabel: { formatter: percent },
