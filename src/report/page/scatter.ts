@@ -140,7 +140,7 @@ export function renderScatter(onSelect: (finding: number) => void): void {
     const option2d: ChartOption = {
       tooltip: tip,
       legend,
-      grid: { left: 70, right: 30, top: 40, bottom: 50 },
+      grid: { left: 70, right: 45, top: 40, bottom: 50 },
       xAxis: {
         type: 'value',
         name: 'beacon % (avgcount)',
