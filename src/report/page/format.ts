@@ -2,6 +2,7 @@
  * Number, time and size formatting for the report page, and the "nice" steps that keep axis ticks and
  * histogram bins on round values. Pure functions: no DOM, tested in Node.
  */
+import { quantileSorted } from '../../math/robust.js';
 
 export function fmtInt(n: number | null | undefined): string {
   return n === null || n === undefined ? '–' : Math.round(n).toLocaleString('en-US');
@@ -113,15 +114,6 @@ export interface Histogram {
   hi: number;
 }
 
-function quantileSorted(sorted: readonly number[], q: number): number {
-  if (!sorted.length) return 0;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const a = sorted[lo] as number;
-  const b = sorted[Math.ceil(at)] as number;
-  return a + (b - a) * (at - lo);
-}
-
 /**
  * Histogram of at most `bins` round-width bins from the smallest value to the 99th percentile;
  * `step` turns a raw width into a round one (niceStep, niceByteStep, niceSecondsStep).
@@ -129,7 +121,7 @@ function quantileSorted(sorted: readonly number[], q: number): number {
 export function histogram(values: readonly number[], bins: number, step: (x: number) => number): Histogram {
   const sorted = values.slice().sort((a, b) => a - b);
   const min = sorted.length ? (sorted[0] as number) : 0;
-  let hi = quantileSorted(sorted, 0.99);
+  let hi = sorted.length ? quantileSorted(sorted, 0.99) : 0;
   if (hi <= min) hi = sorted.length ? (sorted[sorted.length - 1] as number) : 0;
   const width = hi > min ? step((hi - min) / bins) : 1;
   const lo = Math.floor(min / width) * width;
