@@ -595,7 +595,8 @@ export class DuckDbEngine implements Engine {
            SELECT y.*, lag(y.ts + coalesce(y.duration, 0)) OVER (
              PARTITION BY y.src, y.dst, y.sport, y.dport ORDER BY y.ts) AS prev_end
            FROM ${f} y) z
-         WHERE z.sport IS NULL OR z.prev_end IS NULL OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
+         WHERE z.proto IS DISTINCT FROM 'tcp' OR z.sport IS NULL OR z.prev_end IS NULL
+            OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
       : f;
     const result = await this.db.stream(
       `SELECT x.src, x.dst, x.ts, x.size::DOUBLE
