@@ -1,6 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type ClickHouseClient,
   ClickHouseLogLevel,
@@ -18,14 +20,14 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import type { Flow } from '../../flow/schema.js';
+import { CANONICAL_FIELDS, type CanonicalField, FIELD_KINDS } from '../../flow/schema.js';
 import { fingerprintFile } from '../../read/fingerprint.js';
 import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { errorMessage, InputError } from '../../util/errors.js';
+import { DuckDbEngine } from '../duckdb/duckdb-engine.js';
 import type { DataSummary, Engine } from '../engine.js';
-import type { FlowPlan } from './convert.js';
-import { isValidUserName, sqlQualified, tsvText } from './escape.js';
-import { convertFile, NeedsLineByLine } from './import-rows.js';
+import { decodeAccounting, decodeNumber, encodeAccounting, summarizeFiles } from '../shared.js';
+import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
 import {
   clusterHostsSql,
   deleteFileRowsSql,
@@ -122,18 +124,13 @@ function shardEndpoint(spec: string, base: Endpoint): Endpoint {
   return hasUser ? parsed : { ...parsed, username: base.username, password: base.password };
 }
 
-const NULL_TSV = '\\N';
-/** A validated number (finite; String(-0) is "0") or NULL. */
-const tsvNum = (v: number | null): string => (v === null ? NULL_TSV : String(v));
-/** Free text (escaped) or NULL. */
-const tsvStr = (v: string | null): string => (v === null ? NULL_TSV : tsvText(v));
-
-/**
- * One flow as a TabSeparated line in FLOW_COLUMNS order. Addresses passed the address check
- * (hex digits, dots, colons, a zone of [0-9a-z_.-]) and need no escaping; text fields are escaped.
- */
-function tsvLine(f: Flow, fileId: number): string {
-  return `${f.ts}\t${tsvNum(f.duration)}\t${f.src}\t${tsvNum(f.sport)}\t${f.dst}\t${tsvNum(f.dport)}\t${tsvStr(f.proto)}\t${tsvNum(f.orig_bytes)}\t${tsvNum(f.resp_bytes)}\t${tsvNum(f.orig_pkts)}\t${tsvNum(f.resp_pkts)}\t${tsvStr(f.conn_state)}\t${tsvStr(f.service)}\t${tsvStr(f.host)}\t${tsvStr(f.sensor)}\t${fileId}\n`;
+/** The import's TabSeparated columns (FLOW_COLUMNS) as DuckDB expressions over its flows table. */
+function tsvColumns(fileId: number): string[] {
+  const kindOf = (f: CanonicalField) => {
+    const kind = FIELD_KINDS[f];
+    return kind === 'text' || kind === 'lowertext' ? 'text' : kind === 'address' ? 'address' : 'number';
+  };
+  return [...CANONICAL_FIELDS.map((f) => duckdbTsvColumn(f, kindOf(f))), sqlInteger(fileId)];
 }
 
 function noDistributedDdl(err: unknown): boolean {
@@ -142,8 +139,7 @@ function noDistributedDdl(err: unknown): boolean {
 
 type Row = Record<string, unknown>;
 
-const n = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || v === undefined ? Number.NaN : Number(v);
+const n = decodeNumber;
 
 interface StoredFile {
   file_id: number;
@@ -155,22 +151,13 @@ interface StoredFile {
 }
 
 function accountingOf(row: StoredFile): FileAccounting {
-  const extra = JSON.parse(row.accounting_json || '{}') as {
-    skipped?: Record<string, number>;
-    examples?: string[];
-    nonDataLines?: number;
-    notes?: string[];
-  };
-  return {
+  return decodeAccounting({
     path: row.path,
     format: row.format,
     dataRows: n(row.data_rows),
     used: n(row.used),
-    skipped: extra.skipped ?? {},
-    examples: extra.examples ?? [],
-    nonDataLines: extra.nonDataLines ?? 0,
-    notes: extra.notes ?? [],
-  };
+    json: row.accounting_json,
+  });
 }
 
 /** Growable column of doubles. */
@@ -345,84 +332,63 @@ export class ClickHouseEngine implements Engine {
     });
     const known = await this.rows<StoredFile>(knownFileSql(this.layout, fingerprint));
     if (known[0]) return { ...accountingOf(known[0]), path: plan.path, alreadyImported: true };
-    let inserted: { fileId: number; accounting: Omit<FileAccounting, 'alreadyImported'> };
+    const fileId = await this.newFileId();
+    const staging = await mkdtemp(join(tmpdir(), 'beaconhunt-ch-import-'));
     try {
-      inserted = await this.insertFlows(plan, false);
-    } catch (err) {
-      if (!(err instanceof NeedsLineByLine)) throw err;
-      // an unterminated quote: read the file again line by line, as the DuckDB engine does
-      inserted = await this.insertFlows(plan, true);
+      // DuckDB reads and validates the file exactly as the DuckDB engine does (same plan, same
+      // SQL, same accounting) and writes the usable flows as TabSeparated for ClickHouse.
+      const tsv = join(staging, 'flows.tsv');
+      const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
+      let accounting: FileAccounting;
+      try {
+        accounting = await duck.importFile(plan);
+        if (accounting.used > 0) await duck.exportFlows(tsv, tsvColumns(fileId), '\t', '\\N');
+      } finally {
+        await duck.close();
+      }
+      try {
+        if (accounting.used > 0) await this.insertTsv(tsv);
+        await this.client.insert({
+          table: sqlQualified(this.layout.database, this.layout.files),
+          values: [
+            {
+              file_id: fileId,
+              path: plan.path,
+              fingerprint,
+              format: plan.format,
+              data_rows: accounting.dataRows,
+              used: accounting.used,
+              accounting_json: encodeAccounting(accounting),
+              imported_at: Date.now() / 1000,
+            },
+          ],
+          format: 'JSONEachRow',
+          clickhouse_settings: this.insertSettings(),
+        });
+      } catch (err) {
+        await this.forgetRows(fileId);
+        throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
+      }
+      return accounting;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    const { fileId, accounting } = inserted;
-    try {
-      await this.client.insert({
-        table: sqlQualified(this.layout.database, this.layout.files),
-        values: [
-          {
-            file_id: fileId,
-            path: plan.path,
-            fingerprint,
-            format: plan.format,
-            data_rows: accounting.dataRows,
-            used: accounting.used,
-            accounting_json: JSON.stringify({
-              skipped: accounting.skipped,
-              examples: accounting.examples,
-              nonDataLines: accounting.nonDataLines,
-              notes: accounting.notes,
-            }),
-            imported_at: Date.now() / 1000,
-          },
-        ],
-        format: 'JSONEachRow',
-        clickhouse_settings: this.distributed ? { insert_distributed_sync: 1 } : {},
-      });
-    } catch (err) {
-      await this.forgetRows(fileId);
-      throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
-    }
-    return accounting;
   }
 
-  /**
-   * Stream a file's usable flows into the flows table under a new file id (TabSeparated through
-   * the client's insert stream, with back-pressure). On failure the rows are removed again.
-   */
-  private async insertFlows(
-    plan: FlowPlan,
-    lineByLine: boolean,
-  ): Promise<{ fileId: number; accounting: Omit<FileAccounting, 'alreadyImported'> }> {
-    const fileId = await this.newFileId();
-    const body = new PassThrough();
-    const insert = this.client.insert({
+  /** Distributed inserts wait until the rows are on the shards, so a finished import is complete. */
+  private insertSettings(): ClickHouseSettings {
+    return this.distributed ? { insert_distributed_sync: 1 } : {};
+  }
+
+  /** Streams a TabSeparated file (FLOW_COLUMNS) into the flows table, with back-pressure. */
+  private async insertTsv(path: string): Promise<void> {
+    await this.client.insert({
       table: sqlQualified(this.layout.database, this.layout.flows),
-      values: body,
+      values: createReadStream(path, { highWaterMark: 1 << 20 }),
       format: 'TabSeparated',
       columns: [...FLOW_COLUMNS],
-      clickhouse_settings: this.distributed ? { insert_distributed_sync: 1 } : {},
+      clickhouse_settings: this.insertSettings(),
     });
-    // If the server rejects the insert, stop reading the file at once.
-    insert.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
-    try {
-      const accounting = await convertFile(
-        plan,
-        async (flows) => {
-          let text = '';
-          for (const f of flows) text += tsvLine(f, fileId);
-          if (!body.write(text)) await once(body, 'drain');
-        },
-        lineByLine,
-      );
-      body.end();
-      await insert;
-      return { fileId, accounting };
-    } catch (err) {
-      body.destroy();
-      await insert.catch(() => {});
-      await this.forgetRows(fileId);
-      if (err instanceof InputError || err instanceof NeedsLineByLine) throw err;
-      throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
-    }
   }
 
   private async newFileId(): Promise<number> {
@@ -449,15 +415,6 @@ export class ClickHouseEngine implements Engine {
   async summary(): Promise<DataSummary> {
     const stored = await this.rows<StoredFile>(filesSql(this.layout));
     const files = stored.map(accountingOf);
-    const skippedByReason: Record<string, number> = {};
-    let flowsRead = 0;
-    let flowsUsed = 0;
-    for (const f of files) {
-      flowsRead += f.dataRows;
-      flowsUsed += f.used;
-      for (const [reason, k] of Object.entries(f.skipped))
-        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + k;
-    }
     let timeRange: [number, number] | null = null;
     if (stored.length) {
       const [range] = await this.rows<{ lo: number; hi: number; n: number }>(
@@ -468,7 +425,7 @@ export class ClickHouseEngine implements Engine {
       );
       if (range && n(range.n) > 0) timeRange = [n(range.lo), n(range.hi)];
     }
-    return { files, flowsRead, flowsUsed, skippedByReason, timeRange };
+    return { ...summarizeFiles(files), timeRange };
   }
 
   /** Sources are classified in JS (CIDR logic lives in one place) and sent back as a session table. */

@@ -1,5 +1,6 @@
 import type { FeatureOptions } from '../../features/options.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
+import { FAILED_STATES, flowColumnsDdl } from '../shared.js';
 import { sqlInteger, sqlIntegerList, sqlQualified, sqlString, sqlStringList, sqlUserName } from './escape.js';
 
 /*
@@ -44,18 +45,10 @@ export function layoutFor(database: string, table: string, cluster?: string): La
 
 const q = (l: Layout, table: string) => sqlQualified(l.database, table);
 
-/** Zeek's failed-connection states: nothing answered, or the server refused. */
-const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
-
 /** The canonical columns in the order the import writes them (TabSeparated). */
 export const FLOW_COLUMNS = [...CANONICAL_FIELDS, 'file_id'] as const;
 
-const FLOW_TYPES = `
-  ts Float64, duration Nullable(Float64), src String, sport Nullable(UInt16), dst String, dport Nullable(UInt16),
-  proto Nullable(String), orig_bytes Nullable(UInt64), resp_bytes Nullable(UInt64),
-  orig_pkts Nullable(UInt64), resp_pkts Nullable(UInt64),
-  conn_state Nullable(String), service Nullable(String), host Nullable(String), sensor Nullable(String),
-  file_id UInt32`;
+const FLOW_TYPES = `${flowColumnsDdl('clickhouse')}, file_id UInt32`;
 
 const FILE_TYPES = `
   file_id UInt32, path String, fingerprint String, format String, data_rows UInt64, used UInt64,

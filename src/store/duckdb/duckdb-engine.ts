@@ -36,6 +36,18 @@ import type {
   WatchStoreOptions,
   WindowQuery,
 } from '../engine.js';
+import {
+  decodeAccounting,
+  decodeNumber,
+  decodeText,
+  encodeAccounting,
+  FAILED_STATES,
+  flowColumnsDdl,
+  importAccounting,
+  MAX_LINE_BYTES,
+  type Rejects,
+  summarizeFiles,
+} from '../shared.js';
 import { streamPairWindows } from './change-sql.js';
 import {
   importSelectSql,
@@ -58,9 +70,7 @@ CREATE TABLE IF NOT EXISTS files (
   imported_at TIMESTAMPTZ DEFAULT current_timestamp
 );
 CREATE TABLE IF NOT EXISTS flows (
-  ts DOUBLE, duration DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
-  orig_bytes BIGINT, resp_bytes BIGINT, orig_pkts BIGINT, resp_pkts BIGINT,
-  conn_state VARCHAR, service VARCHAR, host VARCHAR, sensor VARCHAR,
+  ${flowColumnsDdl('duckdb')},
   file_id INTEGER NOT NULL,
   -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
   skip_reason VARCHAR
@@ -73,9 +83,6 @@ CREATE TABLE IF NOT EXISTS seed_rows (
   skip_reason VARCHAR
 );
 `;
-
-/** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
-const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 /** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
 const NOT_IN_FLOWS =
@@ -114,9 +121,6 @@ const PRECOMPUTED_PAIRS_SQL = `
   WHERE s.skip_reason IS NULL AND ${NOT_IN_FLOWS}
   GROUP BY src, dst`;
 
-/** Zeek's failed-connection states: nothing answered, or the server refused. */
-const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
-
 function sizeExpr(options: FeatureOptions): string {
   switch (options.sizeField) {
     case 'resp':
@@ -135,21 +139,8 @@ function flowsSql(options: FeatureOptions): string {
   return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
 }
 
-interface Rejects {
-  rejected: number;
-  examples: string[];
-  nonDataLines: number;
-}
-
-function num(value: DuckDBValue): number {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'number') return value;
-  return Number.NaN;
-}
-
-function str(value: DuckDBValue): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
+const num = (value: DuckDBValue): number => decodeNumber(value);
+const str = decodeText;
 
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
@@ -159,8 +150,11 @@ export class DuckDbEngine implements Engine {
     private readonly db: DuckDBConnection,
   ) {}
 
-  /** `path` undefined = in memory. */
-  static async open(path?: string): Promise<DuckDbEngine> {
+  /**
+   * `path` undefined = in memory. `tempDirectory`: where DuckDB spills what does not fit in memory
+   * (default: next to the database file; an in-memory database would use ./.tmp).
+   */
+  static async open(path?: string, options: { tempDirectory?: string } = {}): Promise<DuckDbEngine> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:');
@@ -169,6 +163,7 @@ export class DuckDbEngine implements Engine {
     }
     const db = await instance.connect();
     await db.run("SET TimeZone = 'UTC'");
+    if (options.tempDirectory) await db.run('SET temp_directory = $dir', { dir: options.tempDirectory });
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
@@ -187,7 +182,7 @@ export class DuckDbEngine implements Engine {
     const fileId = num(next.getRows()[0]?.[0] ?? 1);
     await this.db.run('BEGIN TRANSACTION');
     try {
-      const { rejected, examples, nonDataLines } =
+      const rejects =
         plan.kind === 'delimited'
           ? await this.loadDelimited(plan, fileId)
           : plan.kind === 'precomputed'
@@ -204,19 +199,7 @@ export class DuckDbEngine implements Engine {
         if (reason === '') used = num(n ?? 0);
         else skipped[String(reason)] = num(n ?? 0);
       }
-      if (rejected > 0)
-        skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
-      for (const [reason, count] of Object.entries(plan.preSkipped ?? {})) {
-        if (count > 0) skipped[reason] = (skipped[reason] ?? 0) + count;
-      }
-      const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
-      const notes = plan.notes ?? [];
-      const kind = {
-        ...(plan.kind !== 'precomputed' && plan.directionality
-          ? { directionality: plan.directionality }
-          : {}),
-        ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
-      };
+      const accounting = importAccounting(plan, used, skipped, rejects);
       await this.db.run(
         `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
          VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
@@ -225,23 +208,13 @@ export class DuckDbEngine implements Engine {
           path: plan.path,
           fp: fingerprint,
           format: plan.format,
-          rows: dataRows,
+          rows: accounting.dataRows,
           used,
-          skipped: JSON.stringify({ skipped, examples, nonDataLines, notes, ...kind }),
+          skipped: encodeAccounting(accounting),
         },
       );
       await this.db.run('COMMIT');
-      return {
-        path: plan.path,
-        format: plan.format,
-        dataRows,
-        used,
-        skipped,
-        examples,
-        nonDataLines,
-        notes,
-        ...kind,
-      };
+      return accounting;
     } catch (err) {
       await this.db.run('ROLLBACK');
       if (err instanceof InputError) throw err;
@@ -258,26 +231,13 @@ export class DuckDbEngine implements Engine {
       { fp: fingerprint },
     );
     const row = r.getRows()[0] ?? [];
-    const extra = JSON.parse(String(row[4] ?? '{}')) as {
-      skipped?: Record<string, number>;
-      examples?: string[];
-      nonDataLines?: number;
-      notes?: string[];
-      directionality?: FileAccounting['directionality'];
-      precomputed?: boolean;
-    };
-    return {
+    return decodeAccounting({
       path: String(row[0]),
       format: String(row[1]),
       dataRows: num(row[2] ?? 0),
       used: num(row[3] ?? 0),
-      skipped: extra.skipped ?? {},
-      examples: extra.examples ?? [],
-      nonDataLines: extra.nonDataLines ?? 0,
-      notes: extra.notes ?? [],
-      ...(extra.directionality ? { directionality: extra.directionality } : {}),
-      ...(extra.precomputed ? { precomputed: true } : {}),
-    };
+      json: String(row[4] ?? '{}'),
+    });
   }
 
   private insertSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
@@ -452,22 +412,10 @@ export class DuckDbEngine implements Engine {
     const filesResult = await this.db.runAndReadAll('SELECT fingerprint FROM files ORDER BY file_id');
     const files: FileAccounting[] = [];
     for (const [fp] of filesResult.getRows()) files.push(await this.fileAccounting(String(fp)));
-    const skippedByReason: Record<string, number> = {};
-    let flowsRead = 0;
-    let flowsUsed = 0;
-    for (const f of files) {
-      flowsRead += f.dataRows;
-      flowsUsed += f.used;
-      for (const [reason, n] of Object.entries(f.skipped))
-        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
-    }
     const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
     const [lo, hi] = range.getRows()[0] ?? [null, null];
     return {
-      files,
-      flowsRead,
-      flowsUsed,
-      skippedByReason,
+      ...summarizeFiles(files),
       timeRange: lo === null || hi === null ? null : [num(lo ?? 0), num(hi ?? 0)],
     };
   }
@@ -664,6 +612,28 @@ export class DuckDbEngine implements Engine {
       });
     }
     return out;
+  }
+
+  /**
+   * Writes every usable flow stored here to `path` as delimited text without quotes, one line per
+   * flow and one column per expression (over the flows table), NULL as `nullText`: how an engine
+   * that does not read files itself receives DuckDB's reading of them (ClickHouse's TabSeparated,
+   * whose expressions escape every delimiter and line break inside a value). Parallel and unordered.
+   */
+  async exportFlows(
+    path: string,
+    columns: readonly string[],
+    delimiter: string,
+    nullText: string,
+  ): Promise<void> {
+    await this.db.run('SET preserve_insertion_order = false');
+    // COPY takes no parameters for its target; `path` is a file we created, quoted as a literal
+    const target = `'${path.replace(/'/g, "''")}'`;
+    await this.db.run(
+      `COPY (SELECT ${columns.join(', ')} FROM flows WHERE skip_reason IS NULL)
+       TO ${target} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $delim, NULLSTR $null)`,
+      { delim: delimiter, null: nullText },
+    );
   }
 
   /** Change detection's per (pair, window) aggregates; the SQL is in change-sql.ts. */
