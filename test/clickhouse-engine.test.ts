@@ -99,6 +99,46 @@ function badRowsFile(): string {
   return `${ZEEK_HEADER}\n${lines.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n')}\n`;
 }
 
+/**
+ * Text values that must arrive unchanged (trimmed and cut to 1024 characters, as every import
+ * does): the drift case of issue 13 — a Zeek JSON `service` of `C:\\x01tool`, which one of the DuckDB
+ * engine's line readers once split at a four-character "\\x01" delimiter — and text that would
+ * shift TabSeparated columns if it were not escaped.
+ */
+const TEXTS = [
+  'C:\\x01tool',
+  'tab\there',
+  'line\nbreak',
+  'cr\rinside',
+  'back\\slash',
+  '\\N',
+  'nul\u0000inside',
+  "'; DROP TABLE flows; --",
+  'é 漢字 😀 \u202eRTL',
+  'x'.repeat(3000),
+];
+
+/** Zeek JSON lines whose service and host are TEXTS, from source 10.66.0.1, one a minute. */
+function textsFile(): string {
+  return `${TEXTS.map((text, i) =>
+    JSON.stringify({
+      ts: 1700000000 + i * 60,
+      uid: `C${i}`,
+      'id.orig_h': '10.66.0.1',
+      'id.orig_p': 40000 + i,
+      'id.resp_h': '198.51.100.66',
+      'id.resp_p': 443,
+      proto: 'tcp',
+      service: text,
+      host: text,
+      duration: 0.5,
+      orig_bytes: 100,
+      resp_bytes: 200,
+      conn_state: 'SF',
+    }),
+  ).join('\n')}\n`;
+}
+
 function relClose(a: number, b: number): boolean {
   if (Object.is(a, b) || a === b) return true;
   if (Number.isNaN(a) && Number.isNaN(b)) return true;
@@ -167,6 +207,8 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     await generateToFile({ flows: 4_000, format: 'zeek-json', out: json, seed: 8 });
     await generateToFile({ flows: 4_000, format: 'splunk-csv', out: csv, seed: 9 });
     await writeFile(bad, badRowsFile());
+    const texts = join(dir, 'texts.json');
+    await writeFile(texts, textsFile());
     // an unterminated quote: both engines fall back to reading the CSV line by line
     const quote = join(dir, 'bad-quote.csv');
     const row = (i: number, app = 'ssl') =>
@@ -175,7 +217,7 @@ function engineSuite(mode: 'single' | 'cluster'): void {
       quote,
       `_time,sourcetype,src_ip,src_port,dest_ip,dest_port,transport,app,bytes_in,bytes_out,packets_in,packets_out,time_taken\n${Array.from({ length: 40 }, (_, i) => row(i, i === 20 ? '"broken' : i === 5 ? '"a,b"' : 'ssl')).join('\n')}\n`,
     );
-    files = [zeek, json, csv, bad, quote];
+    files = [zeek, json, csv, bad, quote, texts];
     if (HAVE_SHARED_DATA) {
       for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')])
         if (existsSync(p)) files.push(p);
@@ -216,6 +258,25 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     expect(chSummary.skippedByReason).toEqual(duckSummary.skippedByReason);
     expect(chSummary.timeRange).toEqual(duckSummary.timeRange);
     expect(chSummary.files.map(withoutPath)).toEqual(duckSummary.files.map(withoutPath));
+  });
+
+  it('the drift case and text that could shift columns: kept by both engines, stored unchanged', async () => {
+    const texts = [...accounting.entries()].find(([f]) => f.endsWith('texts.json'))?.[1];
+    expect(texts?.duck.used).toBe(TEXTS.length);
+    expect(texts?.ch.used).toBe(TEXTS.length);
+    const client = clientFor(urlFor(database));
+    try {
+      const rs = await client.query({
+        query: `SELECT service, host FROM ${database}.flows WHERE src = '10.66.0.1' ORDER BY ts`,
+        format: 'JSONEachRow',
+      });
+      const rows = await rs.json<{ service: string; host: string }>();
+      const expected = TEXTS.map((t) => t.trim().slice(0, 1024));
+      expect(rows.map((r) => r.service)).toEqual(expected);
+      expect(rows.map((r) => r.host)).toEqual(expected);
+    } finally {
+      await client.close();
+    }
   });
 
   it('a file imported again is recognised and not counted twice', async () => {

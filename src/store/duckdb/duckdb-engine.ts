@@ -391,7 +391,7 @@ export class DuckDbEngine implements Engine {
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
     // One json_extract_string with the list of paths parses each line once (not once per path).
     const rawColumns = paths.map((_, i) => `v[${i + 1}] AS r${i}`).join(', ');
-    const lines = `read_csv($path, delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false,
+    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
     const source = `(SELECT j, ${rawColumns} FROM (
