@@ -19,6 +19,7 @@ import { ClickHouseEngine, parseClickHouseUrl } from '../src/store/clickhouse/cl
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Engine } from '../src/store/engine.js';
 import { InputError } from '../src/util/errors.js';
+import { ChdbTransport, loadChdb } from './clickhouse/chdb.js';
 import {
   CH_CLUSTER,
   CH_SHARDS,
@@ -118,7 +119,10 @@ const TEXTS = [
   'x'.repeat(3000),
 ];
 
-/** Zeek JSON lines whose service and host are TEXTS, from source 10.66.0.1, one a minute. */
+/**
+ * Zeek JSON lines whose service and host are TEXTS, from source 10.66.0.1, one a minute, each to
+ * its own server (a pair's most common host has no tie: engines break ties differently).
+ */
 function textsFile(): string {
   return `${TEXTS.map((text, i) =>
     JSON.stringify({
@@ -126,7 +130,7 @@ function textsFile(): string {
       uid: `C${i}`,
       'id.orig_h': '10.66.0.1',
       'id.orig_p': 40000 + i,
-      'id.resp_h': '198.51.100.66',
+      'id.resp_h': `198.51.100.${i}`,
       'id.resp_p': 443,
       proto: 'tcp',
       service: text,
@@ -188,9 +192,36 @@ function withoutPath(a: FileAccounting): Omit<FileAccounting, 'path' | 'alreadyI
   return rest;
 }
 
-function engineSuite(mode: 'single' | 'cluster'): void {
+/** chdb (a current ClickHouse in-process) when installed: the same suite runs on it. */
+const chdb = await loadChdb();
+const chdbTransport = chdb ? await ChdbTransport.open(chdb) : undefined;
+const chdbVersion = chdbTransport ? await chdbTransport.version() : '';
+/** The suite's engines share one chdb session; only afterAll closes it. */
+const sharedChdb =
+  chdbTransport && Object.assign(Object.create(chdbTransport) as ChdbTransport, { close: async () => {} });
+afterAll(async () => {
+  await chdbTransport?.close();
+});
+
+function engineSuite(mode: 'single' | 'cluster' | 'chdb'): void {
   const distributed = mode === 'cluster';
   const database = uniqueDatabase(`bh_test_${mode}`);
+  const openCh = (extra: { seriesBatchFlows?: number } = {}) =>
+    mode === 'chdb'
+      ? ClickHouseEngine.withTransport(sharedChdb as ChdbTransport, database, extra)
+      : ClickHouseEngine.open(urlFor(database), {
+          ...(distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {}),
+          ...extra,
+        });
+  const query = async <T>(sql: string): Promise<T[]> => {
+    if (mode === 'chdb') return (sharedChdb as ChdbTransport).rows<T>(sql);
+    const client = clientFor(urlFor(database));
+    try {
+      return await (await client.query({ query: sql, format: 'JSONEachRow' })).json<T>();
+    } finally {
+      await client.close();
+    }
+  };
   let dir: string;
   let files: string[];
   let ch: ClickHouseEngine;
@@ -222,10 +253,7 @@ function engineSuite(mode: 'single' | 'cluster'): void {
       for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')])
         if (existsSync(p)) files.push(p);
     }
-    ch = await ClickHouseEngine.open(
-      urlFor(database),
-      distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {},
-    );
+    ch = await openCh();
     duck = await DuckDbEngine.open();
     for (const f of files) {
       const plan = await planImport(f);
@@ -236,7 +264,8 @@ function engineSuite(mode: 'single' | 'cluster'): void {
   afterAll(async () => {
     await ch?.close();
     await duck?.close();
-    await dropDatabase(database, distributed);
+    if (mode === 'chdb') await sharedChdb?.command(`DROP DATABASE IF EXISTS ${database}`);
+    else await dropDatabase(database, distributed);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -264,19 +293,12 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     const texts = [...accounting.entries()].find(([f]) => f.endsWith('texts.json'))?.[1];
     expect(texts?.duck.used).toBe(TEXTS.length);
     expect(texts?.ch.used).toBe(TEXTS.length);
-    const client = clientFor(urlFor(database));
-    try {
-      const rs = await client.query({
-        query: `SELECT service, host FROM ${database}.flows WHERE src = '10.66.0.1' ORDER BY ts`,
-        format: 'JSONEachRow',
-      });
-      const rows = await rs.json<{ service: string; host: string }>();
-      const expected = TEXTS.map((t) => t.trim().slice(0, 1024));
-      expect(rows.map((r) => r.service)).toEqual(expected);
-      expect(rows.map((r) => r.host)).toEqual(expected);
-    } finally {
-      await client.close();
-    }
+    const rows = await query<{ service: string; host: string }>(
+      `SELECT service, host FROM ${database}.flows WHERE src = '10.66.0.1' ORDER BY ts`,
+    );
+    const expected = TEXTS.map((t) => t.trim().slice(0, 1024));
+    expect(rows.map((r) => r.service)).toEqual(expected);
+    expect(rows.map((r) => r.host)).toEqual(expected);
   });
 
   it('a file imported again is recognised and not counted twice', async () => {
@@ -319,10 +341,7 @@ function engineSuite(mode: 'single' | 'cluster'): void {
       expect(Array.from(s.sizes), key).toEqual(canonicalSeries(d).sizes);
     }
     // a small batch size forces several bucket queries
-    const bucketed = await ClickHouseEngine.open(urlFor(database), {
-      ...(distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {}),
-      seriesBatchFlows: 5_000,
-    });
+    const bucketed = await openCh({ seriesBatchFlows: 5_000 });
     try {
       const c = await collectSeries(bucketed, options, 4);
       expect(c.size).toBe(a.size);
@@ -433,6 +452,15 @@ describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed ta
     }
   });
 });
+describe.skipIf(!chdbTransport)(
+  `ClickHouse engine on a current ClickHouse (chdb ${chdbVersion}) = DuckDB engine`,
+  () => engineSuite('chdb'),
+);
+if (!chdbTransport) {
+  describe('ClickHouse engine on a current ClickHouse', () => {
+    it.skip('chdb is not installed (npm install --no-save chdb); skipping the current-ClickHouse cross-check', () => {});
+  });
+}
 if (!servers.single) {
   describe('ClickHouse engine', () => {
     it.skip(servers.message, () => {});

@@ -1,14 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type ClickHouseClient,
-  ClickHouseLogLevel,
-  type ClickHouseSettings,
-  createClient,
-} from '@clickhouse/client';
+import type { ClickHouseSettings } from '@clickhouse/client';
 import { networkSet } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
@@ -49,6 +43,7 @@ import {
   seedRowsSql,
   timeRangeSql,
 } from './sql.js';
+import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';
 
 export interface ClickHouseOptions {
   /**
@@ -66,12 +61,6 @@ export interface ClickHouseOptions {
   shards?: string[];
   /** At most this many flows per pair-series query (default 4 M): bounds server memory. */
   seriesBatchFlows?: number;
-}
-
-interface Endpoint {
-  url: string;
-  username: string;
-  password: string;
 }
 
 export interface ClickHouseUrl extends Endpoint {
@@ -137,8 +126,6 @@ function noDistributedDdl(err: unknown): boolean {
   return /DDL background thread is not initialized|zookeeper|keeper|distributed_ddl/i.test(errorMessage(err));
 }
 
-type Row = Record<string, unknown>;
-
 const n = decodeNumber;
 
 interface StoredFile {
@@ -186,11 +173,11 @@ class Column {
 export class ClickHouseEngine implements Engine {
   readonly name = 'clickhouse';
   private readonly layout: Layout;
-  private shardClients?: ClickHouseClient[];
+  private shardClients?: ClickHouseTransport[];
 
   private constructor(
-    private readonly client: ClickHouseClient,
-    private readonly endpoint: Endpoint,
+    private readonly client: ClickHouseTransport,
+    private readonly endpoint: Endpoint | undefined,
     database: string,
     private readonly options: ClickHouseOptions,
   ) {
@@ -201,34 +188,44 @@ export class ClickHouseEngine implements Engine {
   static async open(url: string, options: ClickHouseOptions = {}): Promise<ClickHouseEngine> {
     const parsed = parseClickHouseUrl(url);
     const merged: ClickHouseOptions = { ...parsed.options, ...options };
-    for (const name of [merged.cluster, merged.table]) {
+    return ClickHouseEngine.start(new HttpTransport(parsed), parsed, parsed.database, merged, parsed.url);
+  }
+
+  /**
+   * The engine over another transport (chdb, an in-process current ClickHouse, in the tests): one
+   * server, no cluster.
+   */
+  static async withTransport(
+    transport: ClickHouseTransport,
+    database: string,
+    options: Omit<ClickHouseOptions, 'cluster' | 'shards'> = {},
+  ): Promise<ClickHouseEngine> {
+    if (!isValidUserName(database))
+      throw new InputError(`not a valid ClickHouse database name: ${JSON.stringify(database)}`);
+    return ClickHouseEngine.start(transport, undefined, database, options, 'the given transport');
+  }
+
+  private static async start(
+    transport: ClickHouseTransport,
+    endpoint: Endpoint | undefined,
+    database: string,
+    options: ClickHouseOptions,
+    where: string,
+  ): Promise<ClickHouseEngine> {
+    for (const name of [options.cluster, options.table]) {
       if (name !== undefined && !isValidUserName(name))
         throw new InputError(`not a valid ClickHouse name: ${JSON.stringify(name)}`);
     }
-    const client = ClickHouseEngine.connect(parsed);
-    const engine = new ClickHouseEngine(client, parsed, parsed.database, merged);
+    const engine = new ClickHouseEngine(transport, endpoint, database, options);
     try {
-      const ping = await client.ping();
-      if (!ping.success) throw ping.error;
+      await transport.ping();
       await engine.ensureSchema();
     } catch (err) {
       await engine.close();
       if (err instanceof InputError) throw err;
-      throw new InputError(`ClickHouse at ${parsed.url}: ${errorMessage(err).split('\n')[0]}`);
+      throw new InputError(`ClickHouse at ${where}: ${errorMessage(err).split('\n')[0]}`);
     }
     return engine;
-  }
-
-  private static connect(e: Endpoint): ClickHouseClient {
-    return createClient({
-      url: e.url,
-      username: e.username,
-      password: e.password,
-      request_timeout: 3_600_000,
-      max_open_connections: 4,
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-      log: { level: ClickHouseLogLevel.OFF },
-    });
   }
 
   /** Where things are: database, tables, cluster (for messages and tests). */
@@ -245,17 +242,11 @@ export class ClickHouseEngine implements Engine {
   }
 
   private async command(sql: string, client = this.client): Promise<void> {
-    await client.command({ query: sql });
+    await client.command(sql);
   }
 
   private async rows<T = Row>(sql: string, settings?: ClickHouseSettings, session?: string): Promise<T[]> {
-    const rs = await this.client.query({
-      query: sql,
-      format: 'JSONEachRow',
-      ...(settings ? { clickhouse_settings: settings } : {}),
-      ...(session ? { session_id: session } : {}),
-    });
-    return rs.json<T>();
+    return this.client.rows<T>(sql, { ...(settings ? { settings } : {}), ...(session ? { session } : {}) });
   }
 
   /** Stream a result row by row (JSONEachRow): memory holds one chunk, not the result. */
@@ -265,15 +256,10 @@ export class ClickHouseEngine implements Engine {
     settings?: ClickHouseSettings,
     session?: string,
   ): Promise<void> {
-    const rs = await this.client.query({
-      query: sql,
-      format: 'JSONEachRow',
-      ...(settings ? { clickhouse_settings: settings } : {}),
-      ...(session ? { session_id: session } : {}),
+    await this.client.stream(sql, visit, {
+      ...(settings ? { settings } : {}),
+      ...(session ? { session } : {}),
     });
-    for await (const rows of rs.stream<Row>()) {
-      for (const row of rows) visit(row.json<Row>());
-    }
   }
 
   private async ensureSchema(): Promise<void> {
@@ -293,11 +279,13 @@ export class ClickHouseEngine implements Engine {
   }
 
   /** Clients for every shard of the cluster (for DDL without distributed DDL). */
-  private async shards(): Promise<ClickHouseClient[]> {
+  private async shards(): Promise<ClickHouseTransport[]> {
     if (this.shardClients) return this.shardClients;
+    const endpoint = this.endpoint;
+    if (!endpoint) throw new InputError('a ClickHouse cluster needs an HTTP connection (clickhouse://…)');
     let specs = this.options.shards;
     if (!specs?.length) {
-      const port = new URL(this.endpoint.url).port;
+      const port = new URL(endpoint.url).port;
       const rows = await this.rows<{ host_address: string }>(clusterHostsSql(this.layout.cluster as string));
       specs = rows.map(
         (r) => `${r.host_address.includes(':') ? `[${r.host_address}]` : r.host_address}:${port}`,
@@ -310,7 +298,7 @@ export class ClickHouseEngine implements Engine {
     }
     if (!specs.length)
       throw new InputError(`cluster ${this.layout.cluster} is not in the server's <remote_servers>`);
-    this.shardClients = specs.map((s) => ClickHouseEngine.connect(shardEndpoint(s, this.endpoint)));
+    this.shardClients = specs.map((s) => new HttpTransport(shardEndpoint(s, endpoint)));
     return this.shardClients;
   }
 
@@ -348,9 +336,9 @@ export class ClickHouseEngine implements Engine {
       }
       try {
         if (accounting.used > 0) await this.insertTsv(tsv);
-        await this.client.insert({
-          table: sqlQualified(this.layout.database, this.layout.files),
-          values: [
+        await this.client.insertRows(
+          sqlQualified(this.layout.database, this.layout.files),
+          [
             {
               file_id: fileId,
               path: plan.path,
@@ -362,9 +350,8 @@ export class ClickHouseEngine implements Engine {
               imported_at: Date.now() / 1000,
             },
           ],
-          format: 'JSONEachRow',
-          clickhouse_settings: this.insertSettings(),
-        });
+          { settings: this.insertSettings() },
+        );
       } catch (err) {
         await this.forgetRows(fileId);
         throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
@@ -382,13 +369,14 @@ export class ClickHouseEngine implements Engine {
 
   /** Streams a TabSeparated file (FLOW_COLUMNS) into the flows table, with back-pressure. */
   private async insertTsv(path: string): Promise<void> {
-    await this.client.insert({
-      table: sqlQualified(this.layout.database, this.layout.flows),
-      values: createReadStream(path, { highWaterMark: 1 << 20 }),
-      format: 'TabSeparated',
-      columns: [...FLOW_COLUMNS],
-      clickhouse_settings: this.insertSettings(),
-    });
+    await this.client.insertTsvFile(
+      sqlQualified(this.layout.database, this.layout.flows),
+      FLOW_COLUMNS,
+      path,
+      {
+        settings: this.insertSettings(),
+      },
+    );
   }
 
   private async newFileId(): Promise<number> {
@@ -440,14 +428,9 @@ export class ClickHouseEngine implements Engine {
       const src = row.src as string;
       if (nets.contains(src)) internal.push({ src });
     });
-    for (const sql of internalTableSql()) await this.client.command({ query: sql, session_id: session });
+    for (const sql of internalTableSql()) await this.client.command(sql, { session });
     if (internal.length) {
-      await this.client.insert({
-        table: INTERNAL_TABLE,
-        values: internal,
-        format: 'JSONEachRow',
-        session_id: session,
-      });
+      await this.client.insertRows(INTERNAL_TABLE, internal, { session });
     }
   }
 

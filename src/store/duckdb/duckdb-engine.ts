@@ -17,7 +17,7 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import { fingerprintFile } from '../../read/fingerprint.js';
 import type {
   DelimitedOptions,
