@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeEpisodesDetailed } from '../src/change/episodes.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
 import type { FeatureOptions } from '../src/features/options.js';
 import {
@@ -17,7 +18,8 @@ import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
 import { ClickHouseEngine, parseClickHouseUrl } from '../src/store/clickhouse/clickhouse-engine.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
-import type { Engine } from '../src/store/engine.js';
+import type { Engine, PairWindowSeries, WindowQuery } from '../src/store/engine.js';
+import { WINDOW_SERIES_COLUMNS } from '../src/store/shared.js';
 import { InputError } from '../src/util/errors.js';
 import { ChdbTransport, loadChdb } from './clickhouse/chdb.js';
 import {
@@ -349,6 +351,57 @@ function engineSuite(mode: 'single' | 'cluster' | 'chdb'): void {
     } finally {
       await bucketed.close();
     }
+  });
+
+  it("change windows and active-C2 episodes equal DuckDB's (tumbling and sliding; listed pairs, all pairs, a range of windows)", async () => {
+    const collect = async (engine: Engine, query: WindowQuery) => {
+      const out = new Map<string, PairWindowSeries>();
+      await (engine.pairWindows as NonNullable<Engine['pairWindows']>).call(engine, query, (s) =>
+        out.set(pairKey(s.src, s.dst), s),
+      );
+      return out;
+    };
+    const pairs = await duck.pairFeatures(OPTION_SETS[0]?.[1] as FeatureOptions);
+    const busiest = Array.from(pairs.numeric.flows.keys())
+      .sort((i, j) => (pairs.numeric.flows[j] as number) - (pairs.numeric.flows[i] as number))
+      .slice(0, 25)
+      .map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string }));
+    busiest.push({ src: '192.0.2.1', dst: "'; DROP TABLE flows; --" });
+    const [lo] = (await duck.summary()).timeRange ?? [0];
+    const queries: WindowQuery[] = [
+      { windowSeconds: 600, pairs: busiest },
+      { windowSeconds: 600, hopSeconds: 200, pairs: busiest },
+      { windowSeconds: 3600, hopSeconds: 900, minFlows: 6 },
+      { windowSeconds: 600, pairs: [busiest[0] as { src: string; dst: string }] },
+      {
+        windowSeconds: 600,
+        minFlows: 6,
+        windows: { from: Math.floor(lo / 600) + 3, to: Math.floor(lo / 600) + 40 },
+      },
+      { windowSeconds: 600, pairs: [] },
+    ];
+    for (const query of queries) {
+      const label = JSON.stringify({ ...query, pairs: query.pairs?.length });
+      const [a, b] = await Promise.all([collect(ch, query), collect(duck, query)]);
+      if (query.pairs?.length !== 0) expect(b.size, label).toBeGreaterThan(0);
+      expect([...a.keys()], label).toEqual([...b.keys()]);
+      for (const [key, x] of a) {
+        const y = b.get(key) as PairWindowSeries;
+        for (const name of WINDOW_SERIES_COLUMNS) {
+          const bad = Array.from(x[name]).flatMap((v, i) =>
+            relClose(v, y[name][i] as number) ? [] : [`${i}: clickhouse ${v} duckdb ${y[name][i]}`],
+          );
+          expect(x[name].length, `${label} ${key} ${name}`).toBe(y[name].length);
+          expect(bad.slice(0, 3), `${label} ${key} ${name}`).toEqual([]);
+        }
+      }
+    }
+    const [e1, e2] = await Promise.all([
+      changeEpisodesDetailed(ch, undefined, { minFlows: 6 }),
+      changeEpisodesDetailed(duck, undefined, { minFlows: 6 }),
+    ]);
+    expect(e2.size).toBeGreaterThan(0);
+    expect(JSON.stringify([...e1])).toEqual(JSON.stringify([...e2]));
   });
 
   it("pair flows (report drill-down) equal DuckDB's, whole and sampled", async () => {

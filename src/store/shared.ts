@@ -7,7 +7,8 @@ import {
   SKIP_REASONS,
 } from '../flow/schema.js';
 import type { FileAccounting, ImportPlan } from '../read/plan.js';
-import type { DataSummary } from './engine.js';
+import { InputError } from '../util/errors.js';
+import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
 
 /*
  * What every engine shares: the stored columns and their types per dialect, the constants the
@@ -163,5 +164,85 @@ export function importAccounting(
     notes: plan.notes ?? [],
     ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
     ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
+  };
+}
+
+/**
+ * Change detection's windows (WindowQuery): a flow is in its window's dense part when a neighbour
+ * is at most this many times the window's median gap away — spurt flows are seconds apart, the
+ * check-ins around them a period.
+ */
+export const DENSE_GAP_FACTOR = 2;
+
+/** A window may slide by a hop of at least 1/64 of its length: each flow is in at most 64 windows. */
+const MAX_WINDOWS_PER_FLOW = 64;
+
+/** Validated window length, hop and the number of windows each flow falls into. */
+export function windowShape(query: WindowQuery): { window: number; hop: number; k: number } {
+  const window = query.windowSeconds;
+  const hop = query.hopSeconds ?? window;
+  if (!(Number.isFinite(window) && window > 0 && Number.isFinite(hop) && hop > 0)) {
+    throw new InputError(`window and hop must be positive seconds (got ${window}, ${hop})`);
+  }
+  const k = window / hop;
+  if (!Number.isInteger(k) || k > MAX_WINDOWS_PER_FLOW) {
+    throw new InputError(
+      `the window (${window} s) must be a whole multiple (at most ${MAX_WINDOWS_PER_FLOW}) of the hop (${hop} s)`,
+    );
+  }
+  return { window, hop, k };
+}
+
+/** The columns of one pair's windows, in the order every engine's window query returns them after src, dst. */
+export const WINDOW_SERIES_COLUMNS = [
+  'index',
+  'flows',
+  'firstTs',
+  'lastTs',
+  'gapMedian',
+  'respBytes',
+  'origBytes',
+  'respDistinct',
+  'respModeSize',
+  'respModeCount',
+  'origDistinct',
+  'origModeSize',
+  'origModeCount',
+  'dport',
+  'oddFirstTs',
+  'oddLastTs',
+  'denseFirstTs',
+  'denseLastTs',
+] as const satisfies readonly (keyof PairWindowSeries)[];
+
+/**
+ * Cuts rows sorted by (src, dst, window) into one PairWindowSeries per pair, handed to `visit` when
+ * the next pair begins (memory holds one pair). `value(c)` reads column c of WINDOW_SERIES_COLUMNS.
+ */
+export function windowSeriesCollector(visit: (series: PairWindowSeries) => void): {
+  add(src: string, dst: string, value: (column: number) => number): void;
+  end(): void;
+} {
+  let current: { src: string; dst: string; columns: number[][] } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const series = { src: current.src, dst: current.dst } as PairWindowSeries;
+    WINDOW_SERIES_COLUMNS.forEach((name, i) => {
+      series[name] = Float64Array.from(current?.columns[i] ?? []);
+    });
+    visit(series);
+  };
+  return {
+    add(src, dst, value) {
+      if (!current || current.src !== src || current.dst !== dst) {
+        flush();
+        current = { src, dst, columns: WINDOW_SERIES_COLUMNS.map(() => []) };
+      }
+      for (let c = 0; c < WINDOW_SERIES_COLUMNS.length; c++) (current.columns[c] as number[]).push(value(c));
+    },
+    end() {
+      flush();
+      current = undefined;
+    },
   };
 }

@@ -19,8 +19,16 @@ import { fingerprintFile } from '../../read/fingerprint.js';
 import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { errorMessage, InputError } from '../../util/errors.js';
 import { DuckDbEngine } from '../duckdb/duckdb-engine.js';
-import type { DataSummary, Engine } from '../engine.js';
-import { decodeAccounting, decodeNumber, encodeAccounting, summarizeFiles } from '../shared.js';
+import type { DataSummary, Engine, PairWindowSeries, WindowQuery } from '../engine.js';
+import {
+  decodeAccounting,
+  decodeNumber,
+  encodeAccounting,
+  summarizeFiles,
+  WINDOW_SERIES_COLUMNS,
+  windowSeriesCollector,
+  windowShape,
+} from '../shared.js';
 import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
 import {
   clusterHostsSql,
@@ -38,6 +46,7 @@ import {
   pairFeaturesSql,
   pairFlowsSql,
   pairSeriesSql,
+  pairWindowsSql,
   SHARD_LOCAL,
   schemaSql,
   seedRowsSql,
@@ -554,6 +563,26 @@ export class ClickHouseEngine implements Engine {
       });
     }
     return out;
+  }
+
+  /** Change detection's per (pair, window) aggregates, one pair at a time (sql.ts: pairWindowsSql). */
+  async pairWindows(query: WindowQuery, visit: (series: PairWindowSeries) => void): Promise<void> {
+    const shape = windowShape(query);
+    const fileIds = await this.fileIds();
+    if (!fileIds.length || (query.pairs && query.pairs.length === 0)) return;
+    const series = windowSeriesCollector(visit);
+    await this.stream(
+      pairWindowsSql(this.layout, fileIds, shape, query),
+      (row) => {
+        series.add(row.src as string, row.dst as string, (c) => {
+          const name = WINDOW_SERIES_COLUMNS[c] as string;
+          return n(row[name === 'dport' ? 'dport_mode' : name]);
+        });
+      },
+      // the pair filter's subquery reads each shard's own flows (a pair lives on one shard)
+      this.settings(this.distributed ? { distributed_product_mode: 'local' } : {}),
+    );
+    series.end();
   }
 
   async close(): Promise<void> {

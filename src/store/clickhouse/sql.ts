@@ -1,7 +1,16 @@
 import type { FeatureOptions } from '../../features/options.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
-import { FAILED_STATES, flowColumnsDdl } from '../shared.js';
-import { sqlInteger, sqlIntegerList, sqlQualified, sqlString, sqlStringList, sqlUserName } from './escape.js';
+import type { WindowQuery } from '../engine.js';
+import { DENSE_GAP_FACTOR, FAILED_STATES, flowColumnsDdl, WINDOW_SERIES_COLUMNS } from '../shared.js';
+import {
+  sqlInteger,
+  sqlIntegerList,
+  sqlNumber,
+  sqlQualified,
+  sqlString,
+  sqlStringList,
+  sqlUserName,
+} from './escape.js';
 
 /*
  * Every ClickHouse statement of the engine, as pure functions of the table layout and the options.
@@ -271,4 +280,70 @@ export function pairFlowsSql(
 /** Flows per bucket of the pair series: how many (used) flows one series query may hold. */
 export function flowCountSql(l: Layout, fileIds: readonly number[]): string {
   return `SELECT count() AS n FROM ${q(l, l.flows)} WHERE ${where(fileIds)}`;
+}
+
+/**
+ * Change detection's per (pair, window) aggregates (WindowQuery; the DuckDB engine's
+ * change-sql.ts computes the same columns with window functions, which 18.16 lacks): one row per
+ * pair and window in WINDOW_SERIES_COLUMNS order, sorted by pair and window. A flow joins each of
+ * the k windows it falls into (ARRAY JOIN range(k)); per window, its time-sorted flows are an
+ * array: gaps, their median (interpolated like DuckDB's median), the dense part and the flows off
+ * the usual sizes come from arrays. Modes: highest count, then the smaller value (sumMap keys are
+ * ascending), no port last. Every GROUP BY includes (src, dst): complete per shard (SHARD_LOCAL,
+ * and distributed_product_mode = local for the pair filter's subquery).
+ */
+export function pairWindowsSql(
+  l: Layout,
+  fileIds: readonly number[],
+  shape: { window: number; hop: number; k: number },
+  query: Pick<WindowQuery, 'pairs' | 'minFlows' | 'windows'>,
+): string {
+  const t = q(l, l.flows);
+  const conds = [where(fileIds)];
+  if (query.pairs) {
+    conds.push(
+      query.pairs.length
+        ? `(src, dst) IN (${query.pairs.map((p) => `tuple(${sqlString(p.src)}, ${sqlString(p.dst)})`).join(', ')})`
+        : '0',
+    );
+  } else if (query.minFlows !== undefined && query.minFlows > 1) {
+    conds.push(
+      `(src, dst) IN (SELECT src, dst FROM ${t} WHERE ${where(fileIds)} GROUP BY src, dst HAVING count() >= ${sqlInteger(query.minFlows)})`,
+    );
+  }
+  const hop = sqlNumber(shape.hop);
+  if (query.windows) {
+    // flows of windows [from, to): ts from from·hop up to the end of window to − 1
+    conds.push(`ts >= ${sqlNumber(query.windows.from * shape.hop)}`);
+    conds.push(`ts < ${sqlNumber((query.windows.to - 1) * shape.hop + shape.window)}`);
+    conds.push(`wi >= ${sqlNumber(query.windows.from)} AND wi < ${sqlNumber(query.windows.to)}`);
+  }
+  const mode = (m: string) =>
+    `arrayFirst((k, c) -> c = arrayReduce('max', tupleElement(${m}, 2)), tupleElement(${m}, 1), tupleElement(${m}, 2))`;
+  const inner = `SELECT src, dst, toInt64(floor(ts / ${hop})) - toInt64(r) AS wi,
+      toFloat64(wi) AS index, toFloat64(count()) AS flows, min(ts) AS firstTs, max(ts) AS lastTs,
+      arraySort(groupArray(ts)) AS tsa, length(tsa) AS n,
+      arraySort(arrayMap(i -> tsa[i + 1] - tsa[i], arrayEnumerate(arrayPopFront(tsa)))) AS gaps, length(gaps) AS ng,
+      if(ng = 0, nan, gaps[intDiv(ng - 1, 2) + 1] + (gaps[intDiv(ng, 2) + 1] - gaps[intDiv(ng - 1, 2) + 1]) * 0.5) AS gapMedian,
+      toFloat64(sum(ifNull(resp_bytes, 0) AS rs)) AS respBytes, toFloat64(sum(ifNull(orig_bytes, 0) AS os)) AS origBytes,
+      sumMap([rs], [toUInt64(1)]) AS rm, sumMap([os], [toUInt64(1)]) AS om,
+      sumMap([ifNull(toUInt32(dport), 65536)], [toUInt64(1)]) AS pm,
+      toFloat64(length(tupleElement(rm, 1))) AS respDistinct, ${mode('rm')} AS rmode,
+      toFloat64(rmode) AS respModeSize, toFloat64(arrayReduce('max', tupleElement(rm, 2))) AS respModeCount,
+      toFloat64(length(tupleElement(om, 1))) AS origDistinct, ${mode('om')} AS omode,
+      toFloat64(omode) AS origModeSize, toFloat64(arrayReduce('max', tupleElement(om, 2))) AS origModeCount,
+      if(${mode('pm')} = 65536, -1, toFloat64(${mode('pm')})) AS dport_mode,
+      arrayMap(x -> tupleElement(x, 1),
+        arrayFilter(x -> tupleElement(x, 2) != rmode OR tupleElement(x, 3) != omode, groupArray(tuple(ts, rs, os)))) AS odd,
+      if(length(odd) = 0, firstTs, arrayReduce('min', odd)) AS oddFirstTs,
+      if(length(odd) = 0, lastTs, arrayReduce('max', odd)) AS oddLastTs,
+      arrayFilter((x, i) -> least(if(i > 1, x - tsa[i - 1], inf), if(i < n, tsa[i + 1] - x, inf)) <= ${sqlNumber(DENSE_GAP_FACTOR)} * gapMedian,
+        tsa, arrayEnumerate(tsa)) AS dense,
+      if(length(dense) = 0, firstTs, dense[1]) AS denseFirstTs,
+      if(length(dense) = 0, lastTs, dense[length(dense)]) AS denseLastTs
+    FROM ${t} ARRAY JOIN range(${sqlInteger(shape.k)}) AS r
+    WHERE ${conds.join(' AND ')}
+    GROUP BY src, dst, wi`;
+  const columns = WINDOW_SERIES_COLUMNS.map((c) => (c === 'dport' ? 'dport_mode' : c));
+  return `SELECT src, dst, ${columns.join(', ')} FROM (${inner}) ORDER BY src, dst, index`;
 }
