@@ -6,6 +6,7 @@ import { CANONICAL_FIELDS, SKIP_REASONS } from '../src/flow/schema.js';
 import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
 import { duckdbTsvColumn } from '../src/store/clickhouse/escape.js';
+import { SkippedRows } from '../src/store/clickhouse/skipped-rows.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import {
   decodeAccounting,
@@ -56,12 +57,16 @@ describe('the DuckDB reader (both engines read through it)', () => {
       expect(a.used).toBe(services.length);
       // what the ClickHouse import receives: DuckDB's stored values, written as TabSeparated
       const out = join(dir, 'drift.tsv');
-      await engine.exportFlows(
+      const plan = await planImport(path);
+      if (plan.kind === 'precomputed') throw new Error('a flow file was expected');
+      const read = await engine.exportFile(
+        plan,
         out,
         [duckdbTsvColumn('ts', 'number'), duckdbTsvColumn('service', 'text')],
         '\t',
         '\\N',
       );
+      expect(read.rows).toBe(services.length);
       const rows = (await readFile(out, 'utf8'))
         .trim()
         .split('\n')
@@ -88,6 +93,45 @@ describe('the DuckDB reader (both engines read through it)', () => {
       expect(a.used).toBeGreaterThanOrEqual(2);
     } finally {
       await engine.close();
+    }
+  });
+});
+
+describe('SkippedRows: the ClickHouse import takes skipped rows out of the TabSeparated stream', () => {
+  it('keeps usable lines byte for byte and counts skipped ones by reason, wherever the chunks are cut', async () => {
+    const usable = (i: number) => `${1700000000 + i}.5\t0.1\t10.0.0.${i % 250}\t443\tC:\\\\x01tool\t7\n`;
+    const skipped = (reason: string) => `\\N\t\\N\t${reason}\t\\N\t\\N\t7\n`;
+    const lines: string[] = [];
+    const expected: Record<string, number> = {};
+    let next = 1;
+    const random = () => {
+      next = (next * 48271) % 2147483647; // seeded Lehmer generator
+      return next / 2147483647;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const r = random();
+      if (r < 0.1) {
+        const reason = r < 0.05 ? SKIP_REASONS.badAddress : 'tab\\tin reason';
+        lines.push(skipped(reason));
+        const key = reason.replace('\\t', '\t');
+        expected[key] = (expected[key] ?? 0) + 1;
+      } else lines.push(usable(i));
+    }
+    const whole = Buffer.from(lines.join(''));
+    for (const cut of [1, 7, 64, 4096, whole.length]) {
+      const chunks: Buffer[] = [];
+      for (let pos = 0; pos < whole.length; pos += cut) chunks.push(whole.subarray(pos, pos + cut));
+      const filter = new SkippedRows();
+      const out: Buffer[] = [];
+      filter.on('data', (b: Buffer) => out.push(b));
+      const done = new Promise((resolve) => filter.on('end', resolve));
+      for (const c of chunks) filter.write(c);
+      filter.end();
+      await done;
+      expect(Buffer.concat(out).toString(), `chunks of ${cut}`).toBe(
+        lines.filter((l) => !l.startsWith('\\N')).join(''),
+      );
+      expect(filter.byReason, `chunks of ${cut}`).toEqual(expected);
     }
   });
 });

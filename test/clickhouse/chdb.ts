@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { sqlString } from '../../src/store/clickhouse/escape.js';
 import type { ClickHouseTransport, Row, StatementOptions } from '../../src/store/clickhouse/transport.js';
 
@@ -99,13 +99,8 @@ export class ChdbTransport implements ClickHouseTransport {
     await this.session.insert({ table: bare(table), values: rows });
   }
 
-  async insertTsvFile(table: string, columns: readonly string[], path: string): Promise<void> {
-    await this.session.insert({
-      table: bare(table),
-      values: createReadStream(path),
-      format: 'TabSeparated',
-      columns,
-    });
+  async insertTsv(table: string, columns: readonly string[], body: Readable): Promise<void> {
+    await this.session.insert({ table: bare(table), values: body, format: 'TabSeparated', columns });
   }
 
   async ping(): Promise<void> {

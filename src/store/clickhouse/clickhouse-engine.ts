@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +25,14 @@ import {
   decodeAccounting,
   decodeNumber,
   encodeAccounting,
+  importAccounting,
   summarizeFiles,
   WINDOW_SERIES_COLUMNS,
   windowSeriesCollector,
   windowShape,
 } from '../shared.js';
 import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
+import { SkippedRows } from './skipped-rows.js';
 import {
   clusterHostsSql,
   deleteFileRowsSql,
@@ -122,13 +125,25 @@ function shardEndpoint(spec: string, base: Endpoint): Endpoint {
   return hasUser ? parsed : { ...parsed, username: base.username, password: base.password };
 }
 
-/** The import's TabSeparated columns (FLOW_COLUMNS) as DuckDB expressions over its flows table. */
-function tsvColumns(fileId: number): string[] {
+/**
+ * The import's TabSeparated columns (FLOW_COLUMNS) as DuckDB expressions over a converted row
+ * (canonical columns and skip_reason). Skipped rows are written too, so one read of the file gives
+ * both the flows and the accounting: their ts (never NULL in a usable flow) is NULL and their src
+ * holds the skip reason; SkippedRows takes them out before the insert and counts them.
+ */
+function exportColumns(fileId: number): string[] {
   const kindOf = (f: CanonicalField) => {
     const kind = FIELD_KINDS[f];
     return kind === 'text' || kind === 'lowertext' ? 'text' : kind === 'address' ? 'address' : 'number';
   };
-  return [...CANONICAL_FIELDS.map((f) => duckdbTsvColumn(f, kindOf(f))), sqlInteger(fileId)];
+  const columns = CANONICAL_FIELDS.map((f) => {
+    const value = duckdbTsvColumn(f, kindOf(f));
+    if (f === 'ts') return `CASE WHEN skip_reason IS NULL THEN ${value} END`;
+    if (f === 'src')
+      return `CASE WHEN skip_reason IS NULL THEN ${value} ELSE ${duckdbTsvColumn('skip_reason', 'text')} END`;
+    return value;
+  });
+  return [...columns, sqlInteger(fileId)];
 }
 
 function noDistributedDdl(err: unknown): boolean {
@@ -336,15 +351,17 @@ export class ClickHouseEngine implements Engine {
       // SQL, same accounting) and writes the usable flows as TabSeparated for ClickHouse.
       const tsv = join(staging, 'flows.tsv');
       const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
-      let accounting: FileAccounting;
+      let read: Awaited<ReturnType<DuckDbEngine['exportFile']>>;
       try {
-        accounting = await duck.importFile(plan);
-        if (accounting.used > 0) await duck.exportFlows(tsv, tsvColumns(fileId), '\t', '\\N');
+        read = await duck.exportFile(plan, tsv, exportColumns(fileId), '\t', '\\N');
       } finally {
         await duck.close();
       }
+      const skipped = new SkippedRows();
+      let accounting: FileAccounting;
       try {
-        if (accounting.used > 0) await this.insertTsv(tsv);
+        if (read.rows > 0) await this.insertTsv(tsv, skipped);
+        accounting = importAccounting(plan, read.rows - skipped.total, skipped.byReason, read.rejects);
         await this.client.insertRows(
           sqlQualified(this.layout.database, this.layout.files),
           [
@@ -376,15 +393,13 @@ export class ClickHouseEngine implements Engine {
     return this.distributed ? { insert_distributed_sync: 1 } : {};
   }
 
-  /** Streams a TabSeparated file (FLOW_COLUMNS) into the flows table, with back-pressure. */
-  private async insertTsv(path: string): Promise<void> {
-    await this.client.insertTsvFile(
+  /** Streams the export (FLOW_COLUMNS) into the flows table through `filter`, with back-pressure. */
+  private async insertTsv(path: string, filter: SkippedRows): Promise<void> {
+    await this.client.insertTsv(
       sqlQualified(this.layout.database, this.layout.flows),
       FLOW_COLUMNS,
-      path,
-      {
-        settings: this.insertSettings(),
-      },
+      createReadStream(path, { highWaterMark: 1 << 20 }).pipe(filter),
+      { settings: this.insertSettings() },
     );
   }
 

@@ -30,6 +30,8 @@ const ALLOWED_IDENTIFIERS = new Set<string>([
   'imported_at',
   // the internal-sources table
   'internal_sources',
+  // the import's converted rows (in DuckDB, see duckdbTsvColumn)
+  'skip_reason',
 ]);
 
 /** Database, table and cluster names the user configures: plain ASCII words. */

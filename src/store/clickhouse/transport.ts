@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import {
   type ClickHouseClient,
   ClickHouseLogLevel,
@@ -27,11 +27,11 @@ export interface ClickHouseTransport {
   command(sql: string, options?: StatementOptions): Promise<void>;
   /** Inserts a few rows given as objects (JSONEachRow). */
   insertRows(table: string, rows: readonly Row[], options?: StatementOptions): Promise<void>;
-  /** Streams a TabSeparated file into `table` (`columns` in the file's order), with back-pressure. */
-  insertTsvFile(
+  /** Streams TabSeparated rows into `table` (`columns` in their order), with back-pressure. */
+  insertTsv(
     table: string,
     columns: readonly string[],
-    path: string,
+    body: Readable,
     options?: StatementOptions,
   ): Promise<void>;
   /** Throws when the server does not answer. */
@@ -101,15 +101,15 @@ export class HttpTransport implements ClickHouseTransport {
     });
   }
 
-  async insertTsvFile(
+  async insertTsv(
     table: string,
     columns: readonly string[],
-    path: string,
+    body: Readable,
     options?: StatementOptions,
   ): Promise<void> {
     await this.client.insert({
       table,
-      values: createReadStream(path, { highWaterMark: 1 << 20 }),
+      values: body,
       format: 'TabSeparated',
       columns: columns as [string, ...string[]],
       ...HttpTransport.params(options),

@@ -1,6 +1,7 @@
 import {
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBType,
   type DuckDBValue,
   LIST,
   listValue,
@@ -140,6 +141,23 @@ function flowsSql(options: FeatureOptions): string {
 }
 
 const num = (value: DuckDBValue): number => decodeNumber(value);
+
+/**
+ * Where converted rows go: stored in a table of this database (INSERT), or written to a file for
+ * another engine (COPY). `wrap` turns the converting SELECT (canonical columns, then skip_reason)
+ * into that statement; `discard` undoes a first read when the file is read again line by line.
+ */
+interface RowSink {
+  wrap(select: string): string;
+  params: Record<string, DuckDBValue>;
+  discard(): Promise<void>;
+}
+
+/** What a read left: lines the reader rejected, and the rows the sink took. */
+interface Loaded {
+  rejects: Rejects;
+  rows: number;
+}
 const str = decodeText;
 
 export class DuckDbEngine implements Engine {
@@ -183,11 +201,9 @@ export class DuckDbEngine implements Engine {
     await this.db.run('BEGIN TRANSACTION');
     try {
       const rejects =
-        plan.kind === 'delimited'
-          ? await this.loadDelimited(plan, fileId)
-          : plan.kind === 'precomputed'
-            ? await this.loadPrecomputed(plan, fileId)
-            : await this.loadJsonLines(plan, fileId);
+        plan.kind === 'precomputed'
+          ? await this.loadPrecomputed(plan, fileId)
+          : (await this.loadFlows(plan, this.flowsSink(fileId))).rejects;
       const table = plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
       const counts = await this.db.runAndReadAll(
         `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
@@ -240,15 +256,6 @@ export class DuckDbEngine implements Engine {
     });
   }
 
-  private insertSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
-    const select = importSelectSql(plan, source, jsonCheck);
-    return {
-      sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
-      SELECT *, $file_id FROM (${select.sql})`,
-      params: select.params,
-    };
-  }
-
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
   private delimitedSource(
     plan: DelimitedOptions & {
@@ -276,26 +283,42 @@ export class DuckDbEngine implements Engine {
         compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
   }
 
-  private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'flows', (source, lineCheck) => {
-      const insert = importSelectSql(plan, source, undefined, lineCheck);
-      return {
-        sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${insert.sql})`,
-        params: insert.params,
-      };
-    });
+  /** Converted flows stored in the flows table under `fileId`. */
+  private flowsSink(fileId: number): RowSink {
+    return {
+      wrap: (select) =>
+        `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${select})`,
+      params: { file_id: fileId },
+      discard: async () => {
+        await this.db.run('DELETE FROM flows WHERE file_id = $id', { id: fileId });
+      },
+    };
+  }
+
+  /** Reads a flow file (delimited or JSON lines) into `sink`. */
+  private async loadFlows(plan: DelimitedPlan | JsonLinesPlan, sink: RowSink): Promise<Loaded> {
+    return plan.kind === 'delimited'
+      ? this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+          importSelectSql(plan, source, undefined, lineCheck),
+        )
+      : this.loadJsonLines(plan, sink);
   }
 
   /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
   private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'seed_rows', (source, lineCheck) => {
-      const select = precomputedSelectSql(plan, source, lineCheck);
-      return {
-        sql: `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
-          SELECT *, $file_id FROM (${select.sql})`,
-        params: select.params,
-      };
-    });
+    const sink: RowSink = {
+      wrap: (select) =>
+        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+          SELECT *, $file_id FROM (${select})`,
+      params: { file_id: fileId },
+      discard: async () => {
+        await this.db.run('DELETE FROM seed_rows WHERE file_id = $id', { id: fileId });
+      },
+    };
+    const loaded = await this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+      precomputedSelectSql(plan, source, lineCheck),
+    );
+    return loaded.rejects;
   }
 
   /**
@@ -305,31 +328,42 @@ export class DuckDbEngine implements Engine {
    */
   private async loadDelimitedWith(
     plan: DelimitedPlan | PrecomputedPlan,
-    fileId: number,
-    table: 'flows' | 'seed_rows',
-    insert: (source: string, lineCheck?: string) => SqlWithParams,
-  ): Promise<Rejects> {
-    const params: Record<string, DuckDBValue> = { file_id: fileId };
-    const first = insert(this.delimitedSource(plan, params), undefined);
-    await this.db.run(first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
-    if (plan.quote === '' || !(await this.rejectsSpanLines())) return this.collectRejects(plan.trailer);
-    await this.db.run(`DELETE FROM ${table} WHERE file_id = $id`, { id: fileId });
-    await this.clearRejects();
-    const lineParams: Record<string, string> = {};
-    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+    sink: RowSink,
+    select: (source: string, lineCheck?: string) => SqlWithParams,
+  ): Promise<Loaded> {
+    const params: Record<string, DuckDBValue> = { ...sink.params };
+    const first = select(this.delimitedSource(plan, params), undefined);
+    let rows = await this.runSink(sink, first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
+    if (plan.quote !== '' && (await this.rejectsSpanLines())) {
+      await sink.discard();
+      await this.clearRejects();
+      const lineParams: Record<string, string> = {};
+      const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, skip = $skip, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
-    const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
-    const second = insert(quoted.source, quoted.lineCheck);
-    await this.db.run(second.sql, {
-      ...second.params,
-      ...lineParams,
-      path: plan.readFrom?.path ?? plan.path,
-      skip: plan.skipLines,
-      compression: plan.readFrom ? 'none' : plan.compression,
-      file_id: fileId,
-    });
-    return this.collectRejects(plan.trailer);
+      const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
+      const second = select(quoted.source, quoted.lineCheck);
+      rows = await this.runSink(sink, second.sql, {
+        ...second.params,
+        ...lineParams,
+        ...sink.params,
+        path: plan.readFrom?.path ?? plan.path,
+        skip: plan.skipLines,
+        compression: plan.readFrom ? 'none' : plan.compression,
+      });
+    }
+    return { rejects: await this.collectRejects(plan.trailer), rows };
+  }
+
+  /** Runs the sink's statement over `select`; the rows it took (INSERT and COPY report a count). */
+  private async runSink(
+    sink: RowSink,
+    select: string,
+    params: Record<string, DuckDBValue>,
+    types?: Record<string, DuckDBType>,
+  ): Promise<number> {
+    const r = await this.db.runAndReadAll(sink.wrap(select), params, types);
+    return num(r.getRows()[0]?.[0] ?? 0);
   }
 
   /** Whether read_csv rejected a "line" that holds line breaks: it ran past an unterminated quote. */
@@ -385,7 +419,7 @@ export class DuckDbEngine implements Engine {
     return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples, nonDataLines };
   }
 
-  private async loadJsonLines(plan: JsonLinesPlan, fileId: number): Promise<Rejects> {
+  private async loadJsonLines(plan: JsonLinesPlan, sink: RowSink): Promise<Loaded> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
@@ -398,14 +432,14 @@ export class DuckDbEngine implements Engine {
         SELECT j, json_extract_string(j, [${paths.join(', ')}]) AS v
         FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j
           FROM ${lines} WHERE trim(line) <> '')))`;
-    const insert = this.insertSql(plan, source, 'j IS NOT NULL');
-    await this.db.run(insert.sql, {
-      ...insert.params,
+    const select = importSelectSql(plan, source, 'j IS NOT NULL');
+    const rows = await this.runSink(sink, select.sql, {
+      ...select.params,
+      ...sink.params,
       path: plan.readFrom?.path ?? plan.path,
       compression: plan.readFrom ? 'none' : plan.compression,
-      file_id: fileId,
     });
-    return this.collectRejects();
+    return { rejects: await this.collectRejects(), rows };
   }
 
   async summary(): Promise<DataSummary> {
@@ -615,25 +649,39 @@ export class DuckDbEngine implements Engine {
   }
 
   /**
-   * Writes every usable flow stored here to `path` as delimited text without quotes, one line per
-   * flow and one column per expression (over the flows table), NULL as `nullText`: how an engine
-   * that does not read files itself receives DuckDB's reading of them (ClickHouse's TabSeparated,
-   * whose expressions escape every delimiter and line break inside a value). Parallel and unordered.
+   * Reads a flow file exactly as importFile does (same plan, conversion, validation and rejected
+   * lines) but writes every converted row to `path` instead of storing it: delimited text without
+   * quotes, one line per row, one column per expression over the converted row (the canonical
+   * columns and skip_reason), NULL as `nullText`. How an engine that does not read files itself
+   * (ClickHouse) receives them; its expressions must leave no delimiter or line break in a value.
+   * Parallel: the lines come in no particular order. Returns the rejected lines and rows written.
    */
-  async exportFlows(
+  async exportFile(
+    plan: DelimitedPlan | JsonLinesPlan,
     path: string,
     columns: readonly string[],
     delimiter: string,
     nullText: string,
-  ): Promise<void> {
+  ): Promise<{ rejects: Rejects; rows: number }> {
     await this.db.run('SET preserve_insertion_order = false');
-    // COPY takes no parameters for its target; `path` is a file we created, quoted as a literal
+    // COPY takes no parameter for its target; `path` is a file our caller created
     const target = `'${path.replace(/'/g, "''")}'`;
-    await this.db.run(
-      `COPY (SELECT ${columns.join(', ')} FROM flows WHERE skip_reason IS NULL)
-       TO ${target} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $delim, NULLSTR $null)`,
-      { delim: delimiter, null: nullText },
-    );
+    const sink: RowSink = {
+      wrap: (select) => `COPY (SELECT ${columns.join(', ')} FROM (${select}))
+        TO ${target} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $x_delim, NULLSTR $x_null)`,
+      params: { x_delim: delimiter, x_null: nullText },
+      // a second read overwrites the file
+      discard: async () => {},
+    };
+    try {
+      return await this.loadFlows(plan, sink);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`,
+        plan.path,
+      );
+    }
   }
 
   /** Change detection's per (pair, window) aggregates; the SQL is in change-sql.ts. */
