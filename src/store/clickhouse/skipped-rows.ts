@@ -37,10 +37,21 @@ export class SkippedRows extends Transform {
   private carry: Buffer = Buffer.alloc(0);
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
-    const end = buf.lastIndexOf(NEWLINE) + 1;
-    this.carry = Buffer.from(buf.subarray(end));
-    if (end > 0) this.push(this.usable(buf.subarray(0, end)));
+    let from = 0;
+    if (this.carry.length) {
+      // the line cut at the end of the last chunk, completed by the head of this one (copies one line only)
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        done();
+        return;
+      }
+      this.push(this.usable(Buffer.concat([this.carry, chunk.subarray(0, nl + 1)])));
+      from = nl + 1;
+    }
+    const end = chunk.lastIndexOf(NEWLINE) + 1;
+    if (end > from) this.push(this.usable(chunk.subarray(from, end)));
+    this.carry = Buffer.from(chunk.subarray(Math.max(from, end)));
     done();
   }
 
