@@ -347,8 +347,9 @@ export class ClickHouseEngine implements Engine {
     const fileId = await this.newFileId();
     const staging = await mkdtemp(join(tmpdir(), 'beaconhunt-ch-import-'));
     try {
-      // DuckDB reads and validates the file exactly as the DuckDB engine does (same plan, same
-      // SQL, same accounting) and writes the usable flows as TabSeparated for ClickHouse.
+      // DuckDB reads and validates the file exactly as the DuckDB engine does (same plan, same SQL,
+      // same rejected lines) and writes every row as TabSeparated for ClickHouse, skipped ones
+      // marked (exportColumns); SkippedRows counts those on the way to the insert.
       const tsv = join(staging, 'flows.tsv');
       const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
       let read: Awaited<ReturnType<DuckDbEngine['exportFile']>>;
@@ -395,11 +396,15 @@ export class ClickHouseEngine implements Engine {
 
   /** Streams the export (FLOW_COLUMNS) into the flows table through `filter`, with back-pressure. */
   private async insertTsv(path: string, filter: SkippedRows): Promise<void> {
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    source.on('error', (err) => filter.destroy(err));
     await this.client.insertTsv(
       sqlQualified(this.layout.database, this.layout.flows),
       FLOW_COLUMNS,
-      createReadStream(path, { highWaterMark: 1 << 20 }).pipe(filter),
-      { settings: this.insertSettings() },
+      source.pipe(filter),
+      {
+        settings: this.insertSettings(),
+      },
     );
   }
 
