@@ -237,11 +237,18 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     const data = await engine.summary();
     if (data.files.length === 0)
       throw new InputError('no input: give flow files, directories or - for stdin');
+    const unidirectional = data.files.some((f) => f.directionality === 'unidirectional');
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
+      stitchSplitRecords: unidirectional,
     };
+    if (unidirectional && !engine.stitchesSplitRecords)
+      emit({
+        kind: 'warning',
+        message: `the ${engine.name} engine does not stitch split NetFlow records: a held connection may count as several check-ins`,
+      });
     if (data.files.some((f) => f.precomputed)) {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
