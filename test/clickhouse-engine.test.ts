@@ -145,6 +145,24 @@ function textsFile(): string {
   ).join('\n')}\n`;
 }
 
+/**
+ * Records a unidirectional exporter splits (same four-tuple, each starting within 120 s of the
+ * previous one's end) from 10.77.0.1 to 198.51.100.77:443: five connections of ten records each
+ * (one check-in each when stitched), ten records of one source port 300 s apart (ten check-ins),
+ * and ten without a source port (never stitched): 70 records, 25 check-ins.
+ */
+function splitRecordsFile(): string {
+  const line = (ts: number, sport: string, duration: number) =>
+    `${ts}.5\tS\t10.77.0.1\t${sport}\t198.51.100.77\t443\ttcp\t-\t${duration}\t100\t200\tSF`;
+  const lines: string[] = [];
+  const base = 1700000000;
+  for (let k = 0; k < 5; k++)
+    for (let j = 0; j < 10; j++) lines.push(line(base + k * 3600 + j * 60, String(50000 + k), 50));
+  for (let j = 0; j < 10; j++) lines.push(line(base + 20000 + j * 300, '50100', 10));
+  for (let j = 0; j < 10; j++) lines.push(line(base + 30000 + j * 60, '-', 50));
+  return `${ZEEK_HEADER}\n${lines.join('\n')}\n`;
+}
+
 function relClose(a: number, b: number): boolean {
   if (Object.is(a, b) || a === b) return true;
   if (Number.isNaN(a) && Number.isNaN(b)) return true;
@@ -240,6 +258,8 @@ function engineSuite(mode: 'single' | 'cluster' | 'chdb'): void {
     await generateToFile({ flows: 4_000, format: 'zeek-json', out: json, seed: 8 });
     await generateToFile({ flows: 4_000, format: 'splunk-csv', out: csv, seed: 9 });
     await writeFile(bad, badRowsFile());
+    const split = join(dir, 'split-records.log');
+    await writeFile(split, splitRecordsFile());
     const texts = join(dir, 'texts.json');
     await writeFile(texts, textsFile());
     // an unterminated quote: both engines fall back to reading the CSV line by line
@@ -250,7 +270,7 @@ function engineSuite(mode: 'single' | 'cluster' | 'chdb'): void {
       quote,
       `_time,sourcetype,src_ip,src_port,dest_ip,dest_port,transport,app,bytes_in,bytes_out,packets_in,packets_out,time_taken\n${Array.from({ length: 40 }, (_, i) => row(i, i === 20 ? '"broken' : i === 5 ? '"a,b"' : 'ssl')).join('\n')}\n`,
     );
-    files = [zeek, json, csv, bad, quote, texts];
+    files = [zeek, json, csv, bad, quote, texts, split];
     if (HAVE_SHARED_DATA) {
       for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')])
         if (existsSync(p)) files.push(p);
@@ -402,6 +422,22 @@ function engineSuite(mode: 'single' | 'cluster' | 'chdb'): void {
     ]);
     expect(e2.size).toBeGreaterThan(0);
     expect(JSON.stringify([...e1])).toEqual(JSON.stringify([...e2]));
+  }, 300_000);
+
+  it("per-pair series with split records stitched (unidirectional exporters) equal DuckDB's", async () => {
+    const plain = OPTION_SETS[0]?.[1] as FeatureOptions;
+    const options = { ...plain, stitchSplitRecords: true };
+    expect(ch.stitchesSplitRecords).toBe(true);
+    const [a, b] = await Promise.all([collectSeries(ch, options, 4), collectSeries(duck, options, 4)]);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [key, s] of a) {
+      const d = b.get(key) as PairSeries;
+      expect(Array.from(s.ts), key).toEqual(canonicalSeries(d).ts);
+      expect(Array.from(s.sizes), key).toEqual(canonicalSeries(d).sizes);
+    }
+    const key = pairKey('10.77.0.1', '198.51.100.77');
+    expect(a.get(key)?.ts.length).toBe(25);
+    expect((await collectSeries(ch, plain, 4)).get(key)?.ts.length).toBe(70);
   });
 
   it("pair flows (report drill-down) equal DuckDB's, whole and sampled", async () => {

@@ -196,6 +196,7 @@ class Column {
  */
 export class ClickHouseEngine implements Engine {
   readonly name = 'clickhouse';
+  readonly stitchesSplitRecords = true;
   private readonly layout: Layout;
   private shardClients?: ClickHouseTransport[];
 

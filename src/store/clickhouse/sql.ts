@@ -1,4 +1,4 @@
-import type { FeatureOptions } from '../../features/options.js';
+import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import type { WindowQuery } from '../engine.js';
 import { DENSE_GAP_FACTOR, FAILED_STATES, flowColumnsDdl, WINDOW_SERIES_COLUMNS } from '../shared.js';
@@ -251,8 +251,25 @@ export function pairSeriesSql(
   const t = q(l, l.flows);
   const bucketFilter =
     buckets > 1 ? ` AND cityHash64(src, dst) % ${sqlInteger(buckets)} = ${sqlInteger(bucket)}` : '';
+  const size = `toFloat64(${sizeExpr(options)})`;
+  // Split records (options.stitchSplitRecords): the pair's flows sorted by (sport, dport, ts), NULL
+  // ports as −1; a record with a source port is dropped when the previous record of the same ports
+  // ended less than SPLIT_RECORD_GAP_S before it (DuckDB: lag() over the four-tuple). A pair still
+  // counts all its records for minFlows, as in the DuckDB engine.
+  // (Lambdas see the previous record through shifted arrays, not by indexing a captured array:
+  // a captured array is copied for every element.)
+  const points = options.stitchSplitRecords
+    ? `arraySort(groupArray(tuple(ifNull(toInt32(sport), -1), ifNull(toInt32(dport), -1), ts, ts + ifNull(duration, 0), ${size}))) AS recs,
+        arraySort(arrayMap(x -> tuple(tupleElement(x, 3), tupleElement(x, 5)),
+          arrayFilter((x, prev_sport, prev_dport, prev_end) -> tupleElement(x, 1) = -1 OR tupleElement(x, 1) != prev_sport
+              OR tupleElement(x, 2) != prev_dport OR tupleElement(x, 3) > prev_end + ${sqlNumber(SPLIT_RECORD_GAP_S)},
+            recs,
+            arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, 1), recs)), -2),
+            arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, 2), recs)), -2),
+            arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, 4), recs)), 0))))`
+    : `arraySort(groupArray(tuple(ts, ${size})))`;
   return `SELECT src, dst, arrayMap(x -> tupleElement(x, 1), pts) AS ts, arrayMap(x -> tupleElement(x, 2), pts) AS sizes
-    FROM (SELECT src, dst, arraySort(groupArray(tuple(ts, toFloat64(${sizeExpr(options)})))) AS pts
+    FROM (SELECT src, dst, ${points} AS pts
           FROM ${t} WHERE ${where(fileIds, options)}${bucketFilter}
           GROUP BY src, dst HAVING count() >= ${sqlInteger(minFlows)})`;
 }
@@ -288,7 +305,8 @@ export function flowCountSql(l: Layout, fileIds: readonly number[]): string {
  * pair and window in WINDOW_SERIES_COLUMNS order, sorted by pair and window. A flow joins each of
  * the k windows it falls into (ARRAY JOIN range(k)); per window, its time-sorted flows are an
  * array: gaps, their median (interpolated like DuckDB's median), the dense part and the flows off
- * the usual sizes come from arrays. Modes: highest count, then the smaller value (sumMap keys are
+ * the usual sizes come from arrays (neighbours through shifted arrays: a lambda that indexes a
+ * captured array copies it for every element). Modes: highest count, then the smaller value (sumMap keys are
  * ascending), no port last. Every GROUP BY includes (src, dst): complete per shard (SHARD_LOCAL,
  * and distributed_product_mode = local for the pair filter's subquery).
  */
@@ -322,8 +340,8 @@ export function pairWindowsSql(
     `arrayFirst((k, c) -> c = arrayReduce('max', tupleElement(${m}, 2)), tupleElement(${m}, 1), tupleElement(${m}, 2))`;
   const inner = `SELECT src, dst, toInt64(floor(ts / ${hop})) - toInt64(r) AS wi,
       toFloat64(wi) AS index, toFloat64(count()) AS flows, min(ts) AS firstTs, max(ts) AS lastTs,
-      arraySort(groupArray(ts)) AS tsa, length(tsa) AS n,
-      arraySort(arrayMap(i -> tsa[i + 1] - tsa[i], arrayEnumerate(arrayPopFront(tsa)))) AS gaps, length(gaps) AS ng,
+      arraySort(groupArray(ts)) AS tsa, arrayPopFront(arrayDifference(tsa)) AS steps,
+      arraySort(steps) AS gaps, length(gaps) AS ng,
       if(ng = 0, nan, gaps[intDiv(ng - 1, 2) + 1] + (gaps[intDiv(ng, 2) + 1] - gaps[intDiv(ng - 1, 2) + 1]) * 0.5) AS gapMedian,
       toFloat64(sum(ifNull(resp_bytes, 0) AS rs)) AS respBytes, toFloat64(sum(ifNull(orig_bytes, 0) AS os)) AS origBytes,
       sumMap([rs], [toUInt64(1)]) AS rm, sumMap([os], [toUInt64(1)]) AS om,
@@ -337,8 +355,8 @@ export function pairWindowsSql(
         arrayFilter(x -> tupleElement(x, 2) != rmode OR tupleElement(x, 3) != omode, groupArray(tuple(ts, rs, os)))) AS odd,
       if(length(odd) = 0, firstTs, arrayReduce('min', odd)) AS oddFirstTs,
       if(length(odd) = 0, lastTs, arrayReduce('max', odd)) AS oddLastTs,
-      arrayFilter((x, i) -> least(if(i > 1, x - tsa[i - 1], inf), if(i < n, tsa[i + 1] - x, inf)) <= ${sqlNumber(DENSE_GAP_FACTOR)} * gapMedian,
-        tsa, arrayEnumerate(tsa)) AS dense,
+      arrayFilter((x, gap_prev, gap_next) -> least(gap_prev, gap_next) <= ${sqlNumber(DENSE_GAP_FACTOR)} * gapMedian,
+        tsa, arrayPushFront(steps, inf), arrayPushBack(steps, inf)) AS dense,
       if(length(dense) = 0, firstTs, dense[1]) AS denseFirstTs,
       if(length(dense) = 0, lastTs, dense[length(dense)]) AS denseLastTs
     FROM ${t} ARRAY JOIN range(${sqlInteger(shape.k)}) AS r
