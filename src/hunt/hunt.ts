@@ -19,6 +19,7 @@ import { contextFactors } from '../score/context-factors.js';
 import { applyEpisodes, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
+import type { DuckDbSettings } from '../store/duckdb/settings.js';
 import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
 
@@ -36,6 +37,11 @@ export interface HuntOptions {
   scoring?: ScoringConfig;
   /** Outlier model(s) behind the outlierness sub-score (default: all, rank-averaged). */
   model?: ModelChoice;
+  /**
+   * Pairs the outlier models are fitted on at most (seeded sample; all pairs are scored). Default
+   * MODEL_FIT_SAMPLE (src/models/ensemble.ts); Infinity fits on every pair (the reference path).
+   */
+  modelFitSample?: number;
   /** Seed of every randomised step (models, permutation tests): same seed, same result. */
   seed?: number;
   /**
@@ -45,6 +51,8 @@ export interface HuntOptions {
   reportTop?: number;
   /** Flows kept per top finding for the report (sampled evenly over time beyond this). */
   reportFlowLimit?: number;
+  /** The embedded DuckDB's memory cap, spill folder and threads (default: env, then settings.ts). */
+  duckdb?: Partial<DuckDbSettings>;
   /** Progress and warnings for the user (stderr); results never go here. */
   onEvent?: (event: HuntEvent) => void;
 }
@@ -193,6 +201,7 @@ async function rankDefault(
     timing,
     options.model ?? 'ensemble',
     options.seed ?? 1,
+    options.modelFitSample,
   );
   clock.lap('models');
   return scorePairs({
@@ -228,7 +237,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
   for (const bad of intel?.badLines.slice(0, 5) ?? [])
     emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
-  const engine = await openEngine(options.engine ?? 'duckdb', options.db);
+  const engine = await openEngine(options.engine ?? 'duckdb', options.db, options.duckdb);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
     const { files, previously } = await importAll(engine, options, emit);

@@ -44,6 +44,7 @@ import {
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
+import { type DuckDbSettings, duckDbSettings, settingStatements } from './settings.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
 const SCHEMA = `
@@ -157,22 +158,27 @@ export class DuckDbEngine implements Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
+    private readonly cleanup: () => void,
   ) {}
 
-  /** `path` undefined = in memory. */
-  static async open(path?: string): Promise<DuckDbEngine> {
+  /** `path` undefined = in memory; `options` override the environment (settings.ts). */
+  static async open(path?: string, options: Partial<DuckDbSettings> = {}): Promise<DuckDbEngine> {
+    const settings = settingStatements(duckDbSettings(options), path === undefined);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:');
     } catch (err) {
+      settings.cleanup();
       throw new InputError(`cannot open the database (${errorMessage(err)})`, path);
     }
     const db = await instance.connect();
+    // memory cap, spill folder, threads = cores: flat memory whatever the input size
+    for (const sql of settings.sql) await db.run(sql);
     await db.run("SET TimeZone = 'UTC'");
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
-    return new DuckDbEngine(instance, db);
+    return new DuckDbEngine(instance, db, settings.cleanup);
   }
 
   async importFile(plan: ImportPlan): Promise<FileAccounting> {
@@ -697,6 +703,7 @@ export class DuckDbEngine implements Engine {
     this.watchProgress(undefined);
     this.db.closeSync();
     this.instance.closeSync();
+    this.cleanup();
   }
 }
 
