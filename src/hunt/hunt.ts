@@ -14,7 +14,8 @@ import { guardUtf8 } from '../read/utf8-guard.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
+import type { PairTiming } from '../features/pair-timing.js';
+import { defaultTimingWorkers, TimingPool } from '../features/timing-pool.js';
 import { contextFactors } from '../score/context-factors.js';
 import { applyEpisodes, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
@@ -42,6 +43,11 @@ export interface HuntOptions {
    * MODEL_FIT_SAMPLE (src/models/ensemble.ts); Infinity fits on every pair (the reference path).
    */
   modelFitSample?: number;
+  /**
+   * Worker threads for the per-pair timing analysis (default: BEACONHUNT_TIMING_WORKERS, else 2 on
+   * a multi-core machine); 0 runs it in this thread. The findings are the same either way.
+   */
+  timingWorkers?: number;
   /** Seed of every randomised step (models, permutation tests): same seed, same result. */
   seed?: number;
   /**
@@ -183,13 +189,18 @@ async function rankDefault(
   const preContext = contextFactors(contextInputs);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
-  await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
-    const i = index.get(pairKey(series.src, series.dst));
-    if (i === undefined || scope.excluded[i]) return;
-    const couldMatter =
-      scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
-    timing[i] = timingOfSeries(series, window, couldMatter);
-  });
+  const pool = new TimingPool(timing, window, options.timingWorkers ?? defaultTimingWorkers());
+  try {
+    await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
+      const i = index.get(pairKey(series.src, series.dst));
+      if (i === undefined || scope.excluded[i]) return;
+      const couldMatter =
+        scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
+      return pool.add(i, series, couldMatter);
+    });
+  } finally {
+    await pool.finish();
+  }
   clock.lap('timing');
   emit({ kind: 'stage', name: 'models' });
   const include = Uint8Array.from(pairs.src, (_, i) =>

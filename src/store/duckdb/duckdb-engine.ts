@@ -588,7 +588,7 @@ export class DuckDbEngine implements Engine {
   async pairSeries(
     options: FeatureOptions,
     minFlows: number,
-    visit: (series: PairSeries) => void,
+    visit: (series: PairSeries) => void | Promise<void>,
   ): Promise<void> {
     const f = flowsSql(options);
     // One sorted flat stream (DuckDB sorts far faster than it builds ordered lists), cut into pairs
@@ -605,12 +605,20 @@ export class DuckDbEngine implements Engine {
     let ts = new Float64Array(1024);
     let sizes = new Float64Array(1024);
     let n = 0;
+    // a promise from visit() means "wait before reading on"; awaited between chunks
+    let wait: Promise<void> | undefined;
     const flush = () => {
-      if (src !== undefined && dst !== undefined && n > 0)
-        visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
+      if (src !== undefined && dst !== undefined && n > 0) {
+        const r = visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
+        if (r) wait = wait ? wait.then(() => r) : r;
+      }
       n = 0;
     };
     for (;;) {
+      if (wait) {
+        await wait;
+        wait = undefined;
+      }
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const srcs = chunk.getColumnValues(0);
@@ -639,6 +647,7 @@ export class DuckDbEngine implements Engine {
       }
     }
     flush();
+    await wait;
   }
 
   async pairFlows(
