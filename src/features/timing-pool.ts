@@ -82,30 +82,42 @@ export class TimingPool {
   };
   private drained: (() => void) | undefined;
 
+  private readonly wanted: number;
+
   constructor(
     private readonly out: (PairTiming | undefined)[],
     private readonly window: { start: number; end: number } | undefined,
     workers: number,
+    /** Flows per batch (tests make it small to exercise the workers on a small input). */
+    private readonly batchPoints = BATCH_POINTS,
   ) {
     this.batch = this.fresh();
-    const script = fileURLToPath(WORKER_URL);
-    if (workers > 0 && existsSync(script)) {
-      for (let w = 0; w < workers; w++) {
-        const worker = new Worker(script);
-        worker.on('message', (msg: { id: number; results: PairTiming[]; pairs: Int32Array }) => {
-          msg.pairs.forEach((pair, k) => {
-            this.out[pair] = msg.results[k];
-          });
-          this.settle(msg.id);
+    this.wanted = workers > 0 && existsSync(fileURLToPath(WORKER_URL)) ? workers : 0;
+  }
+
+  /**
+   * Workers start with the first full batch: an input smaller than one batch (fixtures, small
+   * captures) is timed in this thread and never pays for starting threads.
+   */
+  private start() {
+    if (this.workers.length > 0) return;
+    // --input-type (from `node --input-type=module -e …`) is refused by a worker given a file
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    for (let w = 0; w < this.wanted; w++) {
+      const worker = new Worker(fileURLToPath(WORKER_URL), { execArgv });
+      worker.on('message', (msg: { id: number; results: PairTiming[]; pairs: Int32Array }) => {
+        msg.pairs.forEach((pair, k) => {
+          this.out[pair] = msg.results[k];
         });
-        worker.on('error', (err) => this.fail(err));
-        this.workers.push(worker);
-        this.busy.push(0);
-      }
+        this.settle(msg.id);
+      });
+      worker.on('error', (err) => this.fail(err));
+      this.workers.push(worker);
+      this.busy.push(0);
     }
   }
 
-  /** How many worker threads run the analysis (0: this thread). */
+  /** How many worker threads have run the analysis (0: all of it ran in this thread). */
   get threads(): number {
     return this.workers.length;
   }
@@ -114,15 +126,15 @@ export class TimingPool {
     return {
       pairs: [],
       offsets: [0],
-      ts: new Float64Array(BATCH_POINTS),
-      sizes: new Float64Array(BATCH_POINTS),
+      ts: new Float64Array(this.batchPoints),
+      sizes: new Float64Array(this.batchPoints),
       flags: [],
     };
   }
 
   /** Queues one pair; resolves when there is room for more (backpressure), else returns nothing. */
   add(pair: number, series: PairSeries, periodogram: boolean): Promise<void> | undefined {
-    if (this.workers.length === 0) {
+    if (this.wanted === 0) {
       this.out[pair] = timingOfSeries(series, this.window, periodogram);
       return undefined;
     }
@@ -143,13 +155,31 @@ export class TimingPool {
     b.pairs.push(pair);
     b.offsets.push(used + n);
     b.flags.push(periodogram ? 1 : 0);
-    return used + n >= BATCH_POINTS ? this.flush() : undefined;
+    return used + n >= this.batchPoints ? this.flush() : undefined;
   }
 
-  private flush(): Promise<void> | undefined {
+  private flush(last = false): Promise<void> | undefined {
     const b = this.batch;
     if (b.pairs.length === 0) return undefined;
     this.batch = this.fresh();
+    if (last && this.workers.length === 0) {
+      // the whole input was less than one batch: time it here
+      const used = b.offsets[b.offsets.length - 1] as number;
+      const results = timeBatch({
+        id: -1,
+        pairs: Int32Array.from(b.pairs),
+        offsets: Int32Array.from(b.offsets),
+        ts: b.ts.subarray(0, used),
+        sizes: b.sizes.subarray(0, used),
+        periodogram: Uint8Array.from(b.flags),
+        ...(this.window ? { window: this.window } : {}),
+      });
+      b.pairs.forEach((pair, k) => {
+        this.out[pair] = results[k];
+      });
+      return undefined;
+    }
+    this.start();
     const used = b.offsets[b.offsets.length - 1] as number;
     const batch: TimingBatch = {
       id: this.nextId++,
@@ -202,7 +232,7 @@ export class TimingPool {
   /** Waits for every queued pair, then stops the workers. */
   async finish(): Promise<void> {
     try {
-      this.flush();
+      this.flush(true);
       await Promise.all(this.done);
       if (this.failure) throw this.failure;
     } finally {
