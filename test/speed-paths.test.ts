@@ -6,6 +6,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Truth } from '../src/generate/index.js';
 import type { HuntOptions } from '../src/hunt/hunt.js';
+import type { PairTiming } from '../src/features/pair-timing.js';
+import { timingOfSeries } from '../src/features/pair-timing.js';
+import type { TimingPool } from '../src/features/timing-pool.js';
+import { byteSeries, cobaltStrikeSeries, poissonSeries } from '../src/features/timing/synthetic.js';
 import type { HuntResult } from '../src/score/finding.js';
 import { DUCKDB_ENV, duckDbSettings, settingStatements } from '../src/store/duckdb/settings.js';
 import { runCli } from './cli.js';
@@ -17,8 +21,10 @@ import { HAVE_SHARED_DATA, SKIP_MESSAGE, sharedPath } from './shared-data.js';
  * memory cap (spilling) and without, and with the models fitted on a sample or on every pair.
  * The worker pool needs the compiled worker script, so the hunt is the built one (npm test builds).
  */
-const DIST_HUNT = resolve(import.meta.dirname, '..', 'dist', 'hunt', 'hunt.js');
+const DIST = resolve(import.meta.dirname, '..', 'dist');
+const DIST_HUNT = join(DIST, 'hunt', 'hunt.js');
 let hunt: (options: HuntOptions) => Promise<HuntResult>;
+let Pool: typeof TimingPool;
 let dir: string;
 let conn: string;
 let truth: Truth;
@@ -26,6 +32,9 @@ let truth: Truth;
 beforeAll(async () => {
   if (!existsSync(DIST_HUNT)) throw new Error(`${DIST_HUNT} is missing: run npm run build first`);
   ({ hunt } = (await import(DIST_HUNT)) as { hunt: typeof hunt });
+  ({ TimingPool: Pool } = (await import(join(DIST, 'features', 'timing-pool.js'))) as {
+    TimingPool: typeof TimingPool;
+  });
   dir = await mkdtemp(join(tmpdir(), 'bh-speed-'));
   conn = join(dir, 'conn.log');
   const gen = runCli([
@@ -45,6 +54,13 @@ beforeAll(async () => {
   truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8')) as Truth;
 });
 
+/** The reference path on the generated network: timing in this thread, models fitted on every pair. */
+let reference: Promise<HuntResult> | undefined;
+const referenceHunt = () => {
+  reference ??= hunt({ inputs: [conn], timingWorkers: 0, modelFitSample: Number.POSITIVE_INFINITY });
+  return reference;
+};
+
 /** Everything a user sees of the findings; only the run's timings may differ. */
 const seen = (r: HuntResult) => ({
   findings: r.findings,
@@ -54,15 +70,33 @@ const seen = (r: HuntResult) => ({
 });
 
 describe('fast paths give the reference findings', () => {
+  it('the worker pool runs on 2 threads and returns what the same call returns in this thread', async () => {
+    const window = { start: 0, end: 86_400 };
+    const series = Array.from({ length: 40 }, (_, k) => {
+      const ts =
+        k % 2 === 0
+          ? cobaltStrikeSeries({ sleep: 60 + k, jitter: 0.2, count: 300 + 10 * k, seed: k + 1 })
+          : poissonSeries({ meanGap: 90, count: 200 + 5 * k, seed: k + 1 });
+      return { src: `s${k}`, dst: 'd', ts, sizes: byteSeries(ts.length, 52 + k, k % 3, k + 1) };
+    });
+    const inThread = series.map((s, k) => timingOfSeries(s, window, k % 4 !== 3));
+    const out: (PairTiming | undefined)[] = new Array(series.length);
+    const pool = new Pool(out, window, 2, 2_000); // small batches: every worker gets several
+    for (const [k, s] of series.entries()) await pool.add(k, s, k % 4 !== 3);
+    await pool.finish();
+    expect(pool.threads).toBe(2);
+    expect(out).toEqual(inThread);
+  });
+
   it('timing on 2 worker threads = timing in this thread, on a generated network', async () => {
-    const inline = await hunt({ inputs: [conn], timingWorkers: 0 });
+    const inline = await referenceHunt();
     const pooled = await hunt({ inputs: [conn], timingWorkers: 2 });
     expect(inline.findings.length).toBeGreaterThan(7);
     expect(seen(pooled)).toEqual(seen(inline));
   });
 
   it('a 200 MB DuckDB cap on one thread changes no finding', async () => {
-    const free = await hunt({ inputs: [conn], timingWorkers: 0 });
+    const free = await referenceHunt();
     const capped = await hunt({
       inputs: [conn],
       timingWorkers: 0,
@@ -72,11 +106,7 @@ describe('fast paths give the reference findings', () => {
   });
 
   it('models fitted on a 300-pair seeded sample keep every planted pair on top', async () => {
-    const reference = await hunt({
-      inputs: [conn],
-      timingWorkers: 0,
-      modelFitSample: Number.POSITIVE_INFINITY,
-    });
+    const reference = await referenceHunt();
     const sampled = await hunt({ inputs: [conn], timingWorkers: 0, modelFitSample: 300 });
     expect(reference.summary.pairs).toBeGreaterThan(300);
     const plantedRanks = (r: HuntResult) =>
