@@ -9,6 +9,8 @@
  * Deterministic for a given seed.
  */
 
+import { deriveSeed, sampleRows, seededRng } from '../math/random.js';
+import { rankNormalise } from '../math/stats.js';
 import {
   type EllipticEnvelopeOptions,
   type EllipticEnvelopeResult,
@@ -23,9 +25,7 @@ import { type ChooseKResult, chooseK, type KMeansOptions, type KMeansResult, kMe
 import { type FeatureMatrix, nRows } from './matrix.js';
 import { type OneClassSvmOptions, type OneClassSvmResult, oneClassSvm } from './one-class-svm.js';
 import { type PcaOutlierOptions, type PcaOutlierResult, pcaOutliers } from './pca.js';
-import { createRng, deriveSeed, sampleRows } from './random.js';
 import { imputeNonFinite, type ScaleSpec, type ScalingParams, scaleMatrix } from './scale.js';
-import { rankNormalise } from './stats.js';
 
 /**
  * Rows k-means, the elliptic envelope and PCA are fitted on when there are more (a seeded sample;
@@ -100,7 +100,7 @@ export async function runEnsemble(m: FeatureMatrix, options: EnsembleOptions = {
   }
   const fitSample = options.fitSampleSize ?? MODEL_FIT_SAMPLE;
   const fitRows =
-    n > fitSample ? { fitRows: sampleRows(n, fitSample, createRng(deriveSeed(seed, 'fit-sample'))) } : {};
+    n > fitSample ? { fitRows: sampleRows(n, fitSample, seededRng(deriveSeed(seed, 'fit-sample'))) } : {};
   const scores: Partial<Record<ModelName, Float64Array>> = {};
   const ranks: Partial<Record<ModelName, Float64Array>> = {};
   const outputs: {

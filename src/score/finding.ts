@@ -25,6 +25,11 @@ export interface Finding {
   first_seen: string;
   last_seen: string;
   features: Record<string, number | null>;
+  /**
+   * A destination that rotates within one network: every address of the group (dst is the one
+   * with most flows). Absent for plain pairs.
+   */
+  addresses?: string[];
   /** Each evidence channel's contribution, in decades (−log10 p, weighted and capped; docs/SCORING.md). */
   components: Record<string, number>;
   /**
@@ -88,8 +93,4 @@ export interface ReportData {
     ignored: Uint8Array;
   };
   flows: Map<string, PairFlows>;
-}
-
-export function isoTime(epochSeconds: number): string {
-  return Number.isFinite(epochSeconds) ? new Date(Math.round(epochSeconds * 1000)).toISOString() : '';
 }
