@@ -39,6 +39,12 @@ export interface RegularityOptions {
   maxMultiple: number;
   /** At least this share of the gaps must be on time for a window to be considered. */
   minOnTimeShare: number;
+  /**
+   * The on-time share must be at least this multiple of the null's: with thousands of gaps a
+   * binomial test detects any small misfit of the null (the period is estimated from the same
+   * gaps), while a schedule is a large effect — a jittered beacon puts 2–3× chance on time.
+   */
+  minLift: number;
 }
 
 export const REGULARITY_DEFAULTS: Readonly<RegularityOptions> = Object.freeze({
@@ -47,6 +53,7 @@ export const REGULARITY_DEFAULTS: Readonly<RegularityOptions> = Object.freeze({
   maxTolerance: 0.5,
   maxMultiple: 4,
   minOnTimeShare: 0.5,
+  minLift: 1.5,
 });
 
 export interface Regularity {
@@ -122,6 +129,7 @@ export function regularityEvidence(
     // coarse clocks (whole seconds on a 2 s beacon) cannot be judged finer than ±maxTolerance
     const eps = Math.min(o.maxTolerance, Math.max(floor, d));
     const q = onTimeProbability(eps, period, meanGap, o.maxMultiple);
+    if (count / n < o.minLift * q) continue;
     const ev = -log10BinomialTail(count, n, q) - penalty;
     if (ev > best) {
       best = ev;
