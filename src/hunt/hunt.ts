@@ -6,21 +6,21 @@ import { type IntelLists, loadIntel } from '../context/intel.js';
 import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
+import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
 import type { FileAccounting } from '../read/plan.js';
 import { guardUtf8 } from '../read/utf8-guard.js';
-import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
-import { isoTime } from '../score/finding.js';
-import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
 import { contextFactors } from '../score/context-factors.js';
+import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
+import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
 import { applyEpisodes, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
+import { isoTime } from '../util/time.js';
 
 export interface HuntOptions {
   inputs: string[];
@@ -237,11 +237,18 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     const data = await engine.summary();
     if (data.files.length === 0)
       throw new InputError('no input: give flow files, directories or - for stdin');
+    const unidirectional = data.files.some((f) => f.directionality === 'unidirectional');
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
+      stitchSplitRecords: unidirectional,
     };
+    if (unidirectional && !engine.stitchesSplitRecords)
+      emit({
+        kind: 'warning',
+        message: `the ${engine.name} engine does not stitch split NetFlow records: a held connection may count as several check-ins`,
+      });
     if (data.files.some((f) => f.precomputed)) {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
