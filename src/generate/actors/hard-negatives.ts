@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../math/random.js';
 import { type Endpoint, micros, roundTrip, tcpSession } from '../shape.js';
 import type { Host, World } from '../world.js';
 import { heartbeat } from './benign.js';
