@@ -1,6 +1,7 @@
 import {
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBType,
   type DuckDBValue,
   LIST,
   listValue,
@@ -17,7 +18,7 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import { fingerprintFile } from '../../read/fingerprint.js';
 import type {
   DelimitedOptions,
@@ -36,6 +37,18 @@ import type {
   WatchStoreOptions,
   WindowQuery,
 } from '../engine.js';
+import {
+  decodeAccounting,
+  decodeNumber,
+  decodeText,
+  encodeAccounting,
+  FAILED_STATES,
+  flowColumnsDdl,
+  importAccounting,
+  MAX_LINE_BYTES,
+  type Rejects,
+  summarizeFiles,
+} from '../shared.js';
 import { streamPairWindows } from './change-sql.js';
 import {
   importSelectSql,
@@ -58,9 +71,7 @@ CREATE TABLE IF NOT EXISTS files (
   imported_at TIMESTAMPTZ DEFAULT current_timestamp
 );
 CREATE TABLE IF NOT EXISTS flows (
-  ts DOUBLE, duration DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
-  orig_bytes BIGINT, resp_bytes BIGINT, orig_pkts BIGINT, resp_pkts BIGINT,
-  conn_state VARCHAR, service VARCHAR, host VARCHAR, sensor VARCHAR,
+  ${flowColumnsDdl('duckdb')},
   file_id INTEGER NOT NULL,
   -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
   skip_reason VARCHAR
@@ -73,9 +84,6 @@ CREATE TABLE IF NOT EXISTS seed_rows (
   skip_reason VARCHAR
 );
 `;
-
-/** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
-const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 /** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
 const NOT_IN_FLOWS =
@@ -114,9 +122,6 @@ const PRECOMPUTED_PAIRS_SQL = `
   WHERE s.skip_reason IS NULL AND ${NOT_IN_FLOWS}
   GROUP BY src, dst`;
 
-/** Zeek's failed-connection states: nothing answered, or the server refused. */
-const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
-
 function sizeExpr(options: FeatureOptions): string {
   switch (options.sizeField) {
     case 'resp':
@@ -135,21 +140,25 @@ function flowsSql(options: FeatureOptions): string {
   return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
 }
 
-interface Rejects {
-  rejected: number;
-  examples: string[];
-  nonDataLines: number;
+const num = (value: DuckDBValue): number => decodeNumber(value);
+
+/**
+ * Where converted rows go: stored in a table of this database (INSERT), or written to a file for
+ * another engine (COPY). `wrap` turns the converting SELECT (canonical columns, then skip_reason)
+ * into that statement; `discard` undoes a first read when the file is read again line by line.
+ */
+interface RowSink {
+  wrap(select: string): string;
+  params: Record<string, DuckDBValue>;
+  discard(): Promise<void>;
 }
 
-function num(value: DuckDBValue): number {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'number') return value;
-  return Number.NaN;
+/** What a read left: lines the reader rejected, and the rows the sink took. */
+interface Loaded {
+  rejects: Rejects;
+  rows: number;
 }
-
-function str(value: DuckDBValue): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
+const str = decodeText;
 
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
@@ -160,8 +169,11 @@ export class DuckDbEngine implements Engine {
     private readonly db: DuckDBConnection,
   ) {}
 
-  /** `path` undefined = in memory. */
-  static async open(path?: string): Promise<DuckDbEngine> {
+  /**
+   * `path` undefined = in memory. `tempDirectory`: where DuckDB spills what does not fit in memory
+   * (default: next to the database file; an in-memory database would use ./.tmp).
+   */
+  static async open(path?: string, options: { tempDirectory?: string } = {}): Promise<DuckDbEngine> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:');
@@ -170,6 +182,7 @@ export class DuckDbEngine implements Engine {
     }
     const db = await instance.connect();
     await db.run("SET TimeZone = 'UTC'");
+    if (options.tempDirectory) await db.run('SET temp_directory = $dir', { dir: options.tempDirectory });
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
@@ -188,12 +201,10 @@ export class DuckDbEngine implements Engine {
     const fileId = num(next.getRows()[0]?.[0] ?? 1);
     await this.db.run('BEGIN TRANSACTION');
     try {
-      const { rejected, examples, nonDataLines } =
-        plan.kind === 'delimited'
-          ? await this.loadDelimited(plan, fileId)
-          : plan.kind === 'precomputed'
-            ? await this.loadPrecomputed(plan, fileId)
-            : await this.loadJsonLines(plan, fileId);
+      const rejects =
+        plan.kind === 'precomputed'
+          ? await this.loadPrecomputed(plan, fileId)
+          : (await this.loadFlows(plan, this.flowsSink(fileId))).rejects;
       const table = plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
       const counts = await this.db.runAndReadAll(
         `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
@@ -205,19 +216,7 @@ export class DuckDbEngine implements Engine {
         if (reason === '') used = num(n ?? 0);
         else skipped[String(reason)] = num(n ?? 0);
       }
-      if (rejected > 0)
-        skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
-      for (const [reason, count] of Object.entries(plan.preSkipped ?? {})) {
-        if (count > 0) skipped[reason] = (skipped[reason] ?? 0) + count;
-      }
-      const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
-      const notes = plan.notes ?? [];
-      const kind = {
-        ...(plan.kind !== 'precomputed' && plan.directionality
-          ? { directionality: plan.directionality }
-          : {}),
-        ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
-      };
+      const accounting = importAccounting(plan, used, skipped, rejects);
       await this.db.run(
         `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
          VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
@@ -226,23 +225,13 @@ export class DuckDbEngine implements Engine {
           path: plan.path,
           fp: fingerprint,
           format: plan.format,
-          rows: dataRows,
+          rows: accounting.dataRows,
           used,
-          skipped: JSON.stringify({ skipped, examples, nonDataLines, notes, ...kind }),
+          skipped: encodeAccounting(accounting),
         },
       );
       await this.db.run('COMMIT');
-      return {
-        path: plan.path,
-        format: plan.format,
-        dataRows,
-        used,
-        skipped,
-        examples,
-        nonDataLines,
-        notes,
-        ...kind,
-      };
+      return accounting;
     } catch (err) {
       await this.db.run('ROLLBACK');
       if (err instanceof InputError) throw err;
@@ -259,35 +248,13 @@ export class DuckDbEngine implements Engine {
       { fp: fingerprint },
     );
     const row = r.getRows()[0] ?? [];
-    const extra = JSON.parse(String(row[4] ?? '{}')) as {
-      skipped?: Record<string, number>;
-      examples?: string[];
-      nonDataLines?: number;
-      notes?: string[];
-      directionality?: FileAccounting['directionality'];
-      precomputed?: boolean;
-    };
-    return {
+    return decodeAccounting({
       path: String(row[0]),
       format: String(row[1]),
       dataRows: num(row[2] ?? 0),
       used: num(row[3] ?? 0),
-      skipped: extra.skipped ?? {},
-      examples: extra.examples ?? [],
-      nonDataLines: extra.nonDataLines ?? 0,
-      notes: extra.notes ?? [],
-      ...(extra.directionality ? { directionality: extra.directionality } : {}),
-      ...(extra.precomputed ? { precomputed: true } : {}),
-    };
-  }
-
-  private insertSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
-    const select = importSelectSql(plan, source, jsonCheck);
-    return {
-      sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
-      SELECT *, $file_id FROM (${select.sql})`,
-      params: select.params,
-    };
+      json: String(row[4] ?? '{}'),
+    });
   }
 
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
@@ -317,26 +284,42 @@ export class DuckDbEngine implements Engine {
         compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
   }
 
-  private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'flows', (source, lineCheck) => {
-      const insert = importSelectSql(plan, source, undefined, lineCheck);
-      return {
-        sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${insert.sql})`,
-        params: insert.params,
-      };
-    });
+  /** Converted flows stored in the flows table under `fileId`. */
+  private flowsSink(fileId: number): RowSink {
+    return {
+      wrap: (select) =>
+        `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${select})`,
+      params: { file_id: fileId },
+      discard: async () => {
+        await this.db.run('DELETE FROM flows WHERE file_id = $id', { id: fileId });
+      },
+    };
+  }
+
+  /** Reads a flow file (delimited or JSON lines) into `sink`. */
+  private async loadFlows(plan: DelimitedPlan | JsonLinesPlan, sink: RowSink): Promise<Loaded> {
+    return plan.kind === 'delimited'
+      ? this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+          importSelectSql(plan, source, undefined, lineCheck),
+        )
+      : this.loadJsonLines(plan, sink);
   }
 
   /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
   private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'seed_rows', (source, lineCheck) => {
-      const select = precomputedSelectSql(plan, source, lineCheck);
-      return {
-        sql: `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
-          SELECT *, $file_id FROM (${select.sql})`,
-        params: select.params,
-      };
-    });
+    const sink: RowSink = {
+      wrap: (select) =>
+        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+          SELECT *, $file_id FROM (${select})`,
+      params: { file_id: fileId },
+      discard: async () => {
+        await this.db.run('DELETE FROM seed_rows WHERE file_id = $id', { id: fileId });
+      },
+    };
+    const loaded = await this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+      precomputedSelectSql(plan, source, lineCheck),
+    );
+    return loaded.rejects;
   }
 
   /**
@@ -346,31 +329,42 @@ export class DuckDbEngine implements Engine {
    */
   private async loadDelimitedWith(
     plan: DelimitedPlan | PrecomputedPlan,
-    fileId: number,
-    table: 'flows' | 'seed_rows',
-    insert: (source: string, lineCheck?: string) => SqlWithParams,
-  ): Promise<Rejects> {
-    const params: Record<string, DuckDBValue> = { file_id: fileId };
-    const first = insert(this.delimitedSource(plan, params), undefined);
-    await this.db.run(first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
-    if (plan.quote === '' || !(await this.rejectsSpanLines())) return this.collectRejects(plan.trailer);
-    await this.db.run(`DELETE FROM ${table} WHERE file_id = $id`, { id: fileId });
-    await this.clearRejects();
-    const lineParams: Record<string, string> = {};
-    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+    sink: RowSink,
+    select: (source: string, lineCheck?: string) => SqlWithParams,
+  ): Promise<Loaded> {
+    const params: Record<string, DuckDBValue> = { ...sink.params };
+    const first = select(this.delimitedSource(plan, params), undefined);
+    let rows = await this.runSink(sink, first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
+    if (plan.quote !== '' && (await this.rejectsSpanLines())) {
+      await sink.discard();
+      await this.clearRejects();
+      const lineParams: Record<string, string> = {};
+      const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, skip = $skip, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
-    const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
-    const second = insert(quoted.source, quoted.lineCheck);
-    await this.db.run(second.sql, {
-      ...second.params,
-      ...lineParams,
-      path: plan.readFrom?.path ?? plan.path,
-      skip: plan.skipLines,
-      compression: plan.readFrom ? 'none' : plan.compression,
-      file_id: fileId,
-    });
-    return this.collectRejects(plan.trailer);
+      const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
+      const second = select(quoted.source, quoted.lineCheck);
+      rows = await this.runSink(sink, second.sql, {
+        ...second.params,
+        ...lineParams,
+        ...sink.params,
+        path: plan.readFrom?.path ?? plan.path,
+        skip: plan.skipLines,
+        compression: plan.readFrom ? 'none' : plan.compression,
+      });
+    }
+    return { rejects: await this.collectRejects(plan.trailer), rows };
+  }
+
+  /** Runs the sink's statement over `select`; the rows it took (INSERT and COPY report a count). */
+  private async runSink(
+    sink: RowSink,
+    select: string,
+    params: Record<string, DuckDBValue>,
+    types?: Record<string, DuckDBType>,
+  ): Promise<number> {
+    const r = await this.db.runAndReadAll(sink.wrap(select), params, types);
+    return num(r.getRows()[0]?.[0] ?? 0);
   }
 
   /** Whether read_csv rejected a "line" that holds line breaks: it ran past an unterminated quote. */
@@ -426,49 +420,37 @@ export class DuckDbEngine implements Engine {
     return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples, nonDataLines };
   }
 
-  private async loadJsonLines(plan: JsonLinesPlan, fileId: number): Promise<Rejects> {
+  private async loadJsonLines(plan: JsonLinesPlan, sink: RowSink): Promise<Loaded> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
     // One json_extract_string with the list of paths parses each line once (not once per path).
     const rawColumns = paths.map((_, i) => `v[${i + 1}] AS r${i}`).join(', ');
-    const lines = `read_csv($path, delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false,
+    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
     const source = `(SELECT j, ${rawColumns} FROM (
         SELECT j, json_extract_string(j, [${paths.join(', ')}]) AS v
         FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j
           FROM ${lines} WHERE trim(line) <> '')))`;
-    const insert = this.insertSql(plan, source, 'j IS NOT NULL');
-    await this.db.run(insert.sql, {
-      ...insert.params,
+    const select = importSelectSql(plan, source, 'j IS NOT NULL');
+    const rows = await this.runSink(sink, select.sql, {
+      ...select.params,
+      ...sink.params,
       path: plan.readFrom?.path ?? plan.path,
       compression: plan.readFrom ? 'none' : plan.compression,
-      file_id: fileId,
     });
-    return this.collectRejects();
+    return { rejects: await this.collectRejects(), rows };
   }
 
   async summary(): Promise<DataSummary> {
     const filesResult = await this.db.runAndReadAll('SELECT fingerprint FROM files ORDER BY file_id');
     const files: FileAccounting[] = [];
     for (const [fp] of filesResult.getRows()) files.push(await this.fileAccounting(String(fp)));
-    const skippedByReason: Record<string, number> = {};
-    let flowsRead = 0;
-    let flowsUsed = 0;
-    for (const f of files) {
-      flowsRead += f.dataRows;
-      flowsUsed += f.used;
-      for (const [reason, n] of Object.entries(f.skipped))
-        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
-    }
     const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
     const [lo, hi] = range.getRows()[0] ?? [null, null];
     return {
-      files,
-      flowsRead,
-      flowsUsed,
-      skippedByReason,
+      ...summarizeFiles(files),
       timeRange: lo === null || hi === null ? null : [num(lo ?? 0), num(hi ?? 0)],
     };
   }
@@ -595,7 +577,8 @@ export class DuckDbEngine implements Engine {
            SELECT y.*, lag(y.ts + coalesce(y.duration, 0)) OVER (
              PARTITION BY y.src, y.dst, y.sport, y.dport ORDER BY y.ts) AS prev_end
            FROM ${f} y) z
-         WHERE z.sport IS NULL OR z.prev_end IS NULL OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
+         WHERE z.proto IS DISTINCT FROM 'tcp' OR z.sport IS NULL OR z.prev_end IS NULL
+            OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
       : f;
     const result = await this.db.stream(
       `SELECT x.src, x.dst, x.ts, x.size::DOUBLE
@@ -674,6 +657,42 @@ export class DuckDbEngine implements Engine {
       });
     }
     return out;
+  }
+
+  /**
+   * Reads a flow file exactly as importFile does (same plan, conversion, validation and rejected
+   * lines) but writes every converted row to `path` instead of storing it: delimited text without
+   * quotes, one line per row, one column per expression over the converted row (the canonical
+   * columns and skip_reason), NULL as `nullText`. How an engine that does not read files itself
+   * (ClickHouse) receives them; its expressions must leave no delimiter or line break in a value.
+   * Parallel: the lines come in no particular order. Returns the rejected lines and rows written.
+   */
+  async exportFile(
+    plan: DelimitedPlan | JsonLinesPlan,
+    path: string,
+    columns: readonly string[],
+    delimiter: string,
+    nullText: string,
+  ): Promise<{ rejects: Rejects; rows: number }> {
+    await this.db.run('SET preserve_insertion_order = false');
+    // COPY takes no parameter for its target; `path` is a file our caller created
+    const target = `'${path.replace(/'/g, "''")}'`;
+    const sink: RowSink = {
+      wrap: (select) => `COPY (SELECT ${columns.join(', ')} FROM (${select}))
+        TO ${target} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $x_delim, NULLSTR $x_null)`,
+      params: { x_delim: delimiter, x_null: nullText },
+      // a second read overwrites the file
+      discard: async () => {},
+    };
+    try {
+      return await this.loadFlows(plan, sink);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`,
+        plan.path,
+      );
+    }
   }
 
   /** Change detection's per (pair, window) aggregates; the SQL is in change-sql.ts. */
