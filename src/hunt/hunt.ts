@@ -7,6 +7,7 @@ import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
+import { defaultTimingWorkers, TimingPool } from '../features/timing-pool.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
@@ -25,6 +26,7 @@ import {
 } from '../score/rotation.js';
 import { applyEpisodes, findingEvidence, rank, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
+import type { DuckDbSettings } from '../store/duckdb/settings.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
@@ -44,6 +46,16 @@ export interface HuntOptions {
   scoring?: ScoringConfig;
   /** Outlier model(s) behind the outlierness sub-score (default: all, rank-averaged). */
   model?: ModelChoice;
+  /**
+   * Pairs the outlier models are fitted on at most (seeded sample; all pairs are scored). Default
+   * MODEL_FIT_SAMPLE (src/models/ensemble.ts); Infinity fits on every pair (the reference path).
+   */
+  modelFitSample?: number;
+  /**
+   * Worker threads for the per-pair timing analysis (default: BEACONHUNT_TIMING_WORKERS, else 2 on
+   * a multi-core machine); 0 runs it in this thread. The findings are the same either way.
+   */
+  timingWorkers?: number;
   /** Seed of every randomised step (models, permutation tests): same seed, same result. */
   seed?: number;
   /**
@@ -53,6 +65,8 @@ export interface HuntOptions {
   reportTop?: number;
   /** Flows kept per top finding for the report (sampled evenly over time beyond this). */
   reportFlowLimit?: number;
+  /** The embedded DuckDB's memory cap, spill folder and threads (default: env, then settings.ts). */
+  duckdb?: Partial<DuckDbSettings>;
   /** Progress and warnings for the user (stderr); results never go here. */
   onEvent?: (event: HuntEvent) => void;
 }
@@ -183,13 +197,18 @@ async function rankDefault(
   const preContext = contextFactors(contextInputs);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
-  await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
-    const i = index.get(pairKey(series.src, series.dst));
-    if (i === undefined || scope.excluded[i]) return;
-    const couldMatter =
-      scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
-    timing[i] = timingOfSeries(series, window, couldMatter);
-  });
+  const pool = new TimingPool(timing, window, options.timingWorkers ?? defaultTimingWorkers());
+  try {
+    await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
+      const i = index.get(pairKey(series.src, series.dst));
+      if (i === undefined || scope.excluded[i]) return;
+      const couldMatter =
+        scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
+      return pool.add(i, series, couldMatter);
+    });
+  } finally {
+    await pool.finish();
+  }
   clock.lap('timing');
   emit({ kind: 'stage', name: 'models' });
   const include = Uint8Array.from(pairs.src, (_, i) =>
@@ -201,6 +220,7 @@ async function rankDefault(
     timing,
     options.model ?? 'ensemble',
     options.seed ?? 1,
+    options.modelFitSample,
   );
   clock.lap('models');
   // rotating destinations: each group of one source's pairs into one network is one more row
@@ -218,7 +238,13 @@ async function rankDefault(
     timing: rows.timing,
     outlierness: rows.outlierness,
     ignored: rows.ignored,
-    context: contextFactors({ ...contextInputs, pairs: all, ignored: rows.ignored, intel: rows.intel, timing: rows.timing }),
+    context: contextFactors({
+      ...contextInputs,
+      pairs: all,
+      ignored: rows.ignored,
+      intel: rows.intel,
+      timing: rows.timing,
+    }),
     inbound: rows.inbound,
     addresses: rows.addresses,
     sizeField: featureOptions.sizeField,
@@ -240,7 +266,9 @@ async function rotationTiming(
   window: { start: number; end: number } | undefined,
 ): Promise<(PairTiming | undefined)[]> {
   if (!groups.length) return [];
-  const members = groups.flatMap((g) => g.members.map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string })));
+  const members = groups.flatMap((g) =>
+    g.members.map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string })),
+  );
   const flows = await engine.pairFlows(members, ROTATION_FLOWS_PER_MEMBER);
   return groups.map((g) => {
     const parts = g.members.flatMap((i) => {
@@ -280,7 +308,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
   for (const bad of intel?.badLines.slice(0, 5) ?? [])
     emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
-  const engine = await openEngine(options.engine ?? 'duckdb', options.db);
+  const engine = await openEngine(options.engine ?? 'duckdb', options.db, options.duckdb);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
     const { files, previously } = await importAll(engine, options, emit);
