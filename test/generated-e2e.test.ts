@@ -92,9 +92,8 @@ describe('generated flows with planted beacons, through the CLI', () => {
     expect(below, `best benign rank ${bestBenign}\n${evidenceOf(below)}`).toEqual([]);
   });
 
-  // KNOWN FAILURE since main 4e1aab0 (regularity lift): one monitoring pair is listed (low) despite
-  // the fan-out demotion; ranks and evidence in the gen report. Drop `.fails` once it holds.
-  it.fails('the monitoring fan-out is demoted below minScore: one source, ten servers, one schedule', () => {
+  // internal servers are never a rotation group: the ten parallel polls stay ten demoted pairs
+  it('the monitoring fan-out is demoted below minScore: one source, ten servers, one schedule', () => {
     const rows = pairRanks(truth, base.findings);
     expect(rows.filter((r) => r.pair.kind === 'benign-monitoring' && r.finding)).toEqual([]);
   });

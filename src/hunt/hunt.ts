@@ -224,7 +224,7 @@ async function rankDefault(
   );
   clock.lap('models');
   // rotating destinations: each group of one source's pairs into one network is one more row
-  const groups = rotationGroups(pairs, ignored, scoring.minFlows);
+  const groups = rotationGroups(pairs, ignored, scoring.minFlows, scope.isInternal);
   const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
   const rows = extendRows(
     { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
