@@ -46,6 +46,7 @@ export interface PairEvidenceInput {
   inbound: boolean;
 }
 
+// biome-ignore lint/complexity/useMathMinMax: Math.max would let NaN through; a NaN must count 0
 const clamp01 = (x: number) => (x > 1 ? 1 : x > 0 ? x : 0);
 
 /**

@@ -18,14 +18,22 @@ describe('rotation', () => {
   });
 
   it('a sharper group replaces its members; a blurrier one (parallel schedules) is dropped', () => {
-    const member = (dst: string, regularity: number, ev: number) => ({
+    interface Row {
+      src: string;
+      dst: string;
+      dport: number;
+      components: { regularity: number };
+      ev: number;
+      addresses?: string[];
+    }
+    const member = (dst: string, regularity: number, ev: number): Row => ({
       src: 's',
       dst,
       dport: 443,
       components: { regularity },
       ev,
     });
-    const group = (regularity: number, ev: number) => ({
+    const group = (regularity: number, ev: number): Row => ({
       ...member('a', regularity, ev),
       addresses: ['a', 'b'],
     });

@@ -115,9 +115,9 @@ export function regularityEvidence(
   // the median gap is on time by construction: test the other k − 1, at a fixed ladder of on-time
   // shares (Bonferroni over the ladder's rungs that apply)
   const n = k - 1;
-  const counts = [...new Set(ON_TIME_LADDER.filter((x) => x >= o.minOnTimeShare).map((x) => Math.ceil(x * n)))].filter(
-    (c) => c >= 1,
-  );
+  const counts = [
+    ...new Set(ON_TIME_LADDER.filter((x) => x >= o.minOnTimeShare).map((x) => Math.ceil(x * n))),
+  ].filter((c) => c >= 1);
   const penalty = Math.log10(Math.max(1, counts.length));
   let best = 0;
   let bestEps = Number.NaN;
