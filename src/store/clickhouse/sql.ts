@@ -253,13 +253,13 @@ export function pairSeriesSql(
     buckets > 1 ? ` AND cityHash64(src, dst) % ${sqlInteger(buckets)} = ${sqlInteger(bucket)}` : '';
   const size = `toFloat64(${sizeExpr(options)})`;
   // Split records (options.stitchSplitRecords): the pair's flows sorted by (sport, dport, ts), NULL
-  // ports as −1; a record with a source port is dropped when the previous record of the same ports
+  // ports and non-TCP records (a UDP beacon may keep one socket) as source port −1; a record with a source port is dropped when the previous record of the same ports
   // ended less than SPLIT_RECORD_GAP_S before it (DuckDB: lag() over the four-tuple). A pair still
   // counts all its records for minFlows, as in the DuckDB engine.
   // (Lambdas see the previous record through shifted arrays, not by indexing a captured array:
   // a captured array is copied for every element.)
   const points = options.stitchSplitRecords
-    ? `arraySort(groupArray(tuple(ifNull(toInt32(sport), -1), ifNull(toInt32(dport), -1), ts, ts + ifNull(duration, 0), ${size}))) AS recs,
+    ? `arraySort(groupArray(tuple(if(ifNull(proto, '') = 'tcp', ifNull(toInt32(sport), -1), -1), ifNull(toInt32(dport), -1), ts, ts + ifNull(duration, 0), ${size}))) AS recs,
         arraySort(arrayMap(x -> tuple(tupleElement(x, 3), tupleElement(x, 5)),
           arrayFilter((x, prev_sport, prev_dport, prev_end) -> tupleElement(x, 1) = -1 OR tupleElement(x, 1) != prev_sport
               OR tupleElement(x, 2) != prev_dport OR tupleElement(x, 3) > prev_end + ${sqlNumber(SPLIT_RECORD_GAP_S)},
