@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_INTERNAL_NETWORKS } from '../context/networks.js';
@@ -11,12 +12,81 @@ import { SCORING_DEFAULTS, type ScoringConfig } from './defaults.js';
  * The config file (YAML or JSON). Every section is optional; defaults live here and in
  * config/defaults.ts. Unknown keys are errors, so a typo never silently does nothing.
  */
-const cidrList = z.array(z.string().min(1)).default([]);
+
+/** One address, written in full (IPv4 as four decimal parts: ipaddr.js also takes "10.1"). */
+export function isAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+/** An address or a network in CIDR notation with a prefix length that fits the address. */
+export function isNetwork(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash === -1) return isAddress(text);
+  return isAddress(text.slice(0, slash)) && ipaddr.isValidCIDR(text);
+}
+
+const network = z.string().refine(isNetwork, 'not an address or network (write 10.0.0.0/8 or 2001:db8::/32)');
+const cidrList = z.array(network).default([]);
+
+/** "src -> dst" with an address on each side (pairs are matched by address). */
+const PAIR = /^(\S+)\s*->\s*(\S+)$/;
+const pair = z.string().refine((text) => {
+  const m = PAIR.exec(text.trim());
+  return m !== null && isAddress(m[1] as string) && isAddress(m[2] as string);
+}, 'write a pair as two addresses: "10.0.0.5 -> 203.0.113.7"');
+
+const share = z.number().min(0).max(1);
+
+type ScoringOverrides = {
+  minFlows?: number | undefined;
+  fullVolumeFlows?: number | undefined;
+  prevalenceStart?: number | undefined;
+  prevalenceFull?: number | undefined;
+  weights?: Partial<Record<keyof ScoringConfig['weights'], number | undefined>> | undefined;
+  severity?: Partial<Record<keyof ScoringConfig['severity'], number | undefined>> | undefined;
+};
+
+/**
+ * Scoring values that are each valid but make no sense together, checked after the defaults are
+ * filled in: every weight 0 (no score can be above 0, so silently no findings), severity thresholds
+ * out of order (a level could never be reached), ramps whose end is not after their start (the
+ * volume and prevalence ramps divide by end − start).
+ */
+function checkScoringTogether(o: ScoringOverrides, ctx: z.RefinementCtx): void {
+  const defined = <T extends object>(x: T | undefined) =>
+    Object.fromEntries(Object.entries(x ?? {}).filter(([, v]) => v !== undefined));
+  const weights = { ...SCORING_DEFAULTS.weights, ...defined(o.weights) } as Record<string, number>;
+  if (Object.values(weights).every((w) => w === 0))
+    ctx.addIssue({ code: 'custom', path: ['weights'], message: 'at least one weight must be above 0' });
+  const severity = { ...SCORING_DEFAULTS.severity, ...defined(o.severity) };
+  if (!(severity.critical > severity.high && severity.high > severity.medium && severity.medium > severity.low))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['severity'],
+      message: `thresholds must fall from critical to low (now critical ${severity.critical}, high ${severity.high}, medium ${severity.medium}, low ${severity.low})`,
+    });
+  const minFlows = o.minFlows ?? SCORING_DEFAULTS.minFlows;
+  const fullVolumeFlows = o.fullVolumeFlows ?? SCORING_DEFAULTS.fullVolumeFlows;
+  if (fullVolumeFlows <= minFlows)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['fullVolumeFlows'],
+      message: `must be above minFlows (${minFlows})`,
+    });
+  const start = o.prevalenceStart ?? SCORING_DEFAULTS.prevalenceStart;
+  const full = o.prevalenceFull ?? SCORING_DEFAULTS.prevalenceFull;
+  if (full <= start)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['prevalenceFull'],
+      message: `must be above prevalenceStart (${start})`,
+    });
+}
 
 export const ConfigSchema = z
   .object({
     /** Networks whose hosts are ours (CIDR). Default RFC 1918, RFC 4193, loopback, link-local. */
-    internal_networks: z.array(z.string().min(1)).default([...DEFAULT_INTERNAL_NETWORKS]),
+    internal_networks: z.array(network).default([...DEFAULT_INTERNAL_NETWORKS]),
     /**
      * Which pairs are scored: outbound = the source is internal (the default; internal→internal
      * stays in, as explicit proxies and internal pivots carry C2), inbound = external source to an
@@ -32,9 +102,7 @@ export const ConfigSchema = z
         /** Server names (SNI/Host) and their subdomains. */
         domains: z.array(z.string().min(1)).default([]),
         /** "src -> dst" pairs (addresses). */
-        pairs: z
-          .array(z.string().regex(/^\S+\s*->\s*\S+$/, 'write a pair as "10.0.0.5 -> 203.0.113.7"'))
-          .default([]),
+        pairs: z.array(pair).default([]),
         /** Destination ports (e.g. 123 for NTP). */
         ports: z.array(z.number().int().min(0).max(65535)).default([]),
       })
@@ -65,12 +133,13 @@ export const ConfigSchema = z
         intelBoost: z.number().min(0).max(1).optional(),
         minScore: z.number().min(0).max(1).optional(),
         severity: z
-          .object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
+          .object({ critical: share, high: share, medium: share, low: share })
           .partial()
           .strict()
           .optional(),
       })
       .strict()
+      .superRefine(checkScoringTogether)
       .default({}),
     /**
      * Generic CSV/TSV input (`--format csv`): `columns` maps canonical fields (and `end`) to column
@@ -78,7 +147,8 @@ export const ConfigSchema = z
      */
     csv: z
       .object({
-        columns: z.record(z.enum([...CANONICAL_FIELDS, 'end']), z.string().min(1)),
+        // partialRecord: any subset of the fields (z.record with an enum key demands every key)
+        columns: z.partialRecord(z.enum([...CANONICAL_FIELDS, 'end']), z.string().min(1)),
         time_format: z.string().min(1).optional(),
         delimiter: z.string().min(1).max(2).optional(),
       })

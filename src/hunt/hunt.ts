@@ -11,7 +11,6 @@ import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
 import type { FileAccounting } from '../read/plan.js';
-import { guardUtf8 } from '../read/utf8-guard.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
@@ -19,7 +18,7 @@ import { type PairTiming, scorePairs, scoreUpperBound } from '../score/score-pai
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
-import { InputError } from '../util/errors.js';
+import { errorMessage, InputError } from '../util/errors.js';
 
 export interface HuntOptions {
   inputs: string[];
@@ -44,6 +43,8 @@ export interface HuntOptions {
   reportTop?: number;
   /** Flows kept per top finding for the report (sampled evenly over time beyond this). */
   reportFlowLimit?: number;
+  /** Keep rows whatever their timestamp (times before 1990 or in the future are otherwise skipped). */
+  allowAnyTime?: boolean;
   /** Progress and warnings for the user (stderr); results never go here. */
   onEvent?: (event: HuntEvent) => void;
 }
@@ -73,34 +74,84 @@ function stageClock() {
   };
 }
 
+/** An input that is in the summary's file list without rows of its own: why. */
+interface InputNote {
+  path: string;
+  /** It could not be read (a folder's unreadable or unrecognised file). */
+  error?: string;
+  /** Its content was already read under this other name. */
+  sameContentAs?: string;
+}
+
+/** The most frequent skip reason of a file, for "no usable rows" messages. */
+function topReason(accounting: FileAccounting): string {
+  const [reason, count] = Object.entries(accounting.skipped).sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
+  return `${reason} (${count.toLocaleString('en-US')} of ${accounting.dataRows.toLocaleString('en-US')})`;
+}
+
 /** read → store: every input file into the engine; returns the paths that were already there. */
 async function importAll(
   engine: Engine,
   options: HuntOptions,
   emit: Emit,
-): Promise<{ files: string[]; previously: Set<string> }> {
-  const files = options.inputs.length ? await expandInputs(options.inputs) : [];
-  const csv = options.settings?.csv;
-  const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
-  const explicit = new Set(options.inputs);
-  const previously = new Set<string>();
-  let index = 0;
-  for (const path of files) {
-    emit({ kind: 'file-start', path, index: index++, total: files.length });
-    try {
-      const plan = await planImport(path, options.format ?? 'auto', readerOptions);
-      const guarded = engine.name === 'duckdb' ? await guardUtf8(plan) : { plan, cleanup: async () => {} };
-      const accounting = await engine.importFile(guarded.plan).finally(guarded.cleanup);
-      if (accounting.alreadyImported) previously.add(accounting.path);
-      emit({ kind: 'file-done', accounting });
-    } catch (err) {
-      // A file named on the command line must be usable; one found inside a directory may be
-      // something else (a README, another log type): say so and go on.
-      if (!(err instanceof InputError) || explicit.has(path)) throw err;
-      emit({ kind: 'file-skipped', path, reason: err.message });
+): Promise<{ files: string[]; previously: Set<string>; inputNotes: InputNote[] }> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const files = options.inputs.length
+      ? await expandInputs(options.inputs, {
+          cleanups,
+          onWaiting: (name) =>
+            emit({ kind: 'warning', message: `waiting for data on ${name} (nothing written to it yet)` }),
+        })
+      : [];
+    const csv = options.settings?.csv;
+    const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
+    const explicit = new Set(options.inputs);
+    const previously = new Set<string>();
+    const inputNotes: InputNote[] = [];
+    let index = 0;
+    for (const path of files) {
+      emit({ kind: 'file-start', path, index: index++, total: files.length });
+      try {
+        const planned = await planImport(path, options.format ?? 'auto', readerOptions);
+        const plan = options.allowAnyTime ? { ...planned, allowAnyTime: true } : planned;
+        const accounting = await engine.importFile(plan);
+        if (accounting.sameContentAs) {
+          emit({
+            kind: 'warning',
+            message: `${path} has the same content as ${accounting.sameContentAs}: not read again, so no row is counted twice`,
+          });
+          inputNotes.push({ path, sameContentAs: accounting.sameContentAs });
+        } else if (accounting.alreadyImported) previously.add(accounting.path);
+        if (plan.compression !== 'none' && accounting.notes?.some((n) => n.startsWith('truncated')))
+          emit({ kind: 'warning', message: `${path}: ${accounting.notes.find((n) => n.startsWith('truncated'))}` });
+        // Rows but not one usable: the reading is wrong (a header that does not fit the data), not the data.
+        if (!accounting.sameContentAs && accounting.dataRows > 0 && accounting.used === 0)
+          throw new InputError(`no usable rows: all skipped, most as ${topReason(accounting)}`, path);
+        emit({ kind: 'file-done', accounting });
+      } catch (err) {
+        // A file named on the command line must be usable; one found inside a directory may be
+        // something else (a README, another log type, no permission): say so, list it, go on.
+        const known = err instanceof InputError || isFileAccessError(err);
+        if (!known || explicit.has(path)) {
+          if (known && !(err instanceof InputError)) throw new InputError(errorMessage(err), path);
+          throw err;
+        }
+        const reason = err instanceof InputError ? err.message : errorMessage(err);
+        emit({ kind: 'file-skipped', path, reason });
+        inputNotes.push({ path, error: reason });
+      }
     }
+    return { files, previously, inputNotes };
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
   }
-  return { files, previously };
+}
+
+/** Errors of the file system about one file (permission, vanished, a folder), not of the program. */
+function isFileAccessError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP';
 }
 
 interface ScopedPairs {
@@ -205,7 +256,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const engine = await openEngine(options.engine ?? 'duckdb', options.db);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
-    const { files, previously } = await importAll(engine, options, emit);
+    const { files, previously, inputNotes } = await importAll(engine, options, emit);
     clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
@@ -282,6 +333,17 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         ...(f.notes?.length ? { notes: f.notes } : {}),
         ...(f.directionality ? { directionality: f.directionality } : {}),
         ...(f.precomputed ? { precomputed: true } : {}),
+      })),
+      ...inputNotes.map((note) => ({
+        path: note.path,
+        format: 'none',
+        rows: 0,
+        used: 0,
+        skipped: {},
+        examples: [],
+        already_imported: note.sameContentAs !== undefined,
+        ...(note.error ? { error: note.error } : {}),
+        ...(note.sameContentAs ? { same_content_as: note.sameContentAs } : {}),
       })),
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',

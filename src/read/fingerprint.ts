@@ -19,3 +19,62 @@ export async function fingerprintFile(path: string): Promise<string> {
     await handle.close();
   }
 }
+
+/** Bytes hashed at each end of a file (the fingerprint's 64 KiB). */
+export const END_BYTES = 64 * 1024;
+
+/**
+ * What a later run needs to recognise this file grown by appending: its size, and hashes of its
+ * first and last END_BYTES (of the whole file when smaller).
+ */
+export interface FileIdentity {
+  fingerprint: string;
+  size: number;
+  head: string;
+  tail: string;
+}
+
+/** SHA-256 of the bytes [start, end) of a file. */
+export async function hashRange(path: string, start: number, end: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const bytes = Buffer.alloc(Math.max(0, end - start));
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, done, bytes.length - done, start + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return createHash('sha256').update(bytes.subarray(0, done)).digest('hex');
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function fileIdentity(path: string): Promise<FileIdentity> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat().finally(() => handle.close());
+  const [fingerprint, head, tail] = await Promise.all([
+    fingerprintFile(path),
+    hashRange(path, 0, Math.min(END_BYTES, size)),
+    hashRange(path, Math.max(0, size - END_BYTES), size),
+  ]);
+  return { fingerprint, size, head, tail };
+}
+
+/**
+ * Whether `path` (now `identity`) is an earlier file of `size` bytes with bytes appended: its first
+ * `size` bytes begin and end as that file did (the same head and tail hashes). Like `watch`, this
+ * trusts the two ends of the old part, which is how a log grows (appends only).
+ */
+export async function isAppendOf(
+  path: string,
+  identity: FileIdentity,
+  earlier: { size: number; head: string; tail: string },
+): Promise<boolean> {
+  if (earlier.size <= 0 || earlier.size >= identity.size) return false;
+  const head =
+    earlier.size >= END_BYTES ? identity.head : await hashRange(path, 0, Math.min(END_BYTES, earlier.size));
+  if (head !== earlier.head) return false;
+  return (await hashRange(path, Math.max(0, earlier.size - END_BYTES), earlier.size)) === earlier.tail;
+}

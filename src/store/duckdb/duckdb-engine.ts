@@ -1,3 +1,6 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -18,7 +21,7 @@ import {
   type SeedRows,
 } from '../../features/pair-features.js';
 import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
-import { fingerprintFile } from '../../read/fingerprint.js';
+import { END_BYTES, type FileIdentity, fileIdentity, isAppendOf } from '../../read/fingerprint.js';
 import type {
   DelimitedOptions,
   DelimitedPlan,
@@ -27,7 +30,9 @@ import type {
   JsonLinesPlan,
   PrecomputedPlan,
 } from '../../read/plan.js';
+import { guardUtf8 } from '../../read/utf8-guard.js';
 import { errorMessage, InputError } from '../../util/errors.js';
+import { tempFolder } from '../../util/temp-files.js';
 import type {
   DataSummary,
   Engine,
@@ -57,6 +62,12 @@ CREATE TABLE IF NOT EXISTS files (
   rejected_json VARCHAR NOT NULL,
   imported_at TIMESTAMPTZ DEFAULT current_timestamp
 );
+-- identity for "grew since imported" (read/fingerprint.ts) and "same content under another name";
+-- added as columns so databases made by earlier versions keep working
+ALTER TABLE files ADD COLUMN IF NOT EXISTS size BIGINT;
+ALTER TABLE files ADD COLUMN IF NOT EXISTS head_hash VARCHAR;
+ALTER TABLE files ADD COLUMN IF NOT EXISTS tail_hash VARCHAR;
+ALTER TABLE files ADD COLUMN IF NOT EXISTS content_hash VARCHAR;
 CREATE TABLE IF NOT EXISTS flows (
   ts DOUBLE, duration DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
   orig_bytes BIGINT, resp_bytes BIGINT, orig_pkts BIGINT, resp_pkts BIGINT,
@@ -73,6 +84,13 @@ CREATE TABLE IF NOT EXISTS seed_rows (
   skip_reason VARCHAR
 );
 `;
+
+/**
+ * Reading a file line by line is read_csv with one column and this delimiter: the control byte
+ * 0x01 (one byte, bound as a parameter), which valid JSON and real CSV text never hold raw. Not
+ * the four characters `\x01`, which a log value (a Host header) can contain.
+ */
+const LINE_DELIMITER = '\u0001';
 
 /** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -175,14 +193,96 @@ export class DuckDbEngine implements Engine {
     return new DuckDbEngine(instance, db);
   }
 
-  async importFile(plan: ImportPlan): Promise<FileAccounting> {
-    const fingerprint = await fingerprintFile(plan.path);
+  /**
+   * Load one file. A file already in the database (same fingerprint, or the same content under
+   * another name or compression) is not loaded again; a file that grew by appending since it was
+   * imported is loaded from where the earlier import ended. Before loading, one pass over the bytes
+   * (read/utf8-guard.ts) finds truncated compressed files and blanks invalid UTF-8 lines.
+   */
+  async importFile(given: ImportPlan): Promise<FileAccounting> {
+    const identity = await fileIdentity(given.path);
     const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', {
-      fp: fingerprint,
+      fp: identity.fingerprint,
     });
-    if (known.currentRowCount > 0) {
-      return { ...(await this.fileAccounting(fingerprint)), path: plan.path, alreadyImported: true };
+    if (known.currentRowCount > 0) return this.alreadyThere(given.path, identity.fingerprint);
+    const appended = await this.appendedPart(given, identity);
+    let guarded: Awaited<ReturnType<typeof guardUtf8>> | undefined;
+    try {
+      guarded = await guardUtf8(appended?.plan ?? given);
+      const plan = guarded.plan;
+      if (plan.appendedAfter === undefined && plan.contentHash) {
+        const same = await this.db.runAndReadAll(
+          'SELECT fingerprint FROM files WHERE content_hash = $hash ORDER BY file_id LIMIT 1',
+          { hash: plan.contentHash },
+        );
+        const fp = same.getRows()[0]?.[0];
+        if (fp !== undefined && fp !== null) return this.alreadyThere(given.path, String(fp));
+      }
+      return await this.importNew(plan, identity);
+    } finally {
+      await guarded?.cleanup();
+      await appended?.cleanup();
     }
+  }
+
+  /** The accounting of a file stored before, for `path` (which may be another name for it). */
+  private async alreadyThere(path: string, fingerprint: string): Promise<FileAccounting> {
+    const stored = await this.fileAccounting(fingerprint);
+    return {
+      ...stored,
+      path,
+      alreadyImported: true,
+      ...(stored.path !== path ? { sameContentAs: stored.path } : {}),
+    };
+  }
+
+  /**
+   * When `plan`'s file is an imported file with bytes appended (its size, head and tail hashes
+   * match the file's first bytes), a plan that reads only the new bytes from a temporary copy.
+   * A grown compressed file cannot be cut that way: refused, never imported twice.
+   */
+  private async appendedPart(
+    plan: ImportPlan,
+    identity: FileIdentity,
+  ): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> } | undefined> {
+    const rows = await this.db.runAndReadAll(
+      `SELECT path, size, head_hash, tail_hash FROM files
+       WHERE size IS NOT NULL AND size > 0 AND size < $size AND (head_hash = $head OR (size < $end AND path = $path))
+       ORDER BY size DESC`,
+      { size: identity.size, head: identity.head, end: END_BYTES, path: plan.path },
+    );
+    for (const [path, size, head, tail] of rows.getRows()) {
+      const earlier = { size: num(size ?? 0), head: String(head), tail: String(tail) };
+      if (!(await isAppendOf(plan.path, identity, earlier))) continue;
+      if (plan.compression !== 'none') {
+        throw new InputError(
+          `grew since it was imported as ${String(path)} (${earlier.size} → ${identity.size} bytes), and a compressed file cannot be read from the middle: hunt it into a new --db so no row is counted twice`,
+          plan.path,
+        );
+      }
+      const folder = await tempFolder('append');
+      const copy = join(folder.path, basename(plan.path));
+      await pipeline(
+        createReadStream(plan.path, { start: earlier.size, end: identity.size - 1 }),
+        createWriteStream(copy),
+      );
+      const note = `grew since its import: only the ${(identity.size - earlier.size).toLocaleString('en-US')} bytes appended after byte ${earlier.size.toLocaleString('en-US')} were read (line numbers count from there)`;
+      return {
+        plan: {
+          ...plan,
+          readFrom: { path: copy, compression: 'none' },
+          appendedAfter: earlier.size,
+          notes: [...(plan.notes ?? []), note],
+          ...(plan.kind === 'jsonl' ? {} : { skipLines: 0 }), // the header is in the part read before
+        },
+        cleanup: folder.remove,
+      };
+    }
+    return undefined;
+  }
+
+  private async importNew(plan: ImportPlan, identity: FileIdentity): Promise<FileAccounting> {
+    const fingerprint = identity.fingerprint;
     const next = await this.db.runAndReadAll('SELECT coalesce(max(file_id), 0) + 1 FROM files');
     const fileId = num(next.getRows()[0]?.[0] ?? 1);
     await this.db.run('BEGIN TRANSACTION');
@@ -210,7 +310,8 @@ export class DuckDbEngine implements Engine {
         if (count > 0) skipped[reason] = (skipped[reason] ?? 0) + count;
       }
       const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
-      const notes = plan.notes ?? [];
+      const notes = [...(plan.notes ?? [])];
+      if (plan.truncated) notes.push(truncatedNote(plan.truncated, dataRows));
       const kind = {
         ...(plan.kind !== 'precomputed' && plan.directionality
           ? { directionality: plan.directionality }
@@ -218,12 +319,18 @@ export class DuckDbEngine implements Engine {
         ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
       };
       await this.db.run(
-        `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
-         VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
+        `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json,
+           size, head_hash, tail_hash, content_hash)
+         VALUES ($id, $path, $fp, $format, $rows, $used, $skipped, $size, $head, $tail, $content)`,
         {
           id: fileId,
           path: plan.path,
           fp: fingerprint,
+          size: identity.size,
+          head: identity.head,
+          tail: identity.tail,
+          // an appended part's hash is of that part only: not the file's content
+          content: plan.appendedAfter === undefined ? (plan.contentHash ?? null) : null,
           format: plan.format,
           rows: dataRows,
           used,
@@ -356,7 +463,7 @@ export class DuckDbEngine implements Engine {
     await this.db.run(`DELETE FROM ${table} WHERE file_id = $id`, { id: fileId });
     await this.clearRejects();
     const lineParams: Record<string, string> = {};
-    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+    const lines = `read_csv($path, delim = $line_delim, quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, skip = $skip, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
     const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
@@ -368,6 +475,7 @@ export class DuckDbEngine implements Engine {
       skip: plan.skipLines,
       compression: plan.readFrom ? 'none' : plan.compression,
       file_id: fileId,
+      line_delim: LINE_DELIMITER,
     });
     return this.collectRejects(plan.trailer);
   }
@@ -431,7 +539,7 @@ export class DuckDbEngine implements Engine {
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
     // One json_extract_string with the list of paths parses each line once (not once per path).
     const rawColumns = paths.map((_, i) => `v[${i + 1}] AS r${i}`).join(', ');
-    const lines = `read_csv($path, delim = '\\x01', quote = '', escape = '', header = false, auto_detect = false,
+    const lines = `read_csv($path, delim = $line_delim, quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
     const source = `(SELECT j, ${rawColumns} FROM (
@@ -444,6 +552,7 @@ export class DuckDbEngine implements Engine {
       path: plan.readFrom?.path ?? plan.path,
       compression: plan.readFrom ? 'none' : plan.compression,
       file_id: fileId,
+      line_delim: LINE_DELIMITER,
     });
     return this.collectRejects();
   }
@@ -703,4 +812,9 @@ export class DuckDbEngine implements Engine {
 /** DuckDB's messages carry hints about its own options; keep the first line for users. */
 function cleanDuckDbMessage(message: string): string {
   return message.split('\n')[0]?.replace(/^[A-Za-z ]+Error: /, '') ?? message;
+}
+
+/** The note for a compressed file that ends early: what happened and what was still recovered. */
+export function truncatedNote(reason: string, rows: number): string {
+  return `truncated or corrupt compressed file (${reason}): only the ${rows.toLocaleString('en-US')} rows before the cut were read`;
 }

@@ -5,7 +5,15 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../../flow/schema.js';
-import { IP_PROTOCOLS, IPV4_PATTERN, IPV6_PATTERN, MAX_COUNT, MAX_TEXT } from '../../flow/validation.js';
+import {
+  EARLIEST_PLAUSIBLE_TIME,
+  IP_PROTOCOLS,
+  IPV4_PATTERN,
+  IPV6_PATTERN,
+  latestPlausibleTime,
+  MAX_COUNT,
+  MAX_TEXT,
+} from '../../flow/validation.js';
 import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
 /*
@@ -195,6 +203,11 @@ export function importSelectSql(
     `WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`,
   );
   whens.push(`WHEN ${bad('ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
+  if (!plan.allowAnyTime) {
+    whens.push(
+      `WHEN v_ts < ${EARLIEST_PLAUSIBLE_TIME} OR v_ts > ${latestPlausibleTime()} THEN '${SKIP_REASONS.implausibleTime}'`,
+    );
+  }
   whens.push(`WHEN ${BY_KIND('address').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badAddress}'`);
   whens.push(`WHEN ${BY_KIND('port').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
   whens.push(
