@@ -124,7 +124,10 @@ async function importAll(
           inputNotes.push({ path, sameContentAs: accounting.sameContentAs });
         } else if (accounting.alreadyImported) previously.add(accounting.path);
         if (plan.compression !== 'none' && accounting.notes?.some((n) => n.startsWith('truncated')))
-          emit({ kind: 'warning', message: `${path}: ${accounting.notes.find((n) => n.startsWith('truncated'))}` });
+          emit({
+            kind: 'warning',
+            message: `${path}: ${accounting.notes.find((n) => n.startsWith('truncated'))}`,
+          });
         // Rows but not one usable: the reading is wrong (a header that does not fit the data), not the data.
         if (!accounting.sameContentAs && accounting.dataRows > 0 && accounting.used === 0)
           throw new InputError(`no usable rows: all skipped, most as ${topReason(accounting)}`, path);
@@ -321,30 +324,32 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       internal_hosts: scope.internalHosts,
       findings_by_severity: bySeverity,
       time_range: data.timeRange ? [isoTime(data.timeRange[0]), isoTime(data.timeRange[1])] : null,
-      files: data.files.map((f) => ({
-        path: f.path,
-        format: f.format,
-        rows: f.dataRows,
-        used: f.used,
-        skipped: f.skipped,
-        examples: f.examples,
-        already_imported: previously.has(f.path) || !files.includes(f.path),
-        ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
-        ...(f.notes?.length ? { notes: f.notes } : {}),
-        ...(f.directionality ? { directionality: f.directionality } : {}),
-        ...(f.precomputed ? { precomputed: true } : {}),
-      })),
-      ...inputNotes.map((note) => ({
-        path: note.path,
-        format: 'none',
-        rows: 0,
-        used: 0,
-        skipped: {},
-        examples: [],
-        already_imported: note.sameContentAs !== undefined,
-        ...(note.error ? { error: note.error } : {}),
-        ...(note.sameContentAs ? { same_content_as: note.sameContentAs } : {}),
-      })),
+      files: [
+        ...data.files.map((f) => ({
+          path: f.path,
+          format: f.format,
+          rows: f.dataRows,
+          used: f.used,
+          skipped: f.skipped,
+          examples: f.examples,
+          already_imported: previously.has(f.path) || !files.includes(f.path),
+          ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
+          ...(f.notes?.length ? { notes: f.notes } : {}),
+          ...(f.directionality ? { directionality: f.directionality } : {}),
+          ...(f.precomputed ? { precomputed: true } : {}),
+        })),
+        ...inputNotes.map((note) => ({
+          path: note.path,
+          format: 'none',
+          rows: 0,
+          used: 0,
+          skipped: {},
+          examples: [],
+          already_imported: note.sameContentAs !== undefined,
+          ...(note.error ? { error: note.error } : {}),
+          ...(note.sameContentAs ? { same_content_as: note.sameContentAs } : {}),
+        })),
+      ],
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',
       size_field: featureOptions.sizeField,
