@@ -122,11 +122,13 @@ describe('issue 15', () => {
     const bytes = Buffer.from(lines.join('\n'), 'latin1');
     await writeFile(path, bytes);
     const rows = dataLines(bytes.toString('latin1'));
-    const { accounting } = await importAll([path]);
-    const a = accounting[0];
-    expect(a?.dataRows).toBe(rows);
-    expect(a?.used).toBe(rows - 1);
-    expect(a?.skipped).toEqual({ 'invalid utf-8': 1 });
+    const out = join(dir, 'utf8-big.json');
+    const run = runCli(['hunt', path, '--json', out, '-q']);
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(await readFile(out, 'utf8')) as HuntResult;
+    expect(r.summary.flows_read).toBe(rows);
+    expect(r.summary.flows_used).toBe(rows - 1);
+    expect(r.summary.skipped_by_reason).toEqual({ 'invalid utf-8': 1 });
   });
 
   it('item 3: --db re-import of a grown file imports only the appended rows', async () => {
