@@ -21,7 +21,8 @@ import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
  *    when the file holds only such lines (the engine on clean input is the oracle).
  */
 
-const TRIALS_PER_FORMAT = 2;
+/** Two per format keeps the suite near 20 s; BEACONHUNT_PROPERTY_TRIALS=50 for a deeper search. */
+const TRIALS_PER_FORMAT = Number(process.env.BEACONHUNT_PROPERTY_TRIALS ?? 2);
 const FLOWS = 400;
 
 let dir: string;
@@ -159,54 +160,58 @@ async function importRows(
 
 describe('issue 15 property: corrupted logs lose nothing and count everything', () => {
   for (const format of FORMAT_NAMES) {
-    it(`property: ${format}, ${TRIALS_PER_FORMAT} seeded corruptions`, async () => {
-      const source = join(dir, `${format}.log`);
-      await generateToFile({ seed: 21, flows: FLOWS, hosts: 12, hours: 2, format, out: source });
-      const original = await readFile(source);
-      const plan = await planImport(source);
-      const parts = layout(original, plan);
-      expect(parts.data.length).toBeGreaterThan(FLOWS / 2);
-      const rng = createRng(1000 + FORMAT_NAMES.indexOf(format));
-      for (let trial = 0; trial < TRIALS_PER_FORMAT; trial++) {
-        // each kind in turn (every kind lands in several formats), plus up to two random ones
-        const first = KINDS[(trial * FORMAT_NAMES.length + FORMAT_NAMES.indexOf(format)) % KINDS.length];
-        const kinds = [
-          first as Corruption,
-          ...Array.from({ length: rng.int(3) }, () => KINDS[rng.int(KINDS.length)] as Corruption),
-        ];
-        const { lines, touched } = corrupt(parts.data, rng, kinds);
-        const label = `${format} trial ${trial} (${kinds.join(', ')})`;
-        const bad = Buffer.concat(
-          [...parts.header, ...lines, ...(touched.has(parts.data.length - 1) ? [] : parts.trailer)].flatMap(
-            (l) => [l, Buffer.from('\n')],
-          ),
-        );
-        const badPath = join(dir, `${format}-${trial}.bad`);
-        await writeFile(badPath, bad);
-        // the oracle: the same reader on only the lines far from every corruption
-        const far = parts.data.filter(
-          (_, k) => !touched.has(k) && !touched.has(k - 1) && !touched.has(k + 1),
-        );
-        const farPath = join(dir, `${format}-${trial}.far`);
-        await writeFile(
-          farPath,
-          Buffer.concat([...parts.header, ...far, ...parts.trailer].flatMap((l) => [l, Buffer.from('\n')])),
-        );
+    it(
+      `property: ${format}, ${TRIALS_PER_FORMAT} seeded corruptions`,
+      async () => {
+        const source = join(dir, `${format}.log`);
+        await generateToFile({ seed: 21, flows: FLOWS, hosts: 12, hours: 2, format, out: source });
+        const original = await readFile(source);
+        const plan = await planImport(source);
+        const parts = layout(original, plan);
+        expect(parts.data.length).toBeGreaterThan(FLOWS / 2);
+        const rng = createRng(1000 + FORMAT_NAMES.indexOf(format));
+        for (let trial = 0; trial < TRIALS_PER_FORMAT; trial++) {
+          // each kind in turn (every kind lands in several formats), plus up to two random ones
+          const first = KINDS[(trial * FORMAT_NAMES.length + FORMAT_NAMES.indexOf(format)) % KINDS.length];
+          const kinds = [
+            first as Corruption,
+            ...Array.from({ length: rng.int(3) }, () => KINDS[rng.int(KINDS.length)] as Corruption),
+          ];
+          const { lines, touched } = corrupt(parts.data, rng, kinds);
+          const label = `${format} trial ${trial} (${kinds.join(', ')})`;
+          const bad = Buffer.concat(
+            [...parts.header, ...lines, ...(touched.has(parts.data.length - 1) ? [] : parts.trailer)].flatMap(
+              (l) => [l, Buffer.from('\n')],
+            ),
+          );
+          const badPath = join(dir, `${format}-${trial}.bad`);
+          await writeFile(badPath, bad);
+          // the oracle: the same reader on only the lines far from every corruption
+          const far = parts.data.filter(
+            (_, k) => !touched.has(k) && !touched.has(k - 1) && !touched.has(k + 1),
+          );
+          const farPath = join(dir, `${format}-${trial}.far`);
+          await writeFile(
+            farPath,
+            Buffer.concat([...parts.header, ...far, ...parts.trailer].flatMap((l) => [l, Buffer.from('\n')])),
+          );
 
-        const option = format.split('-')[0] as string; // the --format name of the generator's format
-        const corrupted = await importRows(badPath, option);
-        const oracle = await importRows(farPath, option);
-        const { a } = corrupted;
-        const skipped = Object.values(a.skipped).reduce((x, y) => x + y, 0);
-        expect(a.dataRows, label).toBe(a.used + skipped);
-        expect(a.dataRows, `${label}: rows read`).toBe(candidateLines(bad, plan));
-        for (const reason of Object.keys(a.skipped))
-          expect(NAMED_REASONS.has(reason), `${label}: ${reason}`).toBe(true);
-        expect(oracle.a.used, label).toBe(far.length);
-        for (const [row, n] of oracle.rows) {
-          expect(corrupted.rows.get(row) ?? 0, `${label}: far row lost: ${row}`).toBeGreaterThanOrEqual(n);
+          const option = format.split('-')[0] as string; // the --format name of the generator's format
+          const corrupted = await importRows(badPath, option);
+          const oracle = await importRows(farPath, option);
+          const { a } = corrupted;
+          const skipped = Object.values(a.skipped).reduce((x, y) => x + y, 0);
+          expect(a.dataRows, label).toBe(a.used + skipped);
+          expect(a.dataRows, `${label}: rows read`).toBe(candidateLines(bad, plan));
+          for (const reason of Object.keys(a.skipped))
+            expect(NAMED_REASONS.has(reason), `${label}: ${reason}`).toBe(true);
+          expect(oracle.a.used, label).toBe(far.length);
+          for (const [row, n] of oracle.rows) {
+            expect(corrupted.rows.get(row) ?? 0, `${label}: far row lost: ${row}`).toBeGreaterThanOrEqual(n);
+          }
         }
-      }
-    }, 60_000);
+      },
+      60_000 * Math.max(1, TRIALS_PER_FORMAT / 2),
+    );
   }
 });

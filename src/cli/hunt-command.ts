@@ -45,7 +45,9 @@ export function positiveInt(value: string): number {
  * Output files are checked before any input is read: a path that cannot be written must not fail
  * after a long hunt. A folder, a missing or read-only folder, or a read-only file is an input error.
  */
-export async function checkOutputPaths(options: Pick<HuntCliOptions, 'json' | 'csv' | 'html'>): Promise<void> {
+export async function checkOutputPaths(
+  options: Pick<HuntCliOptions, 'json' | 'csv' | 'html'>,
+): Promise<void> {
   for (const [flag, path] of [
     ['--json', options.json],
     ['--csv', options.csv],

@@ -59,7 +59,9 @@ function checkScoringTogether(o: ScoringOverrides, ctx: z.RefinementCtx): void {
   if (Object.values(weights).every((w) => w === 0))
     ctx.addIssue({ code: 'custom', path: ['weights'], message: 'at least one weight must be above 0' });
   const severity = { ...SCORING_DEFAULTS.severity, ...defined(o.severity) };
-  if (!(severity.critical > severity.high && severity.high > severity.medium && severity.medium > severity.low))
+  if (
+    !(severity.critical > severity.high && severity.high > severity.medium && severity.medium > severity.low)
+  )
     ctx.addIssue({
       code: 'custom',
       path: ['severity'],

@@ -9,7 +9,7 @@ export async function fingerprintFile(path: string): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    const chunk = 64 * 1024;
+    const chunk = END_BYTES;
     const head = Buffer.alloc(Math.min(chunk, size));
     await handle.read(head, 0, head.length, 0);
     const tail = Buffer.alloc(Math.min(chunk, size));
@@ -51,15 +51,25 @@ export async function hashRange(path: string, start: number, end: number): Promi
   }
 }
 
+/** One open and two reads: the fingerprint (as fingerprintFile) and the hashes of both ends. */
 export async function fileIdentity(path: string): Promise<FileIdentity> {
   const handle = await open(path, 'r');
-  const { size } = await handle.stat().finally(() => handle.close());
-  const [fingerprint, head, tail] = await Promise.all([
-    fingerprintFile(path),
-    hashRange(path, 0, Math.min(END_BYTES, size)),
-    hashRange(path, Math.max(0, size - END_BYTES), size),
-  ]);
-  return { fingerprint, size, head, tail };
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(END_BYTES, size));
+    await handle.read(head, 0, head.length, 0);
+    const tail = size <= END_BYTES ? head : Buffer.alloc(END_BYTES);
+    if (tail !== head) await handle.read(tail, 0, tail.length, size - END_BYTES);
+    const sha = () => createHash('sha256');
+    return {
+      fingerprint: sha().update(String(size)).update(head).update(tail).digest('hex'),
+      size,
+      head: sha().update(head).digest('hex'),
+      tail: sha().update(tail).digest('hex'),
+    };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

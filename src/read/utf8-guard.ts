@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -15,8 +16,10 @@ export const INVALID_UTF8 = 'invalid utf-8';
 const NEWLINE = Buffer.from('\n');
 
 /** The bytes the engine will read: the plan's copy (`readFrom`) if any, decompressed. */
-function open(plan: ImportPlan): Readable | undefined {
-  const raw = createReadStream(plan.readFrom?.path ?? plan.path, { highWaterMark: 1 << 20 });
+function open(plan: ImportPlan, size: number): Readable | undefined {
+  // chunks of up to 1 MiB, but no 1 MiB buffer for a file of a few hundred bytes
+  const highWaterMark = Math.max(64 * 1024, Math.min(1 << 20, size));
+  const raw = createReadStream(plan.readFrom?.path ?? plan.path, { highWaterMark });
   const compression = plan.readFrom?.compression ?? plan.compression;
   if (compression === 'none') return raw;
   if (compression === 'gzip') return raw.pipe(createGunzip());
@@ -44,9 +47,7 @@ async function* lines(stream: Readable): AsyncGenerator<Buffer> {
  * compressed stream ended early (truncated or corrupt) — DuckDB reads such a file up to the cut
  * without a word, so the cut must be found here.
  */
-async function checkStream(
-  stream: Readable,
-): Promise<{ valid: boolean; cut?: string; contentHash: string }> {
+async function checkStream(stream: Readable): Promise<{ valid: boolean; cut?: string; contentHash: string }> {
   let carry: Buffer = Buffer.alloc(0);
   let valid = true;
   const hash = createHash('sha256');
@@ -81,7 +82,8 @@ export async function guardUtf8(
   given: ImportPlan,
 ): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> }> {
   const noop = async () => {};
-  const check = open(given);
+  const { size } = await stat(given.readFrom?.path ?? given.path);
+  const check = open(given, size);
   if (!check) return { plan: given, cleanup: noop };
   const { valid, cut, contentHash } = await checkStream(check);
   const plan: ImportPlan = { ...given, contentHash, ...(cut ? { truncated: cut } : {}) };
@@ -90,7 +92,7 @@ export async function guardUtf8(
   const copy = join(folder.path, 'clean');
   const out = createWriteStream(copy);
   let invalid = 0;
-  const source = open(plan) as Readable;
+  const source = open(plan, size) as Readable;
   try {
     for await (const line of lines(source)) {
       const ok = isUtf8(line);
@@ -112,4 +114,12 @@ export async function guardUtf8(
     },
     cleanup: folder.remove,
   };
+}
+
+/** How the note on a truncated compressed file starts (for finding it among a file's notes). */
+export const TRUNCATED_NOTE_START = 'truncated or corrupt compressed file';
+
+/** The note for a compressed file that ends early: what happened and what was still recovered. */
+export function truncatedNote(reason: string, rows: number): string {
+  return `${TRUNCATED_NOTE_START} (${reason}): only the ${rows.toLocaleString('en-US')} rows before the cut were read`;
 }

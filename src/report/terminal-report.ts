@@ -74,7 +74,11 @@ export function summaryText(result: HuntResult, useColor: boolean): string {
   for (const f of s.files) {
     if (f.error) lines.push(c.dim(`  ${terminalSafe(f.path)}: not read: ${terminalSafe(f.error)}`));
     if (f.same_content_as)
-      lines.push(c.dim(`  ${terminalSafe(f.path)}: same content as ${terminalSafe(f.same_content_as)}, not read again`));
+      lines.push(
+        c.dim(
+          `  ${terminalSafe(f.path)}: same content as ${terminalSafe(f.same_content_as)}, not read again`,
+        ),
+      );
     for (const note of f.notes ?? []) lines.push(c.dim(`  ${terminalSafe(f.path)}: ${terminalSafe(note)}`));
     if (f.examples.length)
       lines.push(c.dim(`  ${terminalSafe(f.path)}: ${f.examples.slice(0, 3).map(terminalSafe).join('; ')}`));

@@ -149,6 +149,8 @@ export function importSelectSql(
   source: string,
   jsonCheck?: string,
   lineCheck?: string,
+  /** Columns of `source` passed through unchanged after skip_reason (a batch's `filename`). */
+  carry: readonly string[] = [],
 ): SqlWithParams {
   const params = new Params();
   const used = new Set<number>();
@@ -165,10 +167,13 @@ export function importSelectSql(
   if (jsonCheck) layer1.push(`${jsonCheck} AS json_ok`);
   if (lineCheck) layer1.push(`${lineCheck} AS line_ok`);
 
+  layer1.push(...carry);
   const layer2: string[] = [...used].map((i) => `a${i}`);
+  layer2.push(...carry);
   if (jsonCheck) layer2.push('json_ok');
   if (lineCheck) layer2.push('line_ok');
   const layer3: string[] = [...used].map((i) => `a${i}`);
+  layer3.push(...carry);
   for (const field of CANONICAL_FIELDS) {
     const sources = plan.fields[field] ?? [];
     sources.forEach((s, k) => {
@@ -216,6 +221,7 @@ export function importSelectSql(
   const final = [
     ...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`),
     `CASE ${whens.join(' ')} END AS skip_reason`,
+    ...carry,
   ];
   const where = plan.kind === 'delimited' ? trailerWhere(plan, params) : '';
 
