@@ -401,6 +401,47 @@ describe('issue 15', () => {
     expect(r.summary.files.find((f) => f.path === c)?.same_content_as).toBe(a);
   });
 
+  it('item 10: tiny files are imported in batches with the same per-file accounting as one by one', async () => {
+    const folder = join(dir, 'tiny');
+    await mkdir(folder, { recursive: true });
+    const paths: string[] = [];
+    for (let f = 0; f < 60; f++) {
+      const rows = Array.from({ length: 8 }, (_, i) => row(f * 100 + i));
+      if (f % 7 === 0) rows.push('1700000000.5\tCx\t10.0.0.5\t1\t999.1.1.1\t443\ttcp\t-\t0.1\t1\t2\tSF'); // bad address
+      if (f % 9 === 0) rows.push('1700000000.5\tCy\t10.0.0.5'); // missing columns: rejected by the reader
+      const path = join(folder, `conn.${String(f).padStart(2, '0')}.log`);
+      await writeFile(path, zeek(rows));
+      paths.push(path);
+    }
+    // one with invalid UTF-8 (needs a cleaned copy) and one duplicate: both left to importFile
+    await writeFile(
+      join(folder, 'conn.60.log'),
+      Buffer.concat([Buffer.from(zeek([row(6001)])), Buffer.from([0xff, 10])]),
+    );
+    await writeFile(join(folder, 'conn.61.log'), await readFile(paths[3] as string));
+    paths.push(join(folder, 'conn.60.log'), join(folder, 'conn.61.log'));
+    const plans = await Promise.all(paths.map((p) => planImport(p)));
+    const batched = await DuckDbEngine.open();
+    const single = await DuckDbEngine.open();
+    try {
+      const done = await batched.importFiles(plans);
+      expect(done.filter((a) => a !== undefined).length).toBe(60);
+      expect(done[60]).toBeUndefined();
+      expect(done[61]).toBeUndefined();
+      const all = [];
+      for (const [k, plan] of plans.entries()) all.push(done[k] ?? (await batched.importFile(plan)));
+      const one = [];
+      for (const plan of plans) one.push(await single.importFile(plan));
+      expect(all).toEqual(one);
+      expect(await batched.summary()).toEqual(await single.summary());
+      expect(one[61]?.sameContentAs).toBe(paths[3]);
+      expect(one[0]?.skipped).toEqual({ 'bad address': 1, 'malformed line': 1 });
+    } finally {
+      await batched.close();
+      await single.close();
+    }
+  });
+
   it("item 10: --seed-compat's summary counts the findings of severity none", async () => {
     const path = join(dir, 'seedcompat.log');
     await generateToFile({ seed: 5, flows: 6000, format: 'zeek', out: path, hosts: 30 });
