@@ -8,6 +8,7 @@ import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { timingOfSeries } from '../features/pair-timing.js';
+import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
@@ -96,7 +97,8 @@ interface InputNote {
 /** The most frequent skip reason of a file, for "no usable rows" messages. */
 function topReason(accounting: FileAccounting): string {
   const [reason, count] = Object.entries(accounting.skipped).sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
-  return `${reason} (${count.toLocaleString('en-US')} of ${accounting.dataRows.toLocaleString('en-US')})`;
+  const hint = reason === SKIP_REASONS.implausibleTime ? ' (--allow-any-time keeps them)' : '';
+  return `${reason} (${count.toLocaleString('en-US')} of ${accounting.dataRows.toLocaleString('en-US')})${hint}`;
 }
 
 /** read → store: every input file into the engine; returns the paths that were already there. */
@@ -125,8 +127,10 @@ async function importAll(
       plan: ImportPlan | undefined,
       work: () => Promise<FileAccounting>,
     ) => {
+      let stored = false; // in the engine, so in the summary's file list already
       try {
         const accounting = await work();
+        stored = true;
         if (accounting.sameContentAs) {
           emit({
             kind: 'warning',
@@ -150,7 +154,7 @@ async function importAll(
         }
         const reason = err instanceof InputError ? err.message : errorMessage(err);
         emit({ kind: 'file-skipped', path, reason });
-        inputNotes.push({ path, error: reason });
+        if (!stored) inputNotes.push({ path, error: reason });
       }
     };
     // Small files read the same way go to the engine together (one statement instead of one each).

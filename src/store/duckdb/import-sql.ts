@@ -208,16 +208,17 @@ export function importSelectSql(
     `WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`,
   );
   whens.push(`WHEN ${bad('ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
-  if (!plan.allowAnyTime) {
-    whens.push(
-      `WHEN v_ts < ${EARLIEST_PLAUSIBLE_TIME} OR v_ts > ${latestPlausibleTime()} THEN '${SKIP_REASONS.implausibleTime}'`,
-    );
-  }
   whens.push(`WHEN ${BY_KIND('address').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badAddress}'`);
   whens.push(`WHEN ${BY_KIND('port').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
   whens.push(
     `WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`,
   );
+  // last: a row with a bad value and an odd time is skipped for the bad value
+  if (!plan.allowAnyTime) {
+    whens.push(
+      `WHEN v_ts < ${EARLIEST_PLAUSIBLE_TIME} OR v_ts > ${latestPlausibleTime()} THEN '${SKIP_REASONS.implausibleTime}'`,
+    );
+  }
   const final = [
     ...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`),
     `CASE ${whens.join(' ')} END AS skip_reason`,
