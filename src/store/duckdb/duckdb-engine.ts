@@ -60,14 +60,13 @@ CREATE TABLE IF NOT EXISTS files (
   data_rows BIGINT NOT NULL,
   used BIGINT NOT NULL,
   rejected_json VARCHAR NOT NULL,
-  imported_at TIMESTAMPTZ DEFAULT current_timestamp
+  imported_at TIMESTAMPTZ DEFAULT current_timestamp,
+  -- identity for "grew since imported" (read/fingerprint.ts) and "same content under another name"
+  size BIGINT,
+  head_hash VARCHAR,
+  tail_hash VARCHAR,
+  content_hash VARCHAR
 );
--- identity for "grew since imported" (read/fingerprint.ts) and "same content under another name";
--- added as columns so databases made by earlier versions keep working
-ALTER TABLE files ADD COLUMN IF NOT EXISTS size BIGINT;
-ALTER TABLE files ADD COLUMN IF NOT EXISTS head_hash VARCHAR;
-ALTER TABLE files ADD COLUMN IF NOT EXISTS tail_hash VARCHAR;
-ALTER TABLE files ADD COLUMN IF NOT EXISTS content_hash VARCHAR;
 CREATE TABLE IF NOT EXISTS flows (
   ts DOUBLE, duration DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
   orig_bytes BIGINT, resp_bytes BIGINT, orig_pkts BIGINT, resp_pkts BIGINT,
@@ -91,6 +90,29 @@ CREATE TABLE IF NOT EXISTS seed_rows (
  * the four characters `\x01`, which a log value (a Host header) can contain.
  */
 const LINE_DELIMITER = '\u0001';
+
+/** Columns of `files` that databases made by earlier versions lack. */
+const FILE_IDENTITY_COLUMNS = {
+  size: 'BIGINT',
+  head_hash: 'VARCHAR',
+  tail_hash: 'VARCHAR',
+  content_hash: 'VARCHAR',
+};
+
+/**
+ * Adds the identity columns to an older database's `files`, then checkpoints: DuckDB 1.5 cannot
+ * replay an ALTER TABLE from its write-ahead log after a crash, so it must not stay there.
+ */
+async function upgradeFilesTable(db: DuckDBConnection): Promise<void> {
+  const have = await db.runAndReadAll(
+    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'files' AND schema_name = 'main'",
+  );
+  const present = new Set(have.getRows().map(([c]) => String(c)));
+  const missing = Object.entries(FILE_IDENTITY_COLUMNS).filter(([c]) => !present.has(c));
+  if (missing.length === 0) return;
+  for (const [column, type] of missing) await db.run(`ALTER TABLE files ADD COLUMN ${column} ${type}`);
+  await db.run('CHECKPOINT');
+}
 
 /** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -190,6 +212,7 @@ export class DuckDbEngine implements Engine {
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
+    await upgradeFilesTable(db);
     return new DuckDbEngine(instance, db);
   }
 
