@@ -5,7 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SKIP_REASONS } from '../src/flow/schema.js';
 import { FORMAT_NAMES, generateToFile } from '../src/generate/index.js';
-import { createRng, type Rng } from '../src/models/random.js';
+import { type Rng, seededRng } from '../src/math/random.js';
 import { planImport } from '../src/read/formats.js';
 import type { FileAccounting, ImportPlan } from '../src/read/plan.js';
 import { INVALID_UTF8 } from '../src/read/utf8-guard.js';
@@ -93,29 +93,29 @@ function corrupt(data: Buffer[], rng: Rng, kinds: Corruption[]): { lines: Buffer
   const lines: (Buffer | null)[] = data.map((l) => Buffer.from(l));
   const touched = new Set<number>();
   for (const kind of kinds) {
-    const i = rng.int(lines.length);
+    const i = rng.below(lines.length);
     const line = lines[i];
     if (!line) continue;
     touched.add(i);
-    const at = rng.int(line.length + 1);
+    const at = rng.below(line.length + 1);
     switch (kind) {
       case 'bit flip': {
         const b = Buffer.from(line);
-        if (b.length) b[at % b.length] = (b[at % b.length] as number) ^ (1 << rng.int(8));
+        if (b.length) b[at % b.length] = (b[at % b.length] as number) ^ (1 << rng.below(8));
         lines[i] = b;
         break;
       }
       case 'NUL bytes':
-        lines[i] = Buffer.concat([line.subarray(0, at), Buffer.alloc(1 + rng.int(3)), line.subarray(at)]);
+        lines[i] = Buffer.concat([line.subarray(0, at), Buffer.alloc(1 + rng.below(3)), line.subarray(at)]);
         break;
       case 'invalid UTF-8':
         lines[i] = Buffer.concat([line.subarray(0, at), Buffer.from([0xff, 0xc3, 0x28]), line.subarray(at)]);
         break;
       case 'spliced lines': {
         // the start of line i glued to the end of a line a little further on (lines lost between)
-        const j = Math.min(lines.length - 1, i + 1 + rng.int(3));
+        const j = Math.min(lines.length - 1, i + 1 + rng.below(3));
         const other = lines[j] ?? Buffer.alloc(0);
-        lines[i] = Buffer.concat([line.subarray(0, at), other.subarray(rng.int(other.length + 1))]);
+        lines[i] = Buffer.concat([line.subarray(0, at), other.subarray(rng.below(other.length + 1))]);
         for (let k = i + 1; k <= j; k++) {
           lines[k] = null;
           touched.add(k);
@@ -169,13 +169,13 @@ describe('issue 15 property: corrupted logs lose nothing and count everything', 
         const plan = await planImport(source);
         const parts = layout(original, plan);
         expect(parts.data.length).toBeGreaterThan(FLOWS / 2);
-        const rng = createRng(1000 + FORMAT_NAMES.indexOf(format));
+        const rng = seededRng(1000 + FORMAT_NAMES.indexOf(format));
         for (let trial = 0; trial < TRIALS_PER_FORMAT; trial++) {
           // each kind in turn (every kind lands in several formats), plus up to two random ones
           const first = KINDS[(trial * FORMAT_NAMES.length + FORMAT_NAMES.indexOf(format)) % KINDS.length];
           const kinds = [
             first as Corruption,
-            ...Array.from({ length: rng.int(3) }, () => KINDS[rng.int(KINDS.length)] as Corruption),
+            ...Array.from({ length: rng.below(3) }, () => KINDS[rng.below(KINDS.length)] as Corruption),
           ];
           const { lines, touched } = corrupt(parts.data, rng, kinds);
           const label = `${format} trial ${trial} (${kinds.join(', ')})`;

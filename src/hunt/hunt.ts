@@ -7,21 +7,22 @@ import { type IntelLists, loadIntel } from '../context/intel.js';
 import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
-import { timingOfSeries } from '../features/pair-timing.js';
+import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
 import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
 import type { FileAccounting, ImportPlan } from '../read/plan.js';
 import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
+import { contextFactors } from '../score/context-factors.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
-import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { type PairTiming, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
+import { applyEpisodes, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
 import { errorMessage, InputError } from '../util/errors.js';
+import { isoTime } from '../util/time.js';
 
 export interface HuntOptions {
   inputs: string[];
@@ -201,6 +202,9 @@ function isFileAccessError(err: unknown): boolean {
 
 interface ScopedPairs {
   excluded: (Exclusion | undefined)[];
+  /** External client to an internal server (only scored under direction: both). */
+  inbound: Uint8Array;
+  isInternal: (address: string) => boolean;
   excludedCounts: Record<Exclusion, number>;
   intel: (string | undefined)[];
   internalHosts: number;
@@ -224,7 +228,18 @@ function scopePairs(
     return why;
   });
   const intelHits = pairs.dst.map((dst, i) => context.intelHit(dst, pairs.host[i] ?? null));
-  return { excluded, excludedCounts, intel: intelHits, internalHosts: internalSources.size, anyInternal };
+  const inbound = Uint8Array.from(pairs.src, (src, i) =>
+    !context.isInternal(src) && context.isInternal(pairs.dst[i] as string) ? 1 : 0,
+  );
+  return {
+    excluded,
+    excludedCounts,
+    inbound,
+    isInternal: (a) => context.isInternal(a),
+    intel: intelHits,
+    internalHosts: internalSources.size,
+    anyInternal,
+  };
 }
 
 /** features → models → score, the default ranking. */
@@ -243,14 +258,24 @@ async function rankDefault(
   const index = new Map<string, number>();
   for (let i = 0; i < pairs.length; i++)
     index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
+  const ignored = Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0));
+  const contextInputs = {
+    pairs,
+    ignored,
+    intel: scope.intel,
+    isInternal: scope.isInternal,
+    internalHosts: scope.internalHosts,
+    config: scoring,
+  };
+  // context without the fan-out (which needs periods) bounds what the periodogram could change
+  const preContext = contextFactors(contextInputs);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
   await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
     const i = index.get(pairKey(series.src, series.dst));
     if (i === undefined || scope.excluded[i]) return;
-    // the periodogram only where it could change the outcome; intel hits are findings anyway
     const couldMatter =
-      !scope.intel[i] && scoreUpperBound(pairs, i, scope.internalHosts, scoring) >= scoring.minScore;
+      scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
     timing[i] = timingOfSeries(series, window, couldMatter);
   });
   clock.lap('timing');
@@ -270,10 +295,11 @@ async function rankDefault(
     pairs,
     timing,
     outlierness,
-    ignored: Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
-    intel: scope.intel,
-    internalHosts: scope.internalHosts,
+    ignored,
+    context: contextFactors({ ...contextInputs, timing }),
+    inbound: scope.inbound,
     sizeField: featureOptions.sizeField,
+    ...(window ? { window } : {}),
     config: scoring,
   });
 }
@@ -307,11 +333,18 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     const data = await engine.summary();
     if (data.files.length === 0)
       throw new InputError('no input: give flow files, directories or - for stdin');
+    const unidirectional = data.files.some((f) => f.directionality === 'unidirectional');
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
+      stitchSplitRecords: unidirectional,
     };
+    if (unidirectional && !engine.stitchesSplitRecords)
+      emit({
+        kind: 'warning',
+        message: `the ${engine.name} engine does not stitch split NetFlow records: a held connection may count as several check-ins`,
+      });
     if (data.files.some((f) => f.precomputed)) {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
@@ -336,6 +369,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       // change over time: a beacon that turned non-uniform in spurts becomes active-c2
       emit({ kind: 'stage', name: 'change' });
       await attachEpisodes(engine, findings);
+      applyEpisodes(findings, options.scoring ?? scoringFrom(settings));
     }
     clock.lap('rank');
     const report: ReportData | undefined = options.reportTop
