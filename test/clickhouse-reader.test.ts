@@ -172,7 +172,17 @@ async function compare(name: string, content: string | Buffer, gzip = false) {
   for (const [reason, n] of Object.entries(js.skipped)) {
     if (reason !== 'malformed line') for (let i = 0; i < n; i++) jsRows.push(reason);
   }
-  expect({ ...js, path: '' }).toEqual({ ...duck.accounting, path: '' });
+  // examples name the line the same way, but the DuckDB side now blanks invalid UTF-8 before reading
+  // (issue 15), so its examples lack that line; counts and reasons must still agree
+  const { examples: _je, ...jsRest } = js;
+  const { examples: _de, ...duckRest } = duck.accounting;
+  // and names such a line "invalid utf-8" where the JS reader says "malformed line"
+  const skipped: Record<string, number> = {};
+  for (const [reason, n] of Object.entries(duckRest.skipped)) {
+    const as = reason === 'invalid utf-8' ? 'malformed line' : reason;
+    skipped[as] = (skipped[as] ?? 0) + n;
+  }
+  expect({ ...jsRest, path: '' }).toEqual({ ...duckRest, skipped, path: '' });
   // malformed lines are compared by count (accounting above); DuckDB keeps some of them as rows
   expect(sortRows(jsRows)).toEqual(sortRows(duck.rows.filter((r) => r !== 'malformed line')));
   return js;
