@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, loadConfig } from '../src/config/config-file.js';
+import { SCORING_DEFAULTS } from '../src/config/defaults.js';
 import { generateToFile } from '../src/generate/index.js';
 import { planImport } from '../src/read/formats.js';
 import { columnMapFromConfig } from '../src/read/generic-csv.js';
@@ -313,7 +314,10 @@ describe('issue 15', () => {
       ['scoring: { severity: { low: 1.5 } }', /scoring\.severity\.low: /],
       ['scoring: { severity: { medium: -0.1 } }', /scoring\.severity\.medium: /],
       [
-        `scoring: { channels: { ${['regularity', 'spectral', 'sizeUniformity', 'failedRetries', 'persistence', 'outlierness', 'change'].map((c) => `${c}: { weight: 0 }`).join(', ')} } }`,
+        // every channel there is, so a channel added later is covered too
+        `scoring: { channels: { ${Object.keys(SCORING_DEFAULTS.channels)
+          .map((c) => `${c}: { weight: 0 }`)
+          .join(', ')} } }`,
         /scoring\.channels: every channel weight is 0/,
       ],
       ['allowlist: { pairs: ["banana -> apple"] }', /allowlist\.pairs\.0: write a pair as two addresses/],

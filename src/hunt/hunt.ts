@@ -17,7 +17,15 @@ import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { applyEpisodes, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
+import {
+  extendRows,
+  mergeSeries,
+  type RotationGroup,
+  resolveRotations,
+  rotationGroups,
+  withGroupRows,
+} from '../score/rotation.js';
+import { applyEpisodes, findingEvidence, rank, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
@@ -291,16 +299,68 @@ async function rankDefault(
     options.seed ?? 1,
   );
   clock.lap('models');
-  return scorePairs({
+  // rotating destinations: each group of one source's pairs into one network is one more row
+  const groups = rotationGroups(pairs, ignored, scoring.minFlows);
+  const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
+  const rows = extendRows(
+    { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
+    groups,
+    groupTiming,
     pairs,
-    timing,
-    outlierness,
-    ignored,
-    context: contextFactors({ ...contextInputs, timing }),
-    inbound: scope.inbound,
+  );
+  const all = withGroupRows(pairs, groups);
+  const findings = scorePairs({
+    pairs: all,
+    timing: rows.timing,
+    outlierness: rows.outlierness,
+    ignored: rows.ignored,
+    context: contextFactors({
+      ...contextInputs,
+      pairs: all,
+      ignored: rows.ignored,
+      intel: rows.intel,
+      timing: rows.timing,
+    }),
+    inbound: rows.inbound,
+    addresses: rows.addresses,
     sizeField: featureOptions.sizeField,
     ...(window ? { window } : {}),
     config: scoring,
+  });
+  return groups.length ? rank(resolveRotations(findings, findingEvidence)) : findings;
+}
+
+/** Flows kept per member when a rotation group's series is assembled (sampled evenly beyond). */
+const ROTATION_FLOWS_PER_MEMBER = 100_000;
+
+/** Timing of each rotation group over its members' merged flows. */
+async function rotationTiming(
+  engine: Engine,
+  pairs: PairFeatures,
+  groups: readonly RotationGroup[],
+  sizeField: SizeField,
+  window: { start: number; end: number } | undefined,
+): Promise<(PairTiming | undefined)[]> {
+  if (!groups.length) return [];
+  const members = groups.flatMap((g) =>
+    g.members.map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string })),
+  );
+  const flows = await engine.pairFlows(members, ROTATION_FLOWS_PER_MEMBER);
+  return groups.map((g) => {
+    const parts = g.members.flatMap((i) => {
+      const p = flows.get(pairKey(pairs.src[i] as string, pairs.dst[i] as string));
+      if (!p) return [];
+      const sizes =
+        sizeField === 'orig'
+          ? p.origBytes
+          : sizeField === 'total'
+            ? Float64Array.from(p.origBytes, (x, k) => x + (p.respBytes[k] as number))
+            : p.respBytes;
+      return [{ ts: p.ts, sizes }];
+    });
+    const first = g.members[0] as number;
+    const merged = mergeSeries(parts);
+    return timingOfSeries({ src: pairs.src[first] as string, dst: g.network, ...merged }, window, true);
   });
 }
 

@@ -25,6 +25,11 @@ export interface Finding {
   first_seen: string;
   last_seen: string;
   features: Record<string, number | null>;
+  /**
+   * A destination that rotates within one network: every address of the group (dst is the one
+   * with most flows). Absent for plain pairs.
+   */
+  addresses?: string[];
   /** Each evidence channel's contribution, in decades (−log10 p, weighted and capped; docs/SCORING.md). */
   components: Record<string, number>;
   /**

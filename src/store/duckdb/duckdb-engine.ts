@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBType,
   type DuckDBValue,
   LIST,
   listValue,
@@ -20,7 +21,7 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import { END_BYTES, type FileIdentity, fileIdentity, isAppendOf } from '../../read/fingerprint.js';
 import type {
   DelimitedOptions,
@@ -30,7 +31,7 @@ import type {
   JsonLinesPlan,
   PrecomputedPlan,
 } from '../../read/plan.js';
-import { guardUtf8, truncatedNote } from '../../read/utf8-guard.js';
+import { guardUtf8 } from '../../read/utf8-guard.js';
 import { errorMessage, InputError } from '../../util/errors.js';
 import { tempFolder } from '../../util/temp-files.js';
 import type {
@@ -41,6 +42,18 @@ import type {
   WatchStoreOptions,
   WindowQuery,
 } from '../engine.js';
+import {
+  decodeAccounting,
+  decodeNumber,
+  decodeText,
+  encodeAccounting,
+  FAILED_STATES,
+  flowColumnsDdl,
+  importAccounting,
+  MAX_LINE_BYTES,
+  type Rejects,
+  summarizeFiles,
+} from '../shared.js';
 import { streamPairWindows } from './change-sql.js';
 import {
   importSelectSql,
@@ -68,9 +81,7 @@ CREATE TABLE IF NOT EXISTS files (
   content_hash VARCHAR
 );
 CREATE TABLE IF NOT EXISTS flows (
-  ts DOUBLE, duration DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
-  orig_bytes BIGINT, resp_bytes BIGINT, orig_pkts BIGINT, resp_pkts BIGINT,
-  conn_state VARCHAR, service VARCHAR, host VARCHAR, sensor VARCHAR,
+  ${flowColumnsDdl('duckdb')},
   file_id INTEGER NOT NULL,
   -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
   skip_reason VARCHAR
@@ -114,9 +125,6 @@ async function upgradeFilesTable(db: DuckDBConnection): Promise<void> {
   await db.run('CHECKPOINT');
 }
 
-/** Longest line DuckDB's CSV reader accepts; longer lines are counted as malformed, not fatal. */
-const MAX_LINE_BYTES = 4 * 1024 * 1024;
-
 /** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
 const NOT_IN_FLOWS =
   'NOT EXISTS (SELECT 1 FROM flows f WHERE f.skip_reason IS NULL AND f.src = s.src AND f.dst = s.dst)';
@@ -154,9 +162,6 @@ const PRECOMPUTED_PAIRS_SQL = `
   WHERE s.skip_reason IS NULL AND ${NOT_IN_FLOWS}
   GROUP BY src, dst`;
 
-/** Zeek's failed-connection states: nothing answered, or the server refused. */
-const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
-
 function sizeExpr(options: FeatureOptions): string {
   switch (options.sizeField) {
     case 'resp':
@@ -175,21 +180,40 @@ function flowsSql(options: FeatureOptions): string {
   return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
 }
 
-interface Rejects {
-  rejected: number;
-  examples: string[];
-  nonDataLines: number;
+const num = (value: DuckDBValue): number => decodeNumber(value);
+
+/**
+ * Where converted rows go: stored in a table of this database (INSERT), or written to a file for
+ * another engine (COPY). `wrap` turns the converting SELECT (canonical columns, then skip_reason)
+ * into that statement; `discard` undoes a first read when the file is read again line by line.
+ */
+interface RowSink {
+  wrap(select: string): string;
+  params: Record<string, DuckDBValue>;
+  discard(): Promise<void>;
 }
 
-function num(value: DuckDBValue): number {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'number') return value;
-  return Number.NaN;
+/** What a read left: lines the reader rejected, and the rows the sink took. */
+interface Loaded {
+  rejects: Rejects;
+  rows: number;
 }
+const str = decodeText;
 
-function str(value: DuckDBValue): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
+/** No rejected lines (a batch's are collected per file afterwards). */
+const NO_REJECTS: Rejects = { rejected: 0, examples: [], nonDataLines: 0 };
+
+/**
+ * A batch's rows (importFiles) stored under their own file's id, found by the `filename` column
+ * they carry in temp table batch_files. A batch that fails is rolled back as a whole, not re-read.
+ */
+const BATCH_SINK: RowSink = {
+  wrap: (select) =>
+    `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
+     SELECT s.* EXCLUDE (filename), b.file_id FROM (${select}) s JOIN batch_files b USING (filename)`,
+  params: {},
+  discard: async () => {},
+};
 
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
@@ -200,8 +224,11 @@ export class DuckDbEngine implements Engine {
     private readonly db: DuckDBConnection,
   ) {}
 
-  /** `path` undefined = in memory. */
-  static async open(path?: string): Promise<DuckDbEngine> {
+  /**
+   * `path` undefined = in memory. `tempDirectory`: where DuckDB spills what does not fit in memory
+   * (default: next to the database file; an in-memory database would use ./.tmp).
+   */
+  static async open(path?: string, options: { tempDirectory?: string } = {}): Promise<DuckDbEngine> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:');
@@ -210,6 +237,7 @@ export class DuckDbEngine implements Engine {
     }
     const db = await instance.connect();
     await db.run("SET TimeZone = 'UTC'");
+    if (options.tempDirectory) await db.run('SET temp_directory = $dir', { dir: options.tempDirectory });
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
@@ -310,11 +338,9 @@ export class DuckDbEngine implements Engine {
     await this.db.run('BEGIN TRANSACTION');
     try {
       const rejects =
-        plan.kind === 'delimited'
-          ? await this.loadDelimited(plan, fileId)
-          : plan.kind === 'precomputed'
-            ? await this.loadPrecomputed(plan, fileId)
-            : await this.loadJsonLines(plan, fileId);
+        plan.kind === 'precomputed'
+          ? await this.loadPrecomputed(plan, fileId)
+          : (await this.loadFlows(plan, this.flowsSink(fileId))).rejects;
       const table = plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
       const counts = await this.db.runAndReadAll(
         `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
@@ -417,7 +443,7 @@ export class DuckDbEngine implements Engine {
       appender.closeSync();
       const paths = listValue(take.map((t) => t.plan.path));
       if (first.kind === 'delimited') await this.loadDelimitedBatch(first, paths);
-      else await this.loadJsonLines(first as JsonLinesPlan, firstId, paths);
+      else await this.loadJsonLines(first as JsonLinesPlan, BATCH_SINK, paths);
       if (first.kind === 'delimited' && first.quote !== '' && (await this.rejectsSpanLines()))
         throw new Error('an unterminated quote: each file is read on its own');
       const rejects = await this.collectRejectsByFile();
@@ -431,7 +457,6 @@ export class DuckDbEngine implements Engine {
         list.push([reason ?? '', n ?? 0]);
         byFile.set(num(id ?? 0), list);
       }
-      const none: Rejects = { rejected: 0, examples: [], nonDataLines: 0 };
       const rows = take.map((t, k) => {
         const fileId = firstId + k;
         const record = fileRecord(
@@ -439,7 +464,7 @@ export class DuckDbEngine implements Engine {
           t.identity,
           fileId,
           byFile.get(fileId) ?? [],
-          rejects.get(t.plan.path) ?? none,
+          rejects.get(t.plan.path) ?? NO_REJECTS,
         );
         out[t.index] = record.accounting;
         return record.row;
@@ -460,11 +485,14 @@ export class DuckDbEngine implements Engine {
     const source = this.delimitedSource(plan, params, true);
     params.path = paths;
     const select = importSelectSql(plan, source, undefined, undefined, ['filename']);
-    await this.db.run(
-      `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
-       SELECT s.* EXCLUDE (filename), b.file_id FROM (${select.sql}) s JOIN batch_files b USING (filename)`,
+    await this.runSink(
+      BATCH_SINK,
+      select.sql,
       { ...params, ...select.params },
-      { nulls: LIST(VARCHAR), path: LIST(VARCHAR) },
+      {
+        nulls: LIST(VARCHAR),
+        path: LIST(VARCHAR),
+      },
     );
   }
 
@@ -508,15 +536,6 @@ export class DuckDbEngine implements Engine {
     return accountingOfRow(r.getRows()[0] ?? []);
   }
 
-  private insertSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
-    const select = importSelectSql(plan, source, jsonCheck);
-    return {
-      sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
-      SELECT *, $file_id FROM (${select.sql})`,
-      params: select.params,
-    };
-  }
-
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
   private delimitedSource(
     plan: DelimitedOptions & {
@@ -545,26 +564,42 @@ export class DuckDbEngine implements Engine {
         compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false${withFilename ? ', filename = true' : ''})`;
   }
 
-  private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'flows', (source, lineCheck) => {
-      const insert = importSelectSql(plan, source, undefined, lineCheck);
-      return {
-        sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${insert.sql})`,
-        params: insert.params,
-      };
-    });
+  /** Converted flows stored in the flows table under `fileId`. */
+  private flowsSink(fileId: number): RowSink {
+    return {
+      wrap: (select) =>
+        `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${select})`,
+      params: { file_id: fileId },
+      discard: async () => {
+        await this.db.run('DELETE FROM flows WHERE file_id = $id', { id: fileId });
+      },
+    };
+  }
+
+  /** Reads a flow file (delimited or JSON lines) into `sink`. */
+  private async loadFlows(plan: DelimitedPlan | JsonLinesPlan, sink: RowSink): Promise<Loaded> {
+    return plan.kind === 'delimited'
+      ? this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+          importSelectSql(plan, source, undefined, lineCheck),
+        )
+      : this.loadJsonLines(plan, sink);
   }
 
   /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
   private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'seed_rows', (source, lineCheck) => {
-      const select = precomputedSelectSql(plan, source, lineCheck);
-      return {
-        sql: `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
-          SELECT *, $file_id FROM (${select.sql})`,
-        params: select.params,
-      };
-    });
+    const sink: RowSink = {
+      wrap: (select) =>
+        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+          SELECT *, $file_id FROM (${select})`,
+      params: { file_id: fileId },
+      discard: async () => {
+        await this.db.run('DELETE FROM seed_rows WHERE file_id = $id', { id: fileId });
+      },
+    };
+    const loaded = await this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+      precomputedSelectSql(plan, source, lineCheck),
+    );
+    return loaded.rejects;
   }
 
   /**
@@ -574,32 +609,43 @@ export class DuckDbEngine implements Engine {
    */
   private async loadDelimitedWith(
     plan: DelimitedPlan | PrecomputedPlan,
-    fileId: number,
-    table: 'flows' | 'seed_rows',
-    insert: (source: string, lineCheck?: string) => SqlWithParams,
-  ): Promise<Rejects> {
-    const params: Record<string, DuckDBValue> = { file_id: fileId };
-    const first = insert(this.delimitedSource(plan, params), undefined);
-    await this.db.run(first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
-    if (plan.quote === '' || !(await this.rejectsSpanLines())) return this.collectRejects(plan.trailer);
-    await this.db.run(`DELETE FROM ${table} WHERE file_id = $id`, { id: fileId });
-    await this.clearRejects();
-    const lineParams: Record<string, string> = {};
-    const lines = `read_csv($path, delim = $line_delim, quote = '', escape = '', header = false, auto_detect = false,
+    sink: RowSink,
+    select: (source: string, lineCheck?: string) => SqlWithParams,
+  ): Promise<Loaded> {
+    const params: Record<string, DuckDBValue> = { ...sink.params };
+    const first = select(this.delimitedSource(plan, params), undefined);
+    let rows = await this.runSink(sink, first.sql, { ...params, ...first.params }, { nulls: LIST(VARCHAR) });
+    if (plan.quote !== '' && (await this.rejectsSpanLines())) {
+      await sink.discard();
+      await this.clearRejects();
+      const lineParams: Record<string, string> = {};
+      const lines = `read_csv($path, delim = $line_delim, quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, skip = $skip, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
-    const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
-    const second = insert(quoted.source, quoted.lineCheck);
-    await this.db.run(second.sql, {
-      ...second.params,
-      ...lineParams,
-      path: plan.readFrom?.path ?? plan.path,
-      skip: plan.skipLines,
-      compression: plan.readFrom ? 'none' : plan.compression,
-      file_id: fileId,
-      line_delim: LINE_DELIMITER,
-    });
-    return this.collectRejects(plan.trailer);
+      const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
+      const second = select(quoted.source, quoted.lineCheck);
+      rows = await this.runSink(sink, second.sql, {
+        ...second.params,
+        ...lineParams,
+        ...sink.params,
+        path: plan.readFrom?.path ?? plan.path,
+        skip: plan.skipLines,
+        compression: plan.readFrom ? 'none' : plan.compression,
+        line_delim: LINE_DELIMITER,
+      });
+    }
+    return { rejects: await this.collectRejects(plan.trailer), rows };
+  }
+
+  /** Runs the sink's statement over `select`; the rows it took (INSERT and COPY report a count). */
+  private async runSink(
+    sink: RowSink,
+    select: string,
+    params: Record<string, DuckDBValue>,
+    types?: Record<string, DuckDBType>,
+  ): Promise<number> {
+    const r = await this.db.runAndReadAll(sink.wrap(select), params, types);
+    return num(r.getRows()[0]?.[0] ?? 0);
   }
 
   /** Whether read_csv rejected a "line" that holds line breaks: it ran past an unterminated quote. */
@@ -655,8 +701,11 @@ export class DuckDbEngine implements Engine {
     return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples, nonDataLines };
   }
 
-  /** `batch`: the paths of a batch (see importFiles); rows then carry `filename` to find their file. */
-  private async loadJsonLines(plan: JsonLinesPlan, fileId: number, batch?: DuckDBValue): Promise<Rejects> {
+  /**
+   * `batch`: the paths of a batch (see importFiles) and `sink` one that joins rows to their file by
+   * their `filename`; the batch's rejected lines are then left for the caller to collect per file.
+   */
+  private async loadJsonLines(plan: JsonLinesPlan, sink: RowSink, batch?: DuckDBValue): Promise<Loaded> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
@@ -670,28 +719,27 @@ export class DuckDbEngine implements Engine {
         SELECT j${filename}, json_extract_string(j, [${paths.join(', ')}]) AS v
         FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j${filename}
           FROM ${lines} WHERE trim(line) <> '')))`;
-    const common = {
-      compression: plan.readFrom ? 'none' : plan.compression,
-      line_delim: LINE_DELIMITER,
-    };
-    if (batch !== undefined) {
-      const select = importSelectSql(plan, source, 'j IS NOT NULL', undefined, ['filename']);
-      await this.db.run(
-        `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
-         SELECT s.* EXCLUDE (filename), b.file_id FROM (${select.sql}) s JOIN batch_files b USING (filename)`,
-        { ...select.params, ...common, path: batch },
-        { path: LIST(VARCHAR) },
-      );
-      return { rejected: 0, examples: [], nonDataLines: 0 }; // the caller collects them per file
-    }
-    const insert = this.insertSql(plan, source, 'j IS NOT NULL');
-    await this.db.run(insert.sql, {
-      ...insert.params,
-      ...common,
-      path: plan.readFrom?.path ?? plan.path,
-      file_id: fileId,
-    });
-    return this.collectRejects();
+    const select = importSelectSql(
+      plan,
+      source,
+      'j IS NOT NULL',
+      undefined,
+      batch === undefined ? [] : ['filename'],
+    );
+    const rows = await this.runSink(
+      sink,
+      select.sql,
+      {
+        ...select.params,
+        ...sink.params,
+        path: batch ?? plan.readFrom?.path ?? plan.path,
+        compression: plan.readFrom ? 'none' : plan.compression,
+        line_delim: LINE_DELIMITER,
+      },
+      batch === undefined ? undefined : { path: LIST(VARCHAR) },
+    );
+    if (batch !== undefined) return { rejects: NO_REJECTS, rows };
+    return { rejects: await this.collectRejects(), rows };
   }
 
   async summary(): Promise<DataSummary> {
@@ -700,22 +748,10 @@ export class DuckDbEngine implements Engine {
       'SELECT path, format, data_rows, used, rejected_json FROM files ORDER BY file_id',
     );
     const files = filesResult.getRows().map(accountingOfRow);
-    const skippedByReason: Record<string, number> = {};
-    let flowsRead = 0;
-    let flowsUsed = 0;
-    for (const f of files) {
-      flowsRead += f.dataRows;
-      flowsUsed += f.used;
-      for (const [reason, n] of Object.entries(f.skipped))
-        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
-    }
     const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
     const [lo, hi] = range.getRows()[0] ?? [null, null];
     return {
-      files,
-      flowsRead,
-      flowsUsed,
-      skippedByReason,
+      ...summarizeFiles(files),
       timeRange: lo === null || hi === null ? null : [num(lo ?? 0), num(hi ?? 0)],
     };
   }
@@ -842,7 +878,8 @@ export class DuckDbEngine implements Engine {
            SELECT y.*, lag(y.ts + coalesce(y.duration, 0)) OVER (
              PARTITION BY y.src, y.dst, y.sport, y.dport ORDER BY y.ts) AS prev_end
            FROM ${f} y) z
-         WHERE z.sport IS NULL OR z.prev_end IS NULL OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
+         WHERE z.proto IS DISTINCT FROM 'tcp' OR z.sport IS NULL OR z.prev_end IS NULL
+            OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
       : f;
     const result = await this.db.stream(
       `SELECT x.src, x.dst, x.ts, x.size::DOUBLE
@@ -923,6 +960,49 @@ export class DuckDbEngine implements Engine {
     return out;
   }
 
+  /**
+   * Reads a flow file exactly as importFile does (same plan, conversion, validation and rejected
+   * lines) but writes every converted row to `path` instead of storing it: delimited text without
+   * quotes, one line per row, one column per expression over the converted row (the canonical
+   * columns and skip_reason), NULL as `nullText`. How an engine that does not read files itself
+   * (ClickHouse) receives them; its expressions must leave no delimiter or line break in a value.
+   * Parallel: the lines come in no particular order. The file passes the same UTF-8 guard first
+   * (blanked invalid lines, a cut compressed stream): returns the plan as read (its preSkipped and
+   * truncation are part of the accounting), the rejected lines and the rows written.
+   */
+  async exportFile(
+    given: DelimitedPlan | JsonLinesPlan,
+    path: string,
+    columns: readonly string[],
+    delimiter: string,
+    nullText: string,
+  ): Promise<{ plan: DelimitedPlan | JsonLinesPlan; rejects: Rejects; rows: number }> {
+    await this.db.run('SET preserve_insertion_order = false');
+    // COPY takes no parameter for its target; `path` is a file our caller created
+    const target = `'${path.replace(/'/g, "''")}'`;
+    const sink: RowSink = {
+      wrap: (select) => `COPY (SELECT ${columns.join(', ')} FROM (${select}))
+        TO ${target} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $x_delim, NULLSTR $x_null)`,
+      params: { x_delim: delimiter, x_null: nullText },
+      // a second read overwrites the file
+      discard: async () => {},
+    };
+    const guarded = await guardUtf8(given);
+    // the guard keeps the plan's kind; only its source and counts change
+    const plan = guarded.plan as DelimitedPlan | JsonLinesPlan;
+    try {
+      return { plan, ...(await this.loadFlows(plan, sink)) };
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(
+        `cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`,
+        plan.path,
+      );
+    } finally {
+      await guarded.cleanup();
+    }
+  }
+
   /** Change detection's per (pair, window) aggregates; the SQL is in change-sql.ts. */
   async pairWindows(query: WindowQuery, visit: (series: PairWindowSeries) => void): Promise<void> {
     await streamPairWindows(this.db, query, visit);
@@ -995,7 +1075,7 @@ function fileRecord(
   identity: FileIdentity,
   fileId: number,
   counts: DuckDBValue[][],
-  { rejected, examples, nonDataLines }: Rejects,
+  rejects: Rejects,
 ): { accounting: FileAccounting; row: DuckDBValue[] } {
   const skipped: Record<string, number> = {};
   let used = 0;
@@ -1003,68 +1083,31 @@ function fileRecord(
     if (reason === '') used = num(n ?? 0);
     else skipped[String(reason)] = num(n ?? 0);
   }
-  if (rejected > 0)
-    skipped[SKIP_REASONS.malformedLine] = (skipped[SKIP_REASONS.malformedLine] ?? 0) + rejected;
-  for (const [reason, count] of Object.entries(plan.preSkipped ?? {})) {
-    if (count > 0) skipped[reason] = (skipped[reason] ?? 0) + count;
-  }
-  const dataRows = used + Object.values(skipped).reduce((a, b) => a + b, 0);
-  const notes = [...(plan.notes ?? [])];
-  if (plan.truncated) notes.push(truncatedNote(plan.truncated, dataRows));
-  const kind = {
-    ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
-    ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
-  };
+  const accounting = importAccounting(plan, used, skipped, rejects);
   const row: DuckDBValue[] = [
     fileId,
     plan.path,
     identity.fingerprint,
     plan.format,
-    dataRows,
+    accounting.dataRows,
     used,
-    JSON.stringify({ skipped, examples, nonDataLines, notes, ...kind }),
+    encodeAccounting(accounting),
     identity.size,
     identity.head,
     identity.tail,
     // an appended part's hash is of that part only: not the file's content
     plan.appendedAfter === undefined ? (plan.contentHash ?? null) : null,
   ];
-  return {
-    accounting: {
-      path: plan.path,
-      format: plan.format,
-      dataRows,
-      used,
-      skipped,
-      examples,
-      nonDataLines,
-      notes,
-      ...kind,
-    },
-    row,
-  };
+  return { accounting, row };
 }
 
 /** A `files` row (path, format, data_rows, used, rejected_json) as the file's accounting. */
 function accountingOfRow(row: DuckDBValue[]): FileAccounting {
-  const extra = JSON.parse(String(row[4] ?? '{}')) as {
-    skipped?: Record<string, number>;
-    examples?: string[];
-    nonDataLines?: number;
-    notes?: string[];
-    directionality?: FileAccounting['directionality'];
-    precomputed?: boolean;
-  };
-  return {
+  return decodeAccounting({
     path: String(row[0]),
     format: String(row[1]),
     dataRows: num(row[2] ?? 0),
     used: num(row[3] ?? 0),
-    skipped: extra.skipped ?? {},
-    examples: extra.examples ?? [],
-    nonDataLines: extra.nonDataLines ?? 0,
-    notes: extra.notes ?? [],
-    ...(extra.directionality ? { directionality: extra.directionality } : {}),
-    ...(extra.precomputed ? { precomputed: true } : {}),
-  };
+    json: String(row[4] ?? '{}'),
+  });
 }
