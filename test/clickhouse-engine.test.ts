@@ -195,7 +195,9 @@ async function collectSeries(
   minFlows: number,
 ): Promise<Map<string, PairSeries>> {
   const out = new Map<string, PairSeries>();
-  await engine.pairSeries(options, minFlows, (s) => out.set(pairKey(s.src, s.dst), s));
+  await engine.pairSeries(options, minFlows, (s) => {
+    out.set(pairKey(s.src, s.dst), s);
+  });
   return out;
 }
 

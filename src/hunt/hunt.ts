@@ -8,6 +8,7 @@ import { type Exclusion, pairContext } from '../context/pair-context.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
+import { defaultTimingWorkers, TimingPool } from '../features/timing-pool.js';
 import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
@@ -27,6 +28,7 @@ import {
 } from '../score/rotation.js';
 import { applyEpisodes, findingEvidence, rank, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
+import type { DuckDbSettings } from '../store/duckdb/settings.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
 import { errorMessage, InputError } from '../util/errors.js';
@@ -46,6 +48,16 @@ export interface HuntOptions {
   scoring?: ScoringConfig;
   /** Outlier model(s) behind the outlierness sub-score (default: all, rank-averaged). */
   model?: ModelChoice;
+  /**
+   * Pairs the outlier models are fitted on at most (seeded sample; all pairs are scored). Default
+   * MODEL_FIT_SAMPLE (src/models/ensemble.ts); Infinity fits on every pair (the reference path).
+   */
+  modelFitSample?: number;
+  /**
+   * Worker threads for the per-pair timing analysis (default: BEACONHUNT_TIMING_WORKERS, else 2 on
+   * a multi-core machine); 0 runs it in this thread. The findings are the same either way.
+   */
+  timingWorkers?: number;
   /** Seed of every randomised step (models, permutation tests): same seed, same result. */
   seed?: number;
   /**
@@ -57,6 +69,8 @@ export interface HuntOptions {
   reportFlowLimit?: number;
   /** Keep rows whatever their timestamp (times before 1990 or in the future are otherwise skipped). */
   allowAnyTime?: boolean;
+  /** The embedded DuckDB's memory cap, spill folder and threads (default: env, then settings.ts). */
+  duckdb?: Partial<DuckDbSettings>;
   /** Progress and warnings for the user (stderr); results never go here. */
   onEvent?: (event: HuntEvent) => void;
 }
@@ -279,13 +293,18 @@ async function rankDefault(
   const preContext = contextFactors(contextInputs);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
-  await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
-    const i = index.get(pairKey(series.src, series.dst));
-    if (i === undefined || scope.excluded[i]) return;
-    const couldMatter =
-      scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
-    timing[i] = timingOfSeries(series, window, couldMatter);
-  });
+  const pool = new TimingPool(timing, window, options.timingWorkers ?? defaultTimingWorkers());
+  try {
+    await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
+      const i = index.get(pairKey(series.src, series.dst));
+      if (i === undefined || scope.excluded[i]) return;
+      const couldMatter =
+        scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
+      return pool.add(i, series, couldMatter);
+    });
+  } finally {
+    await pool.finish();
+  }
   clock.lap('timing');
   emit({ kind: 'stage', name: 'models' });
   const include = Uint8Array.from(pairs.src, (_, i) =>
@@ -297,10 +316,11 @@ async function rankDefault(
     timing,
     options.model ?? 'ensemble',
     options.seed ?? 1,
+    options.modelFitSample,
   );
   clock.lap('models');
   // rotating destinations: each group of one source's pairs into one network is one more row
-  const groups = rotationGroups(pairs, ignored, scoring.minFlows);
+  const groups = rotationGroups(pairs, ignored, scoring.minFlows, scope.isInternal);
   const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
   const rows = extendRows(
     { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
@@ -384,7 +404,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
   for (const bad of intel?.badLines.slice(0, 5) ?? [])
     emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
-  const engine = await openEngine(options.engine ?? 'duckdb', options.db);
+  const engine = await openEngine(options.engine ?? 'duckdb', options.db, options.duckdb);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
     const { files, previously, inputNotes } = await importAll(engine, options, emit);

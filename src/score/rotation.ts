@@ -34,12 +34,21 @@ export interface RotationGroup {
   members: number[];
 }
 
-/** Groups of ≥ 2 scored pairs: same source, network, port, protocol and modal sizes. */
-export function rotationGroups(pairs: PairFeatures, ignored: Uint8Array, minFlows: number): RotationGroup[] {
+/**
+ * Groups of ≥ 2 scored pairs: same source, network, port, protocol and modal sizes. Internal
+ * destinations are left out: one source polling many internal servers is a monitoring fan-out
+ * (each server on its own full schedule, demoted as such), not a beacon spreading one schedule.
+ */
+export function rotationGroups(
+  pairs: PairFeatures,
+  ignored: Uint8Array,
+  minFlows: number,
+  isInternal: (address: string) => boolean = () => false,
+): RotationGroup[] {
   const n = pairs.numeric;
   const byKey = new Map<string, RotationGroup>();
   for (let i = 0; i < pairs.length; i++) {
-    if (ignored[i]) continue;
+    if (ignored[i] || isInternal(pairs.dst[i] as string)) continue;
     const network = rotationNetwork(pairs.dst[i] as string);
     if (!network) continue;
     const key = [
@@ -208,6 +217,7 @@ interface Scored {
   dst: string;
   dport: number | null;
   addresses?: string[];
+  components?: Record<string, number>;
 }
 
 /**
@@ -223,7 +233,11 @@ export function resolveRotations<F extends Scored>(findings: F[], evidence: (f: 
       (f) => !f.addresses && f.src === g.src && f.dport === g.dport && set.has(f.dst),
     );
     const best = Math.max(0, ...members.map(evidence));
-    if (evidence(g) > best) for (const m of members) drop.add(m);
+    // a rotation sharpens one clock: a group whose merged timing is less regular than a member's
+    // is several parallel schedules, and its members speak for themselves
+    const regularity = (f: F) => f.components?.regularity ?? 0;
+    const sharper = members.every((m) => regularity(g) >= regularity(m));
+    if (evidence(g) > best && sharper) for (const m of members) drop.add(m);
     else drop.add(g);
   }
   return findings.filter((f) => !drop.has(f));

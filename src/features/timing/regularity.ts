@@ -129,7 +129,9 @@ export function regularityEvidence(
     // coarse clocks (whole seconds on a 2 s beacon) cannot be judged finer than ±maxTolerance
     const eps = Math.min(o.maxTolerance, Math.max(floor, d));
     const q = onTimeProbability(eps, period, meanGap, o.maxMultiple);
-    if (count / n < o.minLift * q) continue;
+    // a large effect: minLift × chance, or half the way from chance to every gap on time where
+    // a coarse clock makes chance itself large
+    if (count / n < Math.min(o.minLift * q, (1 + q) / 2)) continue;
     const ev = -log10BinomialTail(count, n, q) - penalty;
     if (ev > best) {
       best = ev;

@@ -62,6 +62,7 @@ import {
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
+import { type DuckDbSettings, duckDbSettings, settingStatements } from './settings.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
 const SCHEMA = `
@@ -222,27 +223,32 @@ export class DuckDbEngine implements Engine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
+    private readonly cleanup: () => void,
   ) {}
 
   /**
-   * `path` undefined = in memory. `tempDirectory`: where DuckDB spills what does not fit in memory
-   * (default: next to the database file; an in-memory database would use ./.tmp).
+   * `path` undefined = in memory. `options` override the environment (settings.ts): memory cap,
+   * threads, and `tempDirectory`, where DuckDB spills what does not fit (default: next to the
+   * database file; a private folder under the OS temp dir for an in-memory database).
    */
-  static async open(path?: string, options: { tempDirectory?: string } = {}): Promise<DuckDbEngine> {
+  static async open(path?: string, options: Partial<DuckDbSettings> = {}): Promise<DuckDbEngine> {
+    const settings = settingStatements(duckDbSettings(options), path === undefined);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path ?? ':memory:');
     } catch (err) {
+      settings.cleanup();
       throw new InputError(`cannot open the database (${errorMessage(err)})`, path);
     }
     const db = await instance.connect();
+    // memory cap, spill folder, threads = cores: flat memory whatever the input size
+    for (const sql of settings.sql) await db.run(sql);
     await db.run("SET TimeZone = 'UTC'");
-    if (options.tempDirectory) await db.run('SET temp_directory = $dir', { dir: options.tempDirectory });
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
     await upgradeFilesTable(db);
-    return new DuckDbEngine(instance, db);
+    return new DuckDbEngine(instance, db, settings.cleanup);
   }
 
   /**
@@ -866,7 +872,7 @@ export class DuckDbEngine implements Engine {
   async pairSeries(
     options: FeatureOptions,
     minFlows: number,
-    visit: (series: PairSeries) => void,
+    visit: (series: PairSeries) => void | Promise<void>,
   ): Promise<void> {
     const f = flowsSql(options);
     // One sorted flat stream (DuckDB sorts far faster than it builds ordered lists), cut into pairs
@@ -893,12 +899,20 @@ export class DuckDbEngine implements Engine {
     let ts = new Float64Array(1024);
     let sizes = new Float64Array(1024);
     let n = 0;
+    // a promise from visit() means "wait before reading on"; awaited between chunks
+    let wait: Promise<void> | undefined;
     const flush = () => {
-      if (src !== undefined && dst !== undefined && n > 0)
-        visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
+      if (src !== undefined && dst !== undefined && n > 0) {
+        const r = visit({ src, dst, ts: ts.slice(0, n), sizes: sizes.slice(0, n) });
+        if (r) wait = wait ? wait.then(() => r) : r;
+      }
       n = 0;
     };
     for (;;) {
+      if (wait) {
+        await wait;
+        wait = undefined;
+      }
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const srcs = chunk.getColumnValues(0);
@@ -927,6 +941,7 @@ export class DuckDbEngine implements Engine {
       }
     }
     flush();
+    await wait;
   }
 
   async pairFlows(
@@ -1034,6 +1049,7 @@ export class DuckDbEngine implements Engine {
     this.watchProgress(undefined);
     this.db.closeSync();
     this.instance.closeSync();
+    this.cleanup();
   }
 }
 
