@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,20 @@ export async function tempFolder(prefix: string): Promise<{ path: string; remove
     remove: async () => {
       live.delete(path);
       await rm(path, { recursive: true, force: true });
+    },
+  };
+}
+
+/** tempFolder for synchronous callers (opening a database): the same removal on every way out. */
+export function tempFolderSync(prefix: string): { path: string; remove: () => void } {
+  install();
+  const path = mkdtempSync(join(tmpdir(), `beaconhunt-${prefix}-`));
+  live.add(path);
+  return {
+    path,
+    remove: () => {
+      live.delete(path);
+      rmSync(path, { recursive: true, force: true });
     },
   };
 }
