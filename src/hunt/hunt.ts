@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { attachEpisodes } from '../change/index.js';
 import { type BeaconhuntConfig, DEFAULT_CONFIG, scoringFrom } from '../config/config-file.js';
@@ -8,11 +9,12 @@ import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
 import { defaultTimingWorkers, TimingPool } from '../features/timing-pool.js';
+import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
-import type { FileAccounting } from '../read/plan.js';
-import { guardUtf8 } from '../read/utf8-guard.js';
+import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
@@ -29,7 +31,7 @@ import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DuckDbSettings } from '../store/duckdb/settings.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
-import { InputError } from '../util/errors.js';
+import { errorMessage, InputError } from '../util/errors.js';
 import { isoTime } from '../util/time.js';
 
 export interface HuntOptions {
@@ -65,6 +67,8 @@ export interface HuntOptions {
   reportTop?: number;
   /** Flows kept per top finding for the report (sampled evenly over time beyond this). */
   reportFlowLimit?: number;
+  /** Keep rows whatever their timestamp (times before 1990 or in the future are otherwise skipped). */
+  allowAnyTime?: boolean;
   /** The embedded DuckDB's memory cap, spill folder and threads (default: env, then settings.ts). */
   duckdb?: Partial<DuckDbSettings>;
   /** Progress and warnings for the user (stderr); results never go here. */
@@ -96,34 +100,126 @@ function stageClock() {
   };
 }
 
+/**
+ * Files up to this size are imported in batches: below ~1 MiB a file's own statements (~40 ms)
+ * cost more than reading it (DuckDB parses ~100 MB/s of CSV).
+ */
+const SMALL_FILE_BYTES = 1 << 20;
+/** Files per batch at most, so a failing batch (then read file by file) costs little. */
+const MAX_BATCH_FILES = 256;
+
+/** An input that is in the summary's file list without rows of its own: why. */
+interface InputNote {
+  path: string;
+  /** It could not be read (a folder's unreadable or unrecognised file). */
+  error?: string;
+  /** Its content was already read under this other name. */
+  sameContentAs?: string;
+}
+
+/** The most frequent skip reason of a file, for "no usable rows" messages. */
+function topReason(accounting: FileAccounting): string {
+  const [reason, count] = Object.entries(accounting.skipped).sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
+  const hint = reason === SKIP_REASONS.implausibleTime ? ' (--allow-any-time keeps them)' : '';
+  return `${reason} (${count.toLocaleString('en-US')} of ${accounting.dataRows.toLocaleString('en-US')})${hint}`;
+}
+
 /** read → store: every input file into the engine; returns the paths that were already there. */
 async function importAll(
   engine: Engine,
   options: HuntOptions,
   emit: Emit,
-): Promise<{ files: string[]; previously: Set<string> }> {
-  const files = options.inputs.length ? await expandInputs(options.inputs) : [];
-  const csv = options.settings?.csv;
-  const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
-  const explicit = new Set(options.inputs);
-  const previously = new Set<string>();
-  let index = 0;
-  for (const path of files) {
-    emit({ kind: 'file-start', path, index: index++, total: files.length });
-    try {
-      const plan = await planImport(path, options.format ?? 'auto', readerOptions);
-      const guarded = engine.name === 'duckdb' ? await guardUtf8(plan) : { plan, cleanup: async () => {} };
-      const accounting = await engine.importFile(guarded.plan).finally(guarded.cleanup);
-      if (accounting.alreadyImported) previously.add(accounting.path);
-      emit({ kind: 'file-done', accounting });
-    } catch (err) {
-      // A file named on the command line must be usable; one found inside a directory may be
-      // something else (a README, another log type): say so and go on.
-      if (!(err instanceof InputError) || explicit.has(path)) throw err;
-      emit({ kind: 'file-skipped', path, reason: err.message });
+): Promise<{ files: string[]; previously: Set<string>; inputNotes: InputNote[] }> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const files = options.inputs.length
+      ? await expandInputs(options.inputs, {
+          cleanups,
+          onWaiting: (name) =>
+            emit({ kind: 'warning', message: `waiting for data on ${name} (nothing written to it yet)` }),
+        })
+      : [];
+    const csv = options.settings?.csv;
+    const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
+    const explicit = new Set(options.inputs);
+    const previously = new Set<string>();
+    const inputNotes: InputNote[] = [];
+    /** What happens after a file is stored (or failed): warnings, checks, events. */
+    const settle = async (
+      path: string,
+      plan: ImportPlan | undefined,
+      work: () => Promise<FileAccounting>,
+    ) => {
+      let stored = false; // in the engine, so in the summary's file list already
+      try {
+        const accounting = await work();
+        stored = true;
+        if (accounting.sameContentAs) {
+          emit({
+            kind: 'warning',
+            message: `${path} has the same content as ${accounting.sameContentAs}: not read again, so no row is counted twice`,
+          });
+          inputNotes.push({ path, sameContentAs: accounting.sameContentAs });
+        } else if (accounting.alreadyImported) previously.add(accounting.path);
+        const cut = accounting.notes?.find((n) => n.startsWith(TRUNCATED_NOTE_START));
+        if (plan && plan.compression !== 'none' && cut) emit({ kind: 'warning', message: `${path}: ${cut}` });
+        // Rows but not one usable: the reading is wrong (a header that does not fit the data), not the data.
+        if (!accounting.sameContentAs && accounting.dataRows > 0 && accounting.used === 0)
+          throw new InputError(`no usable rows: all skipped, most as ${topReason(accounting)}`, path);
+        emit({ kind: 'file-done', accounting });
+      } catch (err) {
+        // A file named on the command line must be usable; one found inside a directory may be
+        // something else (a README, another log type, no permission): say so, list it, go on.
+        const known = err instanceof InputError || isFileAccessError(err);
+        if (!known || explicit.has(path)) {
+          if (known && !(err instanceof InputError)) throw new InputError(errorMessage(err), path);
+          throw err;
+        }
+        const reason = err instanceof InputError ? err.message : errorMessage(err);
+        emit({ kind: 'file-skipped', path, reason });
+        if (!stored) inputNotes.push({ path, error: reason });
+      }
+    };
+    // Small files read the same way go to the engine together (one statement instead of one each).
+    let batch: { path: string; plan: ImportPlan }[] = [];
+    const flush = async () => {
+      const todo = batch;
+      batch = [];
+      const done =
+        todo.length > 1 && engine.importFiles ? await engine.importFiles(todo.map((t) => t.plan)) : [];
+      for (const [k, { path, plan }] of todo.entries()) {
+        const accounting = done[k];
+        await settle(path, plan, () => (accounting ? Promise.resolve(accounting) : engine.importFile(plan)));
+      }
+    };
+    let index = 0;
+    for (const path of files) {
+      emit({ kind: 'file-start', path, index: index++, total: files.length });
+      let plan: ImportPlan;
+      try {
+        const planned = await planImport(path, options.format ?? 'auto', readerOptions);
+        plan = options.allowAnyTime ? { ...planned, allowAnyTime: true } : planned;
+      } catch (err) {
+        await settle(path, undefined, () => Promise.reject(err));
+        continue;
+      }
+      const small = engine.importFiles !== undefined && (await stat(path)).size <= SMALL_FILE_BYTES;
+      if (!small || (batch[0] && batch[0].plan.format !== plan.format) || batch.length >= MAX_BATCH_FILES)
+        await flush();
+      if (small) batch.push({ path, plan });
+      else await settle(path, plan, () => engine.importFile(plan));
     }
+    await flush();
+    return { files, previously, inputNotes };
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
   }
-  return { files, previously };
+}
+
+/** Errors of the file system about one file (permission, vanished, a folder), not of the program. */
+function isFileAccessError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP';
 }
 
 interface ScopedPairs {
@@ -311,7 +407,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const engine = await openEngine(options.engine ?? 'duckdb', options.db, options.duckdb);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
-    const { files, previously } = await importAll(engine, options, emit);
+    const { files, previously, inputNotes } = await importAll(engine, options, emit);
     clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
@@ -384,19 +480,32 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       internal_hosts: scope.internalHosts,
       findings_by_severity: bySeverity,
       time_range: data.timeRange ? [isoTime(data.timeRange[0]), isoTime(data.timeRange[1])] : null,
-      files: data.files.map((f) => ({
-        path: f.path,
-        format: f.format,
-        rows: f.dataRows,
-        used: f.used,
-        skipped: f.skipped,
-        examples: f.examples,
-        already_imported: previously.has(f.path) || !files.includes(f.path),
-        ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
-        ...(f.notes?.length ? { notes: f.notes } : {}),
-        ...(f.directionality ? { directionality: f.directionality } : {}),
-        ...(f.precomputed ? { precomputed: true } : {}),
-      })),
+      files: [
+        ...data.files.map((f) => ({
+          path: f.path,
+          format: f.format,
+          rows: f.dataRows,
+          used: f.used,
+          skipped: f.skipped,
+          examples: f.examples,
+          already_imported: previously.has(f.path) || !files.includes(f.path),
+          ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
+          ...(f.notes?.length ? { notes: f.notes } : {}),
+          ...(f.directionality ? { directionality: f.directionality } : {}),
+          ...(f.precomputed ? { precomputed: true } : {}),
+        })),
+        ...inputNotes.map((note) => ({
+          path: note.path,
+          format: 'none',
+          rows: 0,
+          used: 0,
+          skipped: {},
+          examples: [],
+          already_imported: note.sameContentAs !== undefined,
+          ...(note.error ? { error: note.error } : {}),
+          ...(note.sameContentAs ? { same_content_as: note.sameContentAs } : {}),
+        })),
+      ],
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',
       size_field: featureOptions.sizeField,

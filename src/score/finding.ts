@@ -66,6 +66,10 @@ export interface HuntSummary {
     notes?: string[];
     directionality?: 'bidirectional' | 'unidirectional';
     precomputed?: boolean;
+    /** Not read: why (a file in a folder that could not be read or recognised). */
+    error?: string;
+    /** Not read again: the same content was read under this name. */
+    same_content_as?: string;
   }[];
   engine: string;
   mode: 'default' | 'seed-compat';

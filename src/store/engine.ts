@@ -22,6 +22,11 @@ export interface Engine {
   readonly name: string;
   /** Load one file; a file already in the store (same fingerprint) is not loaded twice. */
   importFile(plan: ImportPlan): Promise<FileAccounting>;
+  /**
+   * Optional: many small files read the same way in one go. Returns each plan's accounting, or
+   * undefined for each plan it left to importFile.
+   */
+  importFiles?(plans: readonly ImportPlan[]): Promise<(FileAccounting | undefined)[]>;
   summary(): Promise<DataSummary>;
   /** The seed's features and the other per-pair aggregates, one row per (src, dst). */
   pairFeatures(options: FeatureOptions): Promise<PairFeatures>;

@@ -7,6 +7,7 @@ import {
   SKIP_REASONS,
 } from '../flow/schema.js';
 import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import { truncatedNote } from '../read/utf8-guard.js';
 import { InputError } from '../util/errors.js';
 import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
 
@@ -141,8 +142,8 @@ export interface Rejects {
 
 /**
  * One file's accounting from what the import stored (`used`, rows skipped by reason), the lines the
- * reader rejected and what the plan skipped before the engine saw the file. Invariant: used +
- * Σ skipped = dataRows.
+ * reader rejected and what the plan skipped before the engine saw the file (invalid UTF-8 lines);
+ * a compressed file that ended early gets a note. Invariant: used + Σ skipped = dataRows.
  */
 export function importAccounting(
   plan: ImportPlan,
@@ -165,7 +166,9 @@ export function importAccounting(
     skipped,
     examples: rejects.examples,
     nonDataLines: rejects.nonDataLines,
-    notes: plan.notes ?? [],
+    notes: plan.truncated
+      ? [...(plan.notes ?? []), truncatedNote(plan.truncated, dataRows)]
+      : (plan.notes ?? []),
     ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
     ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
   };

@@ -363,7 +363,7 @@ export class ClickHouseEngine implements Engine {
       let accounting: FileAccounting;
       try {
         if (read.rows > 0) await this.insertTsv(tsv, skipped);
-        accounting = importAccounting(plan, read.rows - skipped.total, skipped.byReason, read.rejects);
+        accounting = importAccounting(read.plan, read.rows - skipped.total, skipped.byReason, read.rejects);
         await this.client.insertRows(
           sqlQualified(this.layout.database, this.layout.files),
           [

@@ -1,3 +1,6 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -19,7 +22,7 @@ import {
   type SeedRows,
 } from '../../features/pair-features.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
-import { fingerprintFile } from '../../read/fingerprint.js';
+import { END_BYTES, type FileIdentity, fileIdentity, isAppendOf } from '../../read/fingerprint.js';
 import type {
   DelimitedOptions,
   DelimitedPlan,
@@ -28,7 +31,9 @@ import type {
   JsonLinesPlan,
   PrecomputedPlan,
 } from '../../read/plan.js';
+import { guardUtf8 } from '../../read/utf8-guard.js';
 import { errorMessage, InputError } from '../../util/errors.js';
+import { tempFolder } from '../../util/temp-files.js';
 import type {
   DataSummary,
   Engine,
@@ -69,7 +74,12 @@ CREATE TABLE IF NOT EXISTS files (
   data_rows BIGINT NOT NULL,
   used BIGINT NOT NULL,
   rejected_json VARCHAR NOT NULL,
-  imported_at TIMESTAMPTZ DEFAULT current_timestamp
+  imported_at TIMESTAMPTZ DEFAULT current_timestamp,
+  -- identity for "grew since imported" (read/fingerprint.ts) and "same content under another name"
+  size BIGINT,
+  head_hash VARCHAR,
+  tail_hash VARCHAR,
+  content_hash VARCHAR
 );
 CREATE TABLE IF NOT EXISTS flows (
   ${flowColumnsDdl('duckdb')},
@@ -85,6 +95,36 @@ CREATE TABLE IF NOT EXISTS seed_rows (
   skip_reason VARCHAR
 );
 `;
+
+/**
+ * Reading a file line by line is read_csv with one column and this delimiter: the control byte
+ * 0x01 (one byte, bound as a parameter), which valid JSON and real CSV text never hold raw. Not
+ * the four characters `\x01`, which a log value (a Host header) can contain.
+ */
+const LINE_DELIMITER = '\u0001';
+
+/** Columns of `files` that databases made by earlier versions lack. */
+const FILE_IDENTITY_COLUMNS = {
+  size: 'BIGINT',
+  head_hash: 'VARCHAR',
+  tail_hash: 'VARCHAR',
+  content_hash: 'VARCHAR',
+};
+
+/**
+ * Adds the identity columns to an older database's `files`, then checkpoints: DuckDB 1.5 cannot
+ * replay an ALTER TABLE from its write-ahead log after a crash, so it must not stay there.
+ */
+async function upgradeFilesTable(db: DuckDBConnection): Promise<void> {
+  const have = await db.runAndReadAll(
+    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'files' AND schema_name = 'main'",
+  );
+  const present = new Set(have.getRows().map(([c]) => String(c)));
+  const missing = Object.entries(FILE_IDENTITY_COLUMNS).filter(([c]) => !present.has(c));
+  if (missing.length === 0) return;
+  for (const [column, type] of missing) await db.run(`ALTER TABLE files ADD COLUMN ${column} ${type}`);
+  await db.run('CHECKPOINT');
+}
 
 /** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
 const NOT_IN_FLOWS =
@@ -161,6 +201,21 @@ interface Loaded {
 }
 const str = decodeText;
 
+/** No rejected lines (a batch's are collected per file afterwards). */
+const NO_REJECTS: Rejects = { rejected: 0, examples: [], nonDataLines: 0 };
+
+/**
+ * A batch's rows (importFiles) stored under their own file's id, found by the `filename` column
+ * they carry in temp table batch_files. A batch that fails is rolled back as a whole, not re-read.
+ */
+const BATCH_SINK: RowSink = {
+  wrap: (select) =>
+    `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
+     SELECT s.* EXCLUDE (filename), b.file_id FROM (${select}) s JOIN batch_files b USING (filename)`,
+  params: {},
+  discard: async () => {},
+};
+
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
   readonly stitchesSplitRecords = true;
@@ -192,19 +247,100 @@ export class DuckDbEngine implements Engine {
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
+    await upgradeFilesTable(db);
     return new DuckDbEngine(instance, db, settings.cleanup);
   }
 
-  async importFile(plan: ImportPlan): Promise<FileAccounting> {
-    const fingerprint = await fingerprintFile(plan.path);
+  /**
+   * Load one file. A file already in the database (same fingerprint, or the same content under
+   * another name or compression) is not loaded again; a file that grew by appending since it was
+   * imported is loaded from where the earlier import ended. Before loading, one pass over the bytes
+   * (read/utf8-guard.ts) finds truncated compressed files and blanks invalid UTF-8 lines.
+   */
+  async importFile(given: ImportPlan): Promise<FileAccounting> {
+    const identity = await fileIdentity(given.path);
     const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', {
-      fp: fingerprint,
+      fp: identity.fingerprint,
     });
-    if (known.currentRowCount > 0) {
-      return { ...(await this.fileAccounting(fingerprint)), path: plan.path, alreadyImported: true };
+    if (known.currentRowCount > 0) return this.alreadyThere(given.path, identity.fingerprint);
+    const appended = await this.appendedPart(given, identity);
+    let guarded: Awaited<ReturnType<typeof guardUtf8>> | undefined;
+    try {
+      guarded = await guardUtf8(appended?.plan ?? given);
+      const plan = guarded.plan;
+      if (plan.appendedAfter === undefined && plan.contentHash) {
+        const same = await this.db.runAndReadAll(
+          'SELECT fingerprint FROM files WHERE content_hash = $hash ORDER BY file_id LIMIT 1',
+          { hash: plan.contentHash },
+        );
+        const fp = same.getRows()[0]?.[0];
+        if (fp !== undefined && fp !== null) return this.alreadyThere(given.path, String(fp));
+      }
+      return await this.importNew(plan, identity);
+    } finally {
+      await guarded?.cleanup();
+      await appended?.cleanup();
     }
-    const next = await this.db.runAndReadAll('SELECT coalesce(max(file_id), 0) + 1 FROM files');
-    const fileId = num(next.getRows()[0]?.[0] ?? 1);
+  }
+
+  /** The accounting of a file stored before, for `path` (which may be another name for it). */
+  private async alreadyThere(path: string, fingerprint: string): Promise<FileAccounting> {
+    const stored = await this.fileAccounting(fingerprint);
+    return {
+      ...stored,
+      path,
+      alreadyImported: true,
+      ...(stored.path !== path ? { sameContentAs: stored.path } : {}),
+    };
+  }
+
+  /**
+   * When `plan`'s file is an imported file with bytes appended (its size, head and tail hashes
+   * match the file's first bytes), a plan that reads only the new bytes from a temporary copy.
+   * A grown compressed file cannot be cut that way: refused, never imported twice.
+   */
+  private async appendedPart(
+    plan: ImportPlan,
+    identity: FileIdentity,
+  ): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> } | undefined> {
+    const rows = await this.db.runAndReadAll(
+      `SELECT path, size, head_hash, tail_hash FROM files
+       WHERE size IS NOT NULL AND size > 0 AND size < $size AND (head_hash = $head OR (size < $end AND path = $path))
+       ORDER BY size DESC`,
+      { size: identity.size, head: identity.head, end: END_BYTES, path: plan.path },
+    );
+    for (const [path, size, head, tail] of rows.getRows()) {
+      const earlier = { size: num(size ?? 0), head: String(head), tail: String(tail) };
+      if (!(await isAppendOf(plan.path, identity, earlier))) continue;
+      if (plan.compression !== 'none') {
+        throw new InputError(
+          `grew since it was imported as ${String(path)} (${earlier.size} → ${identity.size} bytes), and a compressed file cannot be read from the middle: hunt it into a new --db so no row is counted twice`,
+          plan.path,
+        );
+      }
+      const folder = await tempFolder('append');
+      const copy = join(folder.path, basename(plan.path));
+      await pipeline(
+        createReadStream(plan.path, { start: earlier.size, end: identity.size - 1 }),
+        createWriteStream(copy),
+      );
+      const note = `grew since its import: only the ${(identity.size - earlier.size).toLocaleString('en-US')} bytes appended after byte ${earlier.size.toLocaleString('en-US')} were read (line numbers count from there)`;
+      return {
+        plan: {
+          ...plan,
+          readFrom: { path: copy, compression: 'none' },
+          appendedAfter: earlier.size,
+          notes: [...(plan.notes ?? []), note],
+          ...(plan.kind === 'jsonl' ? {} : { skipLines: 0 }), // the header is in the part read before
+        },
+        cleanup: folder.remove,
+      };
+    }
+    return undefined;
+  }
+
+  private async importNew(plan: ImportPlan, identity: FileIdentity): Promise<FileAccounting> {
+    const fileId = await this.nextFileId();
     await this.db.run('BEGIN TRANSACTION');
     try {
       const rejects =
@@ -216,26 +352,7 @@ export class DuckDbEngine implements Engine {
         `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
         { id: fileId },
       );
-      const skipped: Record<string, number> = {};
-      let used = 0;
-      for (const [reason, n] of counts.getRows()) {
-        if (reason === '') used = num(n ?? 0);
-        else skipped[String(reason)] = num(n ?? 0);
-      }
-      const accounting = importAccounting(plan, used, skipped, rejects);
-      await this.db.run(
-        `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
-         VALUES ($id, $path, $fp, $format, $rows, $used, $skipped)`,
-        {
-          id: fileId,
-          path: plan.path,
-          fp: fingerprint,
-          format: plan.format,
-          rows: accounting.dataRows,
-          used,
-          skipped: encodeAccounting(accounting),
-        },
-      );
+      const accounting = await this.recordFile(plan, identity, fileId, counts.getRows(), rejects);
       await this.db.run('COMMIT');
       return accounting;
     } catch (err) {
@@ -248,19 +365,181 @@ export class DuckDbEngine implements Engine {
     }
   }
 
+  private async nextFileId(): Promise<number> {
+    const next = await this.db.runAndReadAll('SELECT coalesce(max(file_id), 0) + 1 FROM files');
+    return num(next.getRows()[0]?.[0] ?? 1);
+  }
+
+  /** The file's accounting from its rows' (skip reason, count) and its rejected lines, stored in `files`. */
+  private async recordFile(
+    plan: ImportPlan,
+    identity: FileIdentity,
+    fileId: number,
+    counts: DuckDBValue[][],
+    rejects: Rejects,
+  ): Promise<FileAccounting> {
+    const { accounting, row } = fileRecord(plan, identity, fileId, counts, rejects);
+    await this.insertFileRows([row]);
+    return accounting;
+  }
+
+  /** Rows of table `files` in one statement (a batch has hundreds). */
+  private async insertFileRows(rows: readonly DuckDBValue[][]): Promise<void> {
+    if (rows.length === 0) return;
+    const params: Record<string, DuckDBValue> = {};
+    const tuples = rows.map(
+      (row, r) =>
+        `(${row
+          .map((v, c) => {
+            params[`v${r}_${c}`] = v;
+            return `$v${r}_${c}`;
+          })
+          .join(', ')})`,
+    );
+    await this.db.run(
+      `INSERT INTO files (${FILE_ROW_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`,
+      params,
+    );
+  }
+
+  /**
+   * Many small files read the same way (same format, columns and options) in one statement: a
+   * file's own import costs ~40 ms of statement overhead whatever its size, which made 2,000 tiny
+   * files take 80 s. Files are told apart by read_csv's `filename` column, and each still gets its
+   * own accounting. Returns each plan's accounting, or undefined for a plan left to importFile:
+   * one already stored, grown, duplicated, needing a cleaned copy, or a batch that failed as a whole
+   * (then nothing of it is kept, and each file's own import names the file in its error).
+   */
+  async importFiles(plans: readonly ImportPlan[]): Promise<(FileAccounting | undefined)[]> {
+    const out: (FileAccounting | undefined)[] = plans.map(() => undefined);
+    const first = plans[0];
+    if (!first || plans.length < 2 || !batchable(first)) return out;
+    const shape = batchShape(first);
+    if (plans.some((p) => !batchable(p) || batchShape(p) !== shape)) return out;
+    const stored = await this.db.runAndReadAll(
+      'SELECT fingerprint, content_hash, head_hash, path FROM files',
+    );
+    const seen = new Set<string>();
+    for (const [fp, content, head, path] of stored.getRows())
+      for (const v of [fp, content, head, path]) if (v !== null && v !== undefined) seen.add(String(v));
+    const take: { index: number; plan: ImportPlan; identity: FileIdentity }[] = [];
+    for (const [index, plan] of plans.entries()) {
+      const identity = await fileIdentity(plan.path);
+      if ([identity.fingerprint, identity.head, plan.path].some((v) => seen.has(v))) continue;
+      const guarded = await guardUtf8(plan);
+      const hash = guarded.plan.contentHash;
+      if (guarded.plan.readFrom || !hash || seen.has(hash)) {
+        await guarded.cleanup();
+        continue;
+      }
+      for (const v of [identity.fingerprint, identity.head, plan.path, hash]) seen.add(v);
+      take.push({ index, plan: guarded.plan, identity });
+    }
+    if (take.length < 2) return out;
+    const firstId = await this.nextFileId();
+    await this.db.run('BEGIN TRANSACTION');
+    try {
+      await this.db.run('CREATE OR REPLACE TEMP TABLE batch_files (filename VARCHAR, file_id INTEGER)');
+      const appender = await this.db.createAppender('batch_files', 'main', 'temp');
+      take.forEach((t, k) => {
+        appender.appendVarchar(t.plan.path);
+        appender.appendInteger(firstId + k);
+        appender.endRow();
+      });
+      appender.closeSync();
+      const paths = listValue(take.map((t) => t.plan.path));
+      if (first.kind === 'delimited') await this.loadDelimitedBatch(first, paths);
+      else await this.loadJsonLines(first as JsonLinesPlan, BATCH_SINK, paths);
+      if (first.kind === 'delimited' && first.quote !== '' && (await this.rejectsSpanLines()))
+        throw new Error('an unterminated quote: each file is read on its own');
+      const rejects = await this.collectRejectsByFile();
+      const counts = await this.db.runAndReadAll(
+        `SELECT file_id, coalesce(skip_reason, ''), count(*) FROM flows WHERE file_id >= $first GROUP BY ALL`,
+        { first: firstId },
+      );
+      const byFile = new Map<number, DuckDBValue[][]>();
+      for (const [id, reason, n] of counts.getRows()) {
+        const list = byFile.get(num(id ?? 0)) ?? [];
+        list.push([reason ?? '', n ?? 0]);
+        byFile.set(num(id ?? 0), list);
+      }
+      const rows = take.map((t, k) => {
+        const fileId = firstId + k;
+        const record = fileRecord(
+          t.plan,
+          t.identity,
+          fileId,
+          byFile.get(fileId) ?? [],
+          rejects.get(t.plan.path) ?? NO_REJECTS,
+        );
+        out[t.index] = record.accounting;
+        return record.row;
+      });
+      await this.insertFileRows(rows);
+      await this.db.run('DROP TABLE batch_files');
+      await this.db.run('COMMIT');
+      return out;
+    } catch {
+      await this.db.run('ROLLBACK');
+      await this.clearRejectsIfAny();
+      return plans.map(() => undefined);
+    }
+  }
+
+  private async loadDelimitedBatch(plan: DelimitedPlan, paths: DuckDBValue): Promise<void> {
+    const params: Record<string, DuckDBValue> = {};
+    const source = this.delimitedSource(plan, params, true);
+    params.path = paths;
+    const select = importSelectSql(plan, source, undefined, undefined, ['filename']);
+    await this.runSink(
+      BATCH_SINK,
+      select.sql,
+      { ...params, ...select.params },
+      {
+        nulls: LIST(VARCHAR),
+        path: LIST(VARCHAR),
+      },
+    );
+  }
+
+  /** Rejected lines per file of a batch (reject_scans names each scanned file). */
+  private async collectRejectsByFile(): Promise<Map<string, Rejects>> {
+    const out = new Map<string, Rejects>();
+    const exists = await this.db.runAndReadAll(
+      "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary",
+    );
+    if (num(exists.getRows()[0]?.[0] ?? 0) === 0) return out;
+    const r = await this.db.runAndReadAll(
+      `SELECT s.file_path, count(DISTINCT e.line),
+         list(DISTINCT 'line ' || e.line || ': ' || lower(e.error_type) ORDER BY 'line ' || e.line || ': ' || lower(e.error_type))
+       FROM reject_errors e JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id
+       GROUP BY 1`,
+    );
+    for (const [path, n, examples] of r.getRows()) {
+      const list = (examples as { items?: DuckDBValue[] } | null)?.items ?? [];
+      out.set(String(path), {
+        rejected: num(n ?? 0),
+        examples: list.slice(0, 5).map(String),
+        nonDataLines: 0,
+      });
+    }
+    await this.clearRejects();
+    return out;
+  }
+
+  private async clearRejectsIfAny(): Promise<void> {
+    const exists = await this.db.runAndReadAll(
+      "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors' AND temporary",
+    );
+    if (num(exists.getRows()[0]?.[0] ?? 0) > 0) await this.clearRejects();
+  }
+
   private async fileAccounting(fingerprint: string): Promise<FileAccounting> {
     const r = await this.db.runAndReadAll(
       'SELECT path, format, data_rows, used, rejected_json FROM files WHERE fingerprint = $fp',
       { fp: fingerprint },
     );
-    const row = r.getRows()[0] ?? [];
-    return decodeAccounting({
-      path: String(row[0]),
-      format: String(row[1]),
-      dataRows: num(row[2] ?? 0),
-      used: num(row[3] ?? 0),
-      json: String(row[4] ?? '{}'),
-    });
+    return accountingOfRow(r.getRows()[0] ?? []);
   }
 
   /** read_csv over a delimited file, every column as text r0…rN; its parameters go into `params`. */
@@ -272,6 +551,7 @@ export class DuckDbEngine implements Engine {
       readFrom?: { path: string };
     },
     params: Record<string, DuckDBValue>,
+    withFilename = false,
   ): string {
     const names = rawColumnNames(plan.rawNames.length);
     const columns = `{${names.map((n) => `'${n}': 'VARCHAR'`).join(', ')}}`;
@@ -287,7 +567,7 @@ export class DuckDbEngine implements Engine {
     if (plan.comment) params.comment = plan.comment;
     return `read_csv($path, delim = $delim, quote = $quote, escape = $quote${comment}, skip = $skip,
         header = false, auto_detect = false, columns = ${columns}, nullstr = $nulls,
-        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
+        compression = $compression, store_rejects = true, max_line_size = ${MAX_LINE_BYTES}, strict_mode = false${withFilename ? ', filename = true' : ''})`;
   }
 
   /** Converted flows stored in the flows table under `fileId`. */
@@ -345,7 +625,7 @@ export class DuckDbEngine implements Engine {
       await sink.discard();
       await this.clearRejects();
       const lineParams: Record<string, string> = {};
-      const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+      const lines = `read_csv($path, delim = $line_delim, quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, skip = $skip, compression = $compression, store_rejects = true,
         max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
       const quoted = quotedLinesSource(lines, plan.rawNames.length, plan.delimiter, lineParams);
@@ -357,6 +637,7 @@ export class DuckDbEngine implements Engine {
         path: plan.readFrom?.path ?? plan.path,
         skip: plan.skipLines,
         compression: plan.readFrom ? 'none' : plan.compression,
+        line_delim: LINE_DELIMITER,
       });
     }
     return { rejects: await this.collectRejects(plan.trailer), rows };
@@ -426,33 +707,53 @@ export class DuckDbEngine implements Engine {
     return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples, nonDataLines };
   }
 
-  private async loadJsonLines(plan: JsonLinesPlan, sink: RowSink): Promise<Loaded> {
+  /**
+   * `batch`: the paths of a batch (see importFiles) and `sink` one that joins rows to their file by
+   * their `filename`; the batch's rejected lines are then left for the caller to collect per file.
+   */
+  private async loadJsonLines(plan: JsonLinesPlan, sink: RowSink, batch?: DuckDBValue): Promise<Loaded> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
     // One json_extract_string with the list of paths parses each line once (not once per path).
     const rawColumns = paths.map((_, i) => `v[${i + 1}] AS r${i}`).join(', ');
-    const lines = `read_csv($path, delim = '\x01', quote = '', escape = '', header = false, auto_detect = false,
+    const filename = batch === undefined ? '' : ', filename';
+    const lines = `read_csv($path, delim = $line_delim, quote = '', escape = '', header = false, auto_detect = false,
         columns = {'line': 'VARCHAR'}, compression = $compression, store_rejects = true,
-        max_line_size = ${MAX_LINE_BYTES}, strict_mode = false)`;
-    const source = `(SELECT j, ${rawColumns} FROM (
-        SELECT j, json_extract_string(j, [${paths.join(', ')}]) AS v
-        FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j
+        max_line_size = ${MAX_LINE_BYTES}, strict_mode = false${batch === undefined ? '' : ', filename = true'})`;
+    const source = `(SELECT j${filename}, ${rawColumns} FROM (
+        SELECT j${filename}, json_extract_string(j, [${paths.join(', ')}]) AS v
+        FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j${filename}
           FROM ${lines} WHERE trim(line) <> '')))`;
-    const select = importSelectSql(plan, source, 'j IS NOT NULL');
-    const rows = await this.runSink(sink, select.sql, {
-      ...select.params,
-      ...sink.params,
-      path: plan.readFrom?.path ?? plan.path,
-      compression: plan.readFrom ? 'none' : plan.compression,
-    });
+    const select = importSelectSql(
+      plan,
+      source,
+      'j IS NOT NULL',
+      undefined,
+      batch === undefined ? [] : ['filename'],
+    );
+    const rows = await this.runSink(
+      sink,
+      select.sql,
+      {
+        ...select.params,
+        ...sink.params,
+        path: batch ?? plan.readFrom?.path ?? plan.path,
+        compression: plan.readFrom ? 'none' : plan.compression,
+        line_delim: LINE_DELIMITER,
+      },
+      batch === undefined ? undefined : { path: LIST(VARCHAR) },
+    );
+    if (batch !== undefined) return { rejects: NO_REJECTS, rows };
     return { rejects: await this.collectRejects(), rows };
   }
 
   async summary(): Promise<DataSummary> {
-    const filesResult = await this.db.runAndReadAll('SELECT fingerprint FROM files ORDER BY file_id');
-    const files: FileAccounting[] = [];
-    for (const [fp] of filesResult.getRows()) files.push(await this.fileAccounting(String(fp)));
+    // one query for all files (a folder of 2,000 logs made 2,000 queries)
+    const filesResult = await this.db.runAndReadAll(
+      'SELECT path, format, data_rows, used, rejected_json FROM files ORDER BY file_id',
+    );
+    const files = filesResult.getRows().map(accountingOfRow);
     const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
     const [lo, hi] = range.getRows()[0] ?? [null, null];
     return {
@@ -680,15 +981,17 @@ export class DuckDbEngine implements Engine {
    * quotes, one line per row, one column per expression over the converted row (the canonical
    * columns and skip_reason), NULL as `nullText`. How an engine that does not read files itself
    * (ClickHouse) receives them; its expressions must leave no delimiter or line break in a value.
-   * Parallel: the lines come in no particular order. Returns the rejected lines and rows written.
+   * Parallel: the lines come in no particular order. The file passes the same UTF-8 guard first
+   * (blanked invalid lines, a cut compressed stream): returns the plan as read (its preSkipped and
+   * truncation are part of the accounting), the rejected lines and the rows written.
    */
   async exportFile(
-    plan: DelimitedPlan | JsonLinesPlan,
+    given: DelimitedPlan | JsonLinesPlan,
     path: string,
     columns: readonly string[],
     delimiter: string,
     nullText: string,
-  ): Promise<{ rejects: Rejects; rows: number }> {
+  ): Promise<{ plan: DelimitedPlan | JsonLinesPlan; rejects: Rejects; rows: number }> {
     await this.db.run('SET preserve_insertion_order = false');
     // COPY takes no parameter for its target; `path` is a file our caller created
     const target = `'${path.replace(/'/g, "''")}'`;
@@ -699,14 +1002,19 @@ export class DuckDbEngine implements Engine {
       // a second read overwrites the file
       discard: async () => {},
     };
+    const guarded = await guardUtf8(given);
+    // the guard keeps the plan's kind; only its source and counts change
+    const plan = guarded.plan as DelimitedPlan | JsonLinesPlan;
     try {
-      return await this.loadFlows(plan, sink);
+      return { plan, ...(await this.loadFlows(plan, sink)) };
     } catch (err) {
       if (err instanceof InputError) throw err;
       throw new InputError(
         `cannot read as ${plan.format}: ${cleanDuckDbMessage(errorMessage(err))}`,
         plan.path,
       );
+    } finally {
+      await guarded.cleanup();
     }
   }
 
@@ -748,4 +1056,74 @@ export class DuckDbEngine implements Engine {
 /** DuckDB's messages carry hints about its own options; keep the first line for users. */
 function cleanDuckDbMessage(message: string): string {
   return message.split('\n')[0]?.replace(/^[A-Za-z ]+Error: /, '') ?? message;
+}
+
+/** Plans a batch can hold: flow records without a trailer to find per file, read from the file itself. */
+function batchable(plan: ImportPlan): boolean {
+  if (plan.readFrom || plan.appendedAfter !== undefined || plan.preSkipped) return false;
+  return plan.kind === 'jsonl' || (plan.kind === 'delimited' && plan.trailer === undefined);
+}
+
+/** Everything about how a file is read except which file: plans with the same shape share a statement. */
+function batchShape(plan: ImportPlan): string {
+  const { path: _path, notes: _notes, contentHash: _hash, truncated: _cut, ...how } = plan;
+  return JSON.stringify(how);
+}
+
+/** The columns of a `files` row, in the order fileRecord gives them. */
+const FILE_ROW_COLUMNS = [
+  'file_id',
+  'path',
+  'fingerprint',
+  'format',
+  'data_rows',
+  'used',
+  'rejected_json',
+  'size',
+  'head_hash',
+  'tail_hash',
+  'content_hash',
+] as const;
+
+/** A file's accounting from its rows' (skip reason, count) and rejected lines, and its `files` row. */
+function fileRecord(
+  plan: ImportPlan,
+  identity: FileIdentity,
+  fileId: number,
+  counts: DuckDBValue[][],
+  rejects: Rejects,
+): { accounting: FileAccounting; row: DuckDBValue[] } {
+  const skipped: Record<string, number> = {};
+  let used = 0;
+  for (const [reason, n] of counts) {
+    if (reason === '') used = num(n ?? 0);
+    else skipped[String(reason)] = num(n ?? 0);
+  }
+  const accounting = importAccounting(plan, used, skipped, rejects);
+  const row: DuckDBValue[] = [
+    fileId,
+    plan.path,
+    identity.fingerprint,
+    plan.format,
+    accounting.dataRows,
+    used,
+    encodeAccounting(accounting),
+    identity.size,
+    identity.head,
+    identity.tail,
+    // an appended part's hash is of that part only: not the file's content
+    plan.appendedAfter === undefined ? (plan.contentHash ?? null) : null,
+  ];
+  return { accounting, row };
+}
+
+/** A `files` row (path, format, data_rows, used, rejected_json) as the file's accounting. */
+function accountingOfRow(row: DuckDBValue[]): FileAccounting {
+  return decodeAccounting({
+    path: String(row[0]),
+    format: String(row[1]),
+    dataRows: num(row[2] ?? 0),
+    used: num(row[3] ?? 0),
+    json: String(row[4] ?? '{}'),
+  });
 }

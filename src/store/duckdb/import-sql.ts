@@ -5,7 +5,15 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../../flow/schema.js';
-import { IP_PROTOCOLS, IPV4_PATTERN, IPV6_PATTERN, MAX_COUNT, MAX_TEXT } from '../../flow/validation.js';
+import {
+  EARLIEST_PLAUSIBLE_TIME,
+  IP_PROTOCOLS,
+  IPV4_PATTERN,
+  IPV6_PATTERN,
+  latestPlausibleTime,
+  MAX_COUNT,
+  MAX_TEXT,
+} from '../../flow/validation.js';
 import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
 /*
@@ -141,6 +149,8 @@ export function importSelectSql(
   source: string,
   jsonCheck?: string,
   lineCheck?: string,
+  /** Columns of `source` passed through unchanged after skip_reason (a batch's `filename`). */
+  carry: readonly string[] = [],
 ): SqlWithParams {
   const params = new Params();
   const used = new Set<number>();
@@ -157,10 +167,13 @@ export function importSelectSql(
   if (jsonCheck) layer1.push(`${jsonCheck} AS json_ok`);
   if (lineCheck) layer1.push(`${lineCheck} AS line_ok`);
 
+  layer1.push(...carry);
   const layer2: string[] = [...used].map((i) => `a${i}`);
+  layer2.push(...carry);
   if (jsonCheck) layer2.push('json_ok');
   if (lineCheck) layer2.push('line_ok');
   const layer3: string[] = [...used].map((i) => `a${i}`);
+  layer3.push(...carry);
   for (const field of CANONICAL_FIELDS) {
     const sources = plan.fields[field] ?? [];
     sources.forEach((s, k) => {
@@ -200,9 +213,16 @@ export function importSelectSql(
   whens.push(
     `WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`,
   );
+  // last: a row with a bad value and an odd time is skipped for the bad value
+  if (!plan.allowAnyTime) {
+    whens.push(
+      `WHEN v_ts < ${EARLIEST_PLAUSIBLE_TIME} OR v_ts > ${latestPlausibleTime()} THEN '${SKIP_REASONS.implausibleTime}'`,
+    );
+  }
   const final = [
     ...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`),
     `CASE ${whens.join(' ')} END AS skip_reason`,
+    ...carry,
   ];
   const where = plan.kind === 'delimited' ? trailerWhere(plan, params) : '';
 

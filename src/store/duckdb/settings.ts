@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { InputError } from '../../util/errors.js';
+import { tempFolderSync } from '../../util/temp-files.js';
 
 /**
  * How much of the machine the embedded DuckDB may use. Memory is capped and a temp directory set
@@ -66,9 +65,10 @@ export function settingStatements(
   let dir = settings.tempDirectory;
   let cleanup = () => {};
   if (!dir && inMemory) {
-    const made = mkdtempSync(join(tmpdir(), 'beaconhunt-duckdb-'));
-    dir = made;
-    cleanup = () => rmSync(made, { recursive: true, force: true });
+    // removed on close, and on exit or a signal if the database is never closed
+    const made = tempFolderSync('duckdb');
+    dir = made.path;
+    cleanup = made.remove;
   }
   const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
   return {
