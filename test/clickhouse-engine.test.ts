@@ -21,6 +21,7 @@ import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Engine, PairWindowSeries, WindowQuery } from '../src/store/engine.js';
 import { WINDOW_SERIES_COLUMNS } from '../src/store/shared.js';
 import { InputError } from '../src/util/errors.js';
+import { ZEEK_CONN_HEADER } from './cli.js';
 import { ChdbTransport, loadChdb } from './clickhouse/chdb.js';
 import {
   CH_CLUSTER,
@@ -70,15 +71,7 @@ const OPTION_SETS: [string, FeatureOptions][] = [
   ],
 ];
 
-const ZEEK_HEADER = [
-  '#separator \\x09',
-  '#set_separator\t,',
-  '#empty_field\t(empty)',
-  '#unset_field\t-',
-  '#path\tconn',
-  '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state',
-  '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
-].join('\n');
+const ZEEK_HEADER = ZEEK_CONN_HEADER;
 
 function badRowsFile(): string {
   const good = (i: number) =>

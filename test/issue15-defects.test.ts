@@ -13,7 +13,7 @@ import { columnMapFromConfig } from '../src/read/generic-csv.js';
 import { csvSafeCell, findingsCsv } from '../src/report/csv-report.js';
 import type { Finding, HuntResult } from '../src/score/finding.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
-import { runCli } from './cli.js';
+import { runCli, ZEEK_CONN_HEADER } from './cli.js';
 
 /*
  * Issue 15, "Nothing lost, nothing counted twice": one regression test per defect, named after its
@@ -23,15 +23,7 @@ import { runCli } from './cli.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'beaconhunt.js');
 
-const HEADER = [
-  '#separator \\x09',
-  '#set_separator\t,',
-  '#empty_field\t(empty)',
-  '#unset_field\t-',
-  '#path\tconn',
-  '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state',
-  '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
-].join('\n');
+const HEADER = ZEEK_CONN_HEADER;
 const row = (i: number, ts = 1700000000 + i * 60) =>
   `${ts}.25\tC${i}\t10.0.0.5\t${50000 + (i % 10000)}\t203.0.113.7\t443\ttcp\t-\t0.1\t120\t52\tSF`;
 const zeek = (rows: string[]) => `${HEADER}\n${rows.join('\n')}\n`;
