@@ -275,10 +275,13 @@ function timingCandidates(
   contextInputs: Parameters<typeof contextFactors>[0],
   scoring: ScoringConfig,
 ): Uint8Array {
-  const context = contextFactors(contextInputs);
+  const timed = Uint8Array.from(pairs.numeric.flows, (flows, i) =>
+    scope.excluded[i] || flows < scoring.minFlows ? 0 : 1,
+  );
+  const context = contextFactors({ ...contextInputs, wanted: timed });
   const out = new Uint8Array(pairs.length);
   for (let i = 0; i < pairs.length; i++) {
-    if (scope.excluded[i] || (pairs.numeric.flows[i] as number) < scoring.minFlows) continue;
+    if (!timed[i]) continue;
     const bound = scoreUpperBound(pairs, i, context[i], scope.inbound[i] === 1, scoring);
     if (bound >= scoring.minScore) out[i] = 1;
   }
@@ -298,9 +301,6 @@ async function rankDefault(
 ): Promise<Finding[]> {
   const scoring = options.scoring ?? scoringFrom(options.settings ?? DEFAULT_CONFIG);
   emit({ kind: 'stage', name: 'timing' });
-  const index = new Map<string, number>();
-  for (let i = 0; i < pairs.length; i++)
-    index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
   const ignored = Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0));
   const contextInputs = {
     pairs,
@@ -311,13 +311,18 @@ async function rankDefault(
     config: scoring,
   };
   const couldMatter = timingCandidates(pairs, scope, contextInputs, scoring);
+  // the series of pairs with too few flows or left out are not timed: no key of theirs is needed
+  const index = new Map<string, number>();
+  for (let i = 0; i < pairs.length; i++)
+    if (!scope.excluded[i] && (pairs.numeric.flows[i] as number) >= scoring.minFlows)
+      index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
   const pool = new TimingPool(timing, window, options.timingWorkers ?? defaultTimingWorkers());
   try {
     await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
       const i = index.get(pairKey(series.src, series.dst));
-      if (i === undefined || scope.excluded[i]) return;
+      if (i === undefined) return;
       return pool.add(i, series, couldMatter[i] === 1);
     });
   } finally {
@@ -338,8 +343,19 @@ async function rankDefault(
   );
   clock.lap('models');
   // rotating destinations: each group of one source's pairs into one network is one more row
+  const dbg = (m: string) =>
+    process.env.SPEED2_DEBUG &&
+    console.error(
+      'DEBUG',
+      m,
+      (performance.now() / 1000).toFixed(2),
+      Math.round(process.memoryUsage().heapUsed / 1e6),
+    ); // SPEED2_DEBUG
+  dbg('rotation start'); // SPEED2_DEBUG
   const groups = rotationGroups(pairs, ignored, scoring.minFlows, scope.isInternal);
+  dbg(`groups ${groups.length} members ${groups.reduce((a, g) => a + g.members.length, 0)}`); // SPEED2_DEBUG
   const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
+  dbg('rotation timing'); // SPEED2_DEBUG
   const rows = extendRows(
     { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
     groups,
@@ -347,6 +363,7 @@ async function rankDefault(
     pairs,
   );
   const all = withGroupRows(pairs, groups);
+  dbg('rows'); // SPEED2_DEBUG
   const findings = scorePairs({
     pairs: all,
     timing: rows.timing,
@@ -356,6 +373,10 @@ async function rankDefault(
       ...contextInputs,
       pairs: all,
       ignored: rows.ignored,
+      // the rows scorePairs reads: enough flows, or named by intel
+      wanted: Uint8Array.from(all.numeric.flows, (flows, i) =>
+        flows >= scoring.minFlows || rows.intel[i] !== undefined ? 1 : 0,
+      ),
       intel: rows.intel,
       timing: rows.timing,
     }),
@@ -365,6 +386,7 @@ async function rankDefault(
     ...(window ? { window } : {}),
     config: scoring,
   });
+  dbg('scored'); // SPEED2_DEBUG
   return groups.length ? rank(resolveRotations(findings, findingEvidence)) : findings;
 }
 

@@ -22,6 +22,11 @@ export interface ContextInputs {
   timing?: readonly (PairTiming | undefined)[];
   /** Pairs left out entirely (multicast, direction, allowlist). */
   ignored: Uint8Array;
+  /**
+   * The pairs whose factors are wanted (default: every pair not ignored); the others still count
+   * for their neighbours (resolvers, fan-out) but get no record of their own.
+   */
+  wanted?: Uint8Array;
   intel?: readonly (string | undefined)[];
   isInternal: (address: string) => boolean;
   internalHosts: number;
@@ -103,7 +108,7 @@ function fanOutSizes(inputs: ContextInputs): Map<number, number> {
   return size;
 }
 
-/** Context factors of every pair (undefined for ignored pairs). */
+/** Context factors of every wanted pair (undefined for ignored and unwanted pairs). */
 export function contextFactors(inputs: ContextInputs): (PairContextFactors | undefined)[] {
   const { pairs, config } = inputs;
   const c = config.context;
@@ -115,7 +120,7 @@ export function contextFactors(inputs: ContextInputs): (PairContextFactors | und
   const statesKnown = n.failed_share.some((x) => x > 0);
   const out: (PairContextFactors | undefined)[] = new Array(pairs.length);
   for (let i = 0; i < pairs.length; i++) {
-    if (inputs.ignored[i]) continue;
+    if (inputs.ignored[i] || (inputs.wanted && !inputs.wanted[i])) continue;
     const factors: Partial<Record<ContextName, number>> = {};
     const reasons: string[] = [];
     const src = pairs.src[i] as string;

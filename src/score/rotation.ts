@@ -34,6 +34,19 @@ export interface RotationGroup {
   members: number[];
 }
 
+/** Total order on a group's fields: null first, NaN last (so equal values end up side by side). */
+function compareValues(a: number | string | null, b: number | string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b)) return -1;
+    return a - b;
+  }
+  return String(a) < String(b) ? -1 : 1;
+}
+
 /**
  * Groups of ≥ 2 scored pairs: same source, network, port, protocol and modal sizes. Internal
  * destinations are left out: one source polling many internal servers is a monitoring fan-out
@@ -46,32 +59,57 @@ export function rotationGroups(
   isInternal: (address: string) => boolean = () => false,
 ): RotationGroup[] {
   const n = pairs.numeric;
-  const byKey = new Map<string, RotationGroup>();
+  // A group never spans sources, ports, protocols or modal sizes: pairs are bucketed by source
+  // (existing strings as keys), each bucket sorted on those fields, and only runs of ≥ 2 equal
+  // pairs have their destinations' networks looked up. No key string per pair: a hunt of half a
+  // million pairs mostly has runs of one.
+  const bySource = new Map<string, number[]>();
+  for (let i = 0; i < pairs.length; i++) {
+    if (ignored[i]) continue;
+    const src = pairs.src[i] as string;
+    const bucket = bySource.get(src);
+    if (bucket) bucket.push(i);
+    else bySource.set(src, [i]);
+  }
+  const fields = (a: number, b: number) =>
+    compareValues(pairs.dport[a] ?? null, pairs.dport[b] ?? null) ||
+    compareValues(pairs.proto[a] ?? null, pairs.proto[b] ?? null) ||
+    compareValues(n.mode_size[a] as number, n.mode_size[b] as number) ||
+    compareValues(n.orig_mode_size[a] as number, n.orig_mode_size[b] as number);
   // a destination is in many pairs: parse each address once
   const networks = new Map<string, string | null>();
-  for (let i = 0; i < pairs.length; i++) {
-    const dst = pairs.dst[i] as string;
-    if (ignored[i] || isInternal(dst)) continue;
-    let network = networks.get(dst);
-    if (network === undefined) {
-      network = rotationNetwork(dst);
-      networks.set(dst, network);
+  const found: RotationGroup[] = [];
+  for (const bucket of bySource.values()) {
+    if (bucket.length < 2) continue;
+    bucket.sort((a, b) => fields(a, b) || a - b);
+    for (let from = 0; from < bucket.length; ) {
+      let to = from + 1;
+      while (to < bucket.length && fields(bucket[from] as number, bucket[to] as number) === 0) to++;
+      if (to - from >= 2) {
+        const byNetwork = new Map<string, number[]>();
+        for (let k = from; k < to; k++) {
+          const i = bucket[k] as number;
+          const dst = pairs.dst[i] as string;
+          if (isInternal(dst)) continue;
+          let network = networks.get(dst);
+          if (network === undefined) {
+            network = rotationNetwork(dst);
+            networks.set(dst, network);
+          }
+          if (!network) continue;
+          const members = byNetwork.get(network);
+          if (members) members.push(i);
+          else byNetwork.set(network, [i]);
+        }
+        for (const [network, members] of byNetwork) found.push({ network, members });
+      }
+      from = to;
     }
-    if (!network) continue;
-    const key = [
-      pairs.src[i],
-      network,
-      pairs.dport[i],
-      pairs.proto[i],
-      n.mode_size[i],
-      n.orig_mode_size[i],
-    ].join('\u0000');
-    const g = byKey.get(key);
-    if (g) g.members.push(i);
-    else byKey.set(key, { network, members: [i] });
   }
+  // in the order of each group's first pair, members by pair index: as if built in one pass
+  found.sort((a, b) => (a.members[0] as number) - (b.members[0] as number));
   const groups: RotationGroup[] = [];
-  for (const g of byKey.values()) {
+  for (const g of found) {
     if (g.members.length < 2) continue;
     const flows = g.members.reduce((s, i) => s + (n.flows[i] as number), 0);
     if (flows < minFlows) continue;
@@ -110,6 +148,7 @@ const MERGE: Record<NumericPairFeature, 'sum' | 'max' | 'min' | 'share'> = {
  * flow-weighted means; avgcount is recomputed from the summed counts.
  */
 export function withGroupRows(pairs: PairFeatures, groups: readonly RotationGroup[]): PairFeatures {
+  if (!groups.length) return pairs;
   const total = pairs.length + groups.length;
   const numeric = {} as Record<NumericPairFeature, Float64Array>;
   for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
@@ -193,6 +232,7 @@ export function extendRows<T>(
   groupTiming: readonly (T | undefined)[],
   pairs: PairFeatures,
 ): RowInputs<T> & { addresses: (string[] | undefined)[] } {
+  if (!groups.length) return { ...rows, addresses: [] };
   const n = rows.ignored.length;
   const outlierness = new Float64Array(n + groups.length);
   outlierness.set(rows.outlierness);
