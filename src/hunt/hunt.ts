@@ -343,19 +343,8 @@ async function rankDefault(
   );
   clock.lap('models');
   // rotating destinations: each group of one source's pairs into one network is one more row
-  const dbg = (m: string) =>
-    process.env.SPEED2_DEBUG &&
-    console.error(
-      'DEBUG',
-      m,
-      (performance.now() / 1000).toFixed(2),
-      Math.round(process.memoryUsage().heapUsed / 1e6),
-    ); // SPEED2_DEBUG
-  dbg('rotation start'); // SPEED2_DEBUG
   const groups = rotationGroups(pairs, ignored, scoring.minFlows, scope.isInternal);
-  dbg(`groups ${groups.length} members ${groups.reduce((a, g) => a + g.members.length, 0)}`); // SPEED2_DEBUG
   const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
-  dbg('rotation timing'); // SPEED2_DEBUG
   const rows = extendRows(
     { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
     groups,
@@ -363,7 +352,6 @@ async function rankDefault(
     pairs,
   );
   const all = withGroupRows(pairs, groups);
-  dbg('rows'); // SPEED2_DEBUG
   const findings = scorePairs({
     pairs: all,
     timing: rows.timing,
@@ -386,7 +374,6 @@ async function rankDefault(
     ...(window ? { window } : {}),
     config: scoring,
   });
-  dbg('scored'); // SPEED2_DEBUG
   return groups.length ? rank(resolveRotations(findings, findingEvidence)) : findings;
 }
 

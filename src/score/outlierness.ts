@@ -1,7 +1,8 @@
 import { PAIR_MATRIX_SCALING, pairFeatureMatrix } from '../features/feature-matrix.js';
 import type { PairFeatures } from '../features/pair-features.js';
 import type { PairTiming } from '../features/pair-timing.js';
-import { ALL_MODELS, type ModelName, runEnsemble } from '../models/ensemble.js';
+import { ALL_MODELS, type ModelName } from '../models/ensemble.js';
+import { ensembleScore } from '../models/ensemble-parallel.js';
 
 export const MODEL_CHOICES = ['ensemble', ...ALL_MODELS] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];
@@ -26,14 +27,14 @@ export async function pairOutlierness(
   if (rows.length < MIN_ROWS) return out;
   const matrix = pairFeatureMatrix(pairs, rows, timing);
   const models: ModelName[] = model === 'ensemble' ? [...ALL_MODELS] : [model];
-  const result = await runEnsemble(matrix, {
+  const score = await ensembleScore(matrix, {
     models,
     seed,
     scale: PAIR_MATRIX_SCALING,
     ...(fitSampleSize !== undefined ? { fitSampleSize } : {}),
   });
   rows.forEach((row, k) => {
-    out[row] = result.score[k] as number;
+    out[row] = score[k] as number;
   });
   return out;
 }

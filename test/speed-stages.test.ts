@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_TIMING_FEATURES } from '../src/features/feature-matrix.js';
+import { MODEL_TIMING_FEATURES, PAIR_MATRIX_SCALING } from '../src/features/feature-matrix.js';
 import type { FeatureOptions } from '../src/features/options.js';
 import { type PairSeries, pairKey } from '../src/features/pair-features.js';
 import { pairTimingOf, timingOfSeries } from '../src/features/pair-timing.js';
@@ -13,14 +14,18 @@ import {
   poissonSeries,
   strobeSeries,
 } from '../src/features/timing/synthetic.js';
+import { seededRng, uniformFloat64Fast } from '../src/math/random.js';
+import type { runEnsemble } from '../src/models/ensemble.js';
+import type { ensembleScore } from '../src/models/ensemble-parallel.js';
 import { planImport } from '../src/read/formats.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import { runCli } from './cli.js';
 
 /*
- * Issue 12's timing stage against its reference: the pair-numbered series stream gives every pair
- * exactly its flows, and a pair whose score cannot reach a finding keeps the same numbers as the
- * full analysis (only its words and the feature record beyond the models' columns are dropped).
+ * Issue 12's timing and models stages against their references: the pair-numbered series stream
+ * gives every pair exactly its flows; a pair whose score cannot reach a finding keeps the same
+ * numbers as the full analysis (only its words and the feature record beyond the models' columns
+ * are dropped); the ensemble split over two threads gives runEnsemble's score bit for bit.
  */
 const window = { start: 1_700_000_000, end: 1_700_086_400 };
 
@@ -112,4 +117,36 @@ describe('the pair-numbered series stream (DuckDB)', () => {
       expect(bySize(s.sizes)).toEqual(bySize(r?.respBytes ?? new Float64Array()));
     }
   });
+});
+
+describe('the ensemble on two threads', () => {
+  it('gives the one-thread score bit for bit', async () => {
+    // the worker needs the compiled script: the built modules (npm test builds)
+    const dist = resolve(import.meta.dirname, '..', 'dist', 'models');
+    const parallelJs = join(dist, 'ensemble-parallel.js');
+    if (!existsSync(parallelJs)) throw new Error(`${parallelJs} is missing: run npm run build first`);
+    const { ensembleScore: parallel, PARALLEL_MIN_ROWS } = (await import(parallelJs)) as {
+      ensembleScore: typeof ensembleScore;
+      PARALLEL_MIN_ROWS: number;
+    };
+    const { runEnsemble: reference } = (await import(join(dist, 'ensemble.js'))) as {
+      runEnsemble: typeof runEnsemble;
+    };
+    // heavy-tailed columns with a few outliers and a NaN column cell, like pair features
+    const n = PARALLEL_MIN_ROWS + 500;
+    const gen = seededRng(12);
+    const u = () => uniformFloat64Fast(gen);
+    const columns = ['avgcount', 't_bytecount', 'distinct_byte_count', 'failed_share', 'timing_score'];
+    const data = columns.map((_, j) =>
+      Float64Array.from({ length: n }, (_, i) =>
+        i % 997 === 0 ? 50 * u() : j === 1 ? Math.exp(4 * u()) : u(),
+      ),
+    );
+    (data[4] as Float64Array)[7] = Number.NaN;
+    const options = { seed: 3, scale: PAIR_MATRIX_SCALING, fitSampleSize: 2_000 };
+    const one = (await reference({ columns, data }, options)).score;
+    const two = await parallel({ columns, data }, options);
+    expect(Array.from(two)).toEqual(Array.from(one));
+    expect(new Set(one).size).toBeGreaterThan(n / 2); // ranks that tell rows apart
+  }, 120_000);
 });
