@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { networkSet } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
@@ -35,17 +36,21 @@ import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './es
 import { SkippedRows } from './skipped-rows.js';
 import {
   clusterHostsSql,
+  clusterShardsSql,
   deleteFileRowsSql,
   distinctSourcesSql,
+  duckdbShardSql,
   FLOW_COLUMNS,
   fileIdTakenSql,
   filesSql,
   flowCountSql,
+  hasOurShardingKey,
   INTERNAL_TABLE,
   internalTableSql,
   knownFileSql,
   type Layout,
   layoutFor,
+  localShardSql,
   pairFeaturesSql,
   pairFlowsSql,
   pairSeriesSql,
@@ -53,6 +58,7 @@ import {
   SHARD_LOCAL,
   schemaSql,
   seedRowsSql,
+  tableEngineSql,
   timeRangeSql,
 } from './sql.js';
 import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';
@@ -152,6 +158,15 @@ function noDistributedDdl(err: unknown): boolean {
 
 const n = decodeNumber;
 
+/**
+ * How the import sends each shard its own rows: `slots` as the Distributed table maps its sharding
+ * key to shards (duckdbShardSql), and a client for every shard that owns a slot.
+ */
+interface ShardRouting {
+  slots: number[];
+  clients: Map<number, ClickHouseTransport>;
+}
+
 interface StoredFile {
   file_id: number;
   path: string;
@@ -199,6 +214,7 @@ export class ClickHouseEngine implements Engine {
   readonly stitchesSplitRecords = true;
   private readonly layout: Layout;
   private shardClients?: ClickHouseTransport[];
+  private routing?: Promise<ShardRouting | undefined>;
 
   private constructor(
     private readonly client: ClickHouseTransport,
@@ -270,8 +286,13 @@ export class ClickHouseEngine implements Engine {
     await client.command(sql);
   }
 
-  private async rows<T = Row>(sql: string, settings?: ClickHouseSettings, session?: string): Promise<T[]> {
-    return this.client.rows<T>(sql, { ...(settings ? { settings } : {}), ...(session ? { session } : {}) });
+  private async rows<T = Row>(
+    sql: string,
+    settings?: ClickHouseSettings,
+    session?: string,
+    client = this.client,
+  ): Promise<T[]> {
+    return client.rows<T>(sql, { ...(settings ? { settings } : {}), ...(session ? { session } : {}) });
   }
 
   /** Stream a result row by row (JSONEachRow): memory holds one chunk, not the result. */
@@ -346,24 +367,47 @@ export class ClickHouseEngine implements Engine {
     const known = await this.rows<StoredFile>(knownFileSql(this.layout, fingerprint));
     if (known[0]) return { ...accountingOf(known[0]), path: plan.path, alreadyImported: true };
     const fileId = await this.newFileId();
+    const routing = await this.shardRouting();
     const staging = await mkdtemp(join(tmpdir(), 'beaconhunt-ch-import-'));
     try {
       // DuckDB reads and validates the file exactly as the DuckDB engine does (same plan, same SQL,
       // same rejected lines) and writes every row as TabSeparated for ClickHouse, skipped ones
-      // marked (exportColumns); SkippedRows counts those on the way to the insert.
-      const tsv = join(staging, 'flows.tsv');
+      // marked (exportColumns), on a cluster split by shard in the same pass; SkippedRows counts
+      // the marked rows on the way to the insert.
+      const out = join(staging, 'flows');
       const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
       let read: Awaited<ReturnType<DuckDbEngine['exportFile']>>;
       try {
-        read = await duck.exportFile(plan, tsv, exportColumns(fileId), '\t', '\\N');
+        read = await duck.exportFile(
+          plan,
+          out,
+          exportColumns(fileId),
+          '\t',
+          '\\N',
+          // skipped rows have no pair: any part will do, SkippedRows takes them out
+          routing &&
+            `CASE WHEN skip_reason IS NULL THEN ${duckdbShardSql(routing.slots)} ELSE ${sqlInteger(routing.slots[0] as number)} END`,
+        );
       } finally {
         await duck.close();
       }
-      const skipped = new SkippedRows();
+      const skipped: SkippedRows[] = [];
       let accounting: FileAccounting;
       try {
-        if (read.rows > 0) await this.insertTsv(tsv, skipped);
-        accounting = importAccounting(read.plan, read.rows - skipped.total, skipped.byReason, read.rejects);
+        if (read.rows > 0) {
+          if (routing) skipped.push(...(await this.insertShards(read.parts ?? new Map(), routing)));
+          else {
+            const filter = new SkippedRows();
+            skipped.push(filter);
+            await this.insertTsv(this.client, this.layout.flows, [out], filter);
+          }
+        }
+        const byReason: Record<string, number> = {};
+        for (const s of skipped)
+          for (const [reason, count] of Object.entries(s.byReason))
+            byReason[reason] = (byReason[reason] ?? 0) + count;
+        const used = read.rows - skipped.reduce((a, s) => a + s.total, 0);
+        accounting = importAccounting(read.plan, used, byReason, read.rejects);
         await this.client.insertRows(
           sqlQualified(this.layout.database, this.layout.files),
           [
@@ -395,18 +439,76 @@ export class ClickHouseEngine implements Engine {
     return this.distributed ? { insert_distributed_sync: 1 } : {};
   }
 
-  /** Streams the export (FLOW_COLUMNS) into the flows table through `filter`, with back-pressure. */
-  private async insertTsv(path: string, filter: SkippedRows): Promise<void> {
-    const source = createReadStream(path, { highWaterMark: 1 << 20 });
-    source.on('error', (err) => filter.destroy(err));
-    await this.client.insertTsv(
-      sqlQualified(this.layout.database, this.layout.flows),
-      FLOW_COLUMNS,
-      source.pipe(filter),
-      {
-        settings: this.insertSettings(),
-      },
+  /**
+   * Whether and how the import can insert into the shards' own tables: only when the flows table
+   * shards by SHARDING_KEY (a table made by an older version may not), every shard is one server
+   * (replicas are the Distributed table's business) and each shard's HTTP address is known and
+   * says which shard it is. Otherwise undefined: rows go through the Distributed table.
+   */
+  private shardRouting(): Promise<ShardRouting | undefined> {
+    this.routing ??= this.findShardRouting().catch(() => undefined);
+    return this.routing;
+  }
+
+  private async findShardRouting(): Promise<ShardRouting | undefined> {
+    const cluster = this.layout.cluster;
+    if (cluster === undefined || !this.endpoint) return undefined;
+    const [table] = await this.rows<{ engine_full: string }>(tableEngineSql(this.layout, this.layout.flows));
+    if (!table || !hasOurShardingKey(table.engine_full)) return undefined;
+    const shards = await this.rows<{ shard_num: number; weight: number; replicas: number }>(
+      clusterShardsSql(cluster),
     );
+    if (!shards.length || shards.some((s) => n(s.replicas) !== 1)) return undefined;
+    const slots = shards.flatMap((s) => Array<number>(n(s.weight)).fill(n(s.shard_num)));
+    const clients = new Map<number, ClickHouseTransport>();
+    for (const client of await this.shards()) {
+      const local = await this.rows<{ shard_num: number }>(
+        localShardSql(cluster),
+        undefined,
+        undefined,
+        client,
+      );
+      if (local.length !== 1 || clients.has(n(local[0]?.shard_num))) return undefined;
+      clients.set(n(local[0]?.shard_num), client);
+    }
+    return slots.length && slots.every((s) => clients.has(s)) ? { slots, clients } : undefined;
+  }
+
+  /** Each shard's part of the export into its own table, all shards at once. */
+  private async insertShards(parts: Map<number, string[]>, routing: ShardRouting): Promise<SkippedRows[]> {
+    const filters: SkippedRows[] = [];
+    const inserts = [...parts].map(([shard, files]) => {
+      const client = routing.clients.get(shard);
+      if (!client) throw new Error(`the export made a part for shard ${shard}, which is not in the cluster`);
+      const filter = new SkippedRows();
+      filters.push(filter);
+      return this.insertTsv(client, this.layout.flowsLocal, files, filter);
+    });
+    // wait for every insert before failing, so forgetRows runs after the last row arrived
+    const results = await Promise.allSettled(inserts);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return filters;
+  }
+
+  /** Streams export files (FLOW_COLUMNS) into `table` through `filter`, with back-pressure. */
+  private async insertTsv(
+    client: ClickHouseTransport,
+    table: string,
+    files: readonly string[],
+    filter: SkippedRows,
+  ): Promise<void> {
+    const source = Readable.from(
+      (async function* () {
+        for (const file of files) yield* createReadStream(file, { highWaterMark: 1 << 20 });
+      })(),
+      { objectMode: false },
+    );
+    source.on('error', (err) => filter.destroy(err));
+    await client.insertTsv(sqlQualified(this.layout.database, table), FLOW_COLUMNS, source.pipe(filter), {
+      // straight into a shard's MergeTree there is nothing to wait for
+      settings: table === this.layout.flows ? this.insertSettings() : {},
+    });
   }
 
   private async newFileId(): Promise<number> {
