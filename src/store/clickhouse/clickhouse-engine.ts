@@ -66,7 +66,8 @@ import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from
 export interface ClickHouseOptions {
   /**
    * A `<remote_servers>` cluster: flows go to a Distributed table over a MergeTree on every shard,
-   * sharded by cityHash64(src, dst). Without it, one MergeTree on the server of the URL.
+   * sharded by a hash of (src, dst) (sql.ts: SHARDING_KEY). Without it, one MergeTree on the server
+   * of the URL.
    */
   cluster?: string;
   /** Name of the flows table (default `flows`); the files table is `<table>_files`. */
@@ -205,8 +206,9 @@ class Column {
 
 /**
  * The beaconhunt engine on ClickHouse (one server, or a Distributed table over shards), over HTTP
- * with the official client. Files are read and validated in JavaScript (the server may be far
- * away and 18.16 cannot read the client's files) and streamed in as TabSeparated; every per-pair
+ * with the official client. Files are read and validated by the embedded DuckDB (the server may be
+ * far away and 18.16 cannot read the client's files) and streamed in as TabSeparated, on a cluster
+ * straight into each shard's own table; every per-pair
  * computation runs in ClickHouse and only per-pair rows come back, streamed as JSONEachRow.
  */
 export class ClickHouseEngine implements Engine {

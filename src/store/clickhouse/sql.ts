@@ -19,7 +19,7 @@ import {
  * ARRAY JOIN) instead of windows, intDiv for integer buckets, no query parameters: every value is
  * written by escape.ts.
  *
- * Distributed layout: flows are sharded by cityHash64(src, dst), so every GROUP BY whose keys
+ * Distributed layout: flows are sharded by a hash of (src, dst) (SHARDING_KEY), so every GROUP BY whose keys
  * include (src, dst) is complete on one shard. Those aggregations run directly on the Distributed
  * table with distributed_group_by_no_merge = 1 (the caller sets it: SHARD_LOCAL): each shard
  * finishes its groups, including the expressions over them, and the initiator only concatenates
