@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { networkSet } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
@@ -33,6 +33,7 @@ import {
   windowShape,
 } from '../shared.js';
 import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
+import { splitByShard } from './shard-split.js';
 import { SkippedRows } from './skipped-rows.js';
 import {
   clusterHostsSql,
@@ -380,16 +381,14 @@ export class ClickHouseEngine implements Engine {
       const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
       let read: Awaited<ReturnType<DuckDbEngine['exportFile']>>;
       try {
-        read = await duck.exportFile(
-          plan,
-          out,
-          exportColumns(fileId),
-          '\t',
-          '\\N',
-          // skipped rows have no pair: any part will do, SkippedRows takes them out
-          routing &&
-            `CASE WHEN skip_reason IS NULL THEN ${duckdbShardSql(routing.slots)} ELSE ${sqlInteger(routing.slots[0] as number)} END`,
-        );
+        // on a cluster each line starts with its shard (skipped rows have no pair: any shard will
+        // do, SkippedRows takes them out); splitByShard strips that column on the way
+        const shardColumn = routing
+          ? [
+              `CASE WHEN skip_reason IS NULL THEN ${duckdbShardSql(routing.slots)} ELSE ${sqlInteger(routing.slots[0] as number)} END`,
+            ]
+          : [];
+        read = await duck.exportFile(plan, out, [...shardColumn, ...exportColumns(fileId)], '\t', '\\N');
       } finally {
         await duck.close();
       }
@@ -397,11 +396,13 @@ export class ClickHouseEngine implements Engine {
       let accounting: FileAccounting;
       try {
         if (read.rows > 0) {
-          if (routing) skipped.push(...(await this.insertShards(read.parts ?? new Map(), routing)));
+          if (routing) skipped.push(...(await this.insertShards(out, routing)));
           else {
             const filter = new SkippedRows();
             skipped.push(filter);
-            await this.insertTsv(this.client, this.layout.flows, [out], filter);
+            const source = createReadStream(out, { highWaterMark: 1 << 20 });
+            source.on('error', (err) => filter.destroy(err));
+            await this.insertTsv(this.client, this.layout.flows, source.pipe(filter));
           }
         }
         const byReason: Record<string, number> = {};
@@ -476,38 +477,42 @@ export class ClickHouseEngine implements Engine {
     return slots.length && slots.every((s) => clients.has(s)) ? { slots, clients } : undefined;
   }
 
-  /** Each shard's part of the export into its own table, all shards at once. */
-  private async insertShards(parts: Map<number, string[]>, routing: ShardRouting): Promise<SkippedRows[]> {
+  /** The export's rows into each shard's own table, all shards at once (splitByShard). */
+  private async insertShards(file: string, routing: ShardRouting): Promise<SkippedRows[]> {
     const filters: SkippedRows[] = [];
-    const inserts = [...parts].map(([shard, files]) => {
-      const client = routing.clients.get(shard);
-      if (!client) throw new Error(`the export made a part for shard ${shard}, which is not in the cluster`);
+    const outputs = new Map<number, PassThrough>();
+    const inserts: Promise<void>[] = [];
+    for (const [shard, client] of routing.clients) {
+      const output = new PassThrough({ highWaterMark: 1 << 20 });
       const filter = new SkippedRows();
+      output.on('error', (err) => filter.destroy(err));
+      outputs.set(shard, output);
       filters.push(filter);
-      return this.insertTsv(client, this.layout.flowsLocal, files, filter);
-    });
+      inserts.push(this.insertTsv(client, this.layout.flowsLocal, output.pipe(filter)));
+    }
+    const split = splitByShard(createReadStream(file, { highWaterMark: 1 << 20 }), outputs).catch(
+      (err: unknown) => {
+        for (const output of outputs.values()) output.destroy(err as Error);
+        throw err;
+      },
+    );
+    // a failed insert stops the split (its stream would wait for a drain that never comes)
+    const watched = inserts.map((insert) =>
+      insert.catch((err: unknown) => {
+        for (const output of outputs.values()) output.destroy(err as Error);
+        throw err;
+      }),
+    );
     // wait for every insert before failing, so forgetRows runs after the last row arrived
-    const results = await Promise.allSettled(inserts);
+    const results = await Promise.allSettled([split, ...watched]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     return filters;
   }
 
-  /** Streams export files (FLOW_COLUMNS) into `table` through `filter`, with back-pressure. */
-  private async insertTsv(
-    client: ClickHouseTransport,
-    table: string,
-    files: readonly string[],
-    filter: SkippedRows,
-  ): Promise<void> {
-    const source = Readable.from(
-      (async function* () {
-        for (const file of files) yield* createReadStream(file, { highWaterMark: 1 << 20 });
-      })(),
-      { objectMode: false },
-    );
-    source.on('error', (err) => filter.destroy(err));
-    await client.insertTsv(sqlQualified(this.layout.database, table), FLOW_COLUMNS, source.pipe(filter), {
+  /** Streams export rows (FLOW_COLUMNS) into `table`, with back-pressure. */
+  private async insertTsv(client: ClickHouseTransport, table: string, body: Readable): Promise<void> {
+    await client.insertTsv(sqlQualified(this.layout.database, table), FLOW_COLUMNS, body, {
       // straight into a shard's MergeTree there is nothing to wait for
       settings: table === this.layout.flows ? this.insertSettings() : {},
     });

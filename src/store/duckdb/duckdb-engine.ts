@@ -1,5 +1,4 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -999,10 +998,6 @@ export class DuckDbEngine implements Engine {
    * Parallel: the lines come in no particular order. The file passes the same UTF-8 guard first
    * (blanked invalid lines, a cut compressed stream): returns the plan as read (its preSkipped and
    * truncation are part of the accounting), the rejected lines and the rows written.
-   *
-   * With `partitionBy` (an integer expression over the converted row) `path` is a folder and the
-   * rows are split in the same pass into one or more files per value: `parts` maps each value met
-   * to its files (a cluster's import: one part per shard).
    */
   async exportFile(
     given: DelimitedPlan | JsonLinesPlan,
@@ -1010,24 +1005,13 @@ export class DuckDbEngine implements Engine {
     columns: readonly string[],
     delimiter: string,
     nullText: string,
-    partitionBy?: string,
-  ): Promise<{
-    plan: DelimitedPlan | JsonLinesPlan;
-    rejects: Rejects;
-    rows: number;
-    parts?: Map<number, string[]>;
-  }> {
+  ): Promise<{ plan: DelimitedPlan | JsonLinesPlan; rejects: Rejects; rows: number }> {
     await this.db.run('SET preserve_insertion_order = false');
-    // COPY takes no parameter for its target; `path` is a file or folder our caller created
+    // COPY takes no parameter for its target; `path` is a file our caller created
     const target = `'${path.replace(/'/g, "''")}'`;
-    const options = `FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $x_delim, NULLSTR $x_null`;
     const sink: RowSink = {
-      wrap: (select) =>
-        partitionBy === undefined
-          ? `COPY (SELECT ${columns.join(', ')} FROM (${select})) TO ${target} (${options})`
-          : // the partition column is not written; a second read replaces the first one's files
-            `COPY (SELECT ${columns.join(', ')}, (${partitionBy})::BIGINT AS ${PARTITION_COLUMN} FROM (${select}))
-              TO ${target} (${options}, PARTITION_BY (${PARTITION_COLUMN}), OVERWRITE true)`,
+      wrap: (select) => `COPY (SELECT ${columns.join(', ')} FROM (${select}))
+        TO ${target} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER $x_delim, NULLSTR $x_null)`,
       params: { x_delim: delimiter, x_null: nullText },
       // a second read overwrites the file
       discard: async () => {},
@@ -1036,9 +1020,7 @@ export class DuckDbEngine implements Engine {
     // the guard keeps the plan's kind; only its source and counts change
     const plan = guarded.plan as DelimitedPlan | JsonLinesPlan;
     try {
-      const loaded = await this.loadFlows(plan, sink);
-      if (partitionBy === undefined) return { plan, ...loaded };
-      return { plan, ...loaded, parts: await partitionFiles(path) };
+      return { plan, ...(await this.loadFlows(plan, sink)) };
     } catch (err) {
       if (err instanceof InputError) throw err;
       throw new InputError(
@@ -1083,23 +1065,6 @@ export class DuckDbEngine implements Engine {
     this.instance.closeSync();
     this.cleanup();
   }
-}
-
-/** The column a partitioned export splits by; DuckDB names its folders `<column>=<value>`. */
-const PARTITION_COLUMN = 'bh_part';
-
-/** The files of a partitioned export (exportFile) by partition value. */
-async function partitionFiles(folder: string): Promise<Map<number, string[]>> {
-  const parts = new Map<number, string[]>();
-  if (!existsSync(folder)) return parts; // no rows, no folders
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const m = new RegExp(`^${PARTITION_COLUMN}=(-?\\d+)$`).exec(entry.name);
-    if (!entry.isDirectory() || !m) continue;
-    const dir = join(folder, entry.name);
-    const files = (await readdir(dir)).sort().map((f) => join(dir, f));
-    parts.set(Number(m[1]), files);
-  }
-  return parts;
 }
 
 /** DuckDB's messages carry hints about its own options; keep the first line for users. */
