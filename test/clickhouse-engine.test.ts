@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance, listValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeEpisodesDetailed } from '../src/change/episodes.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
@@ -17,6 +18,15 @@ import { generateToFile } from '../src/generate/index.js';
 import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
 import { ClickHouseEngine, parseClickHouseUrl } from '../src/store/clickhouse/clickhouse-engine.js';
+import { sqlString } from '../src/store/clickhouse/escape.js';
+import {
+  DUCKDB_SHARDING_KEY,
+  distributedEngine,
+  hasOurShardingKey,
+  layoutFor,
+  SHARDING_KEY,
+  schemaSql,
+} from '../src/store/clickhouse/sql.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import type { Engine, PairWindowSeries, WindowQuery } from '../src/store/engine.js';
 import { WINDOW_SERIES_COLUMNS } from '../src/store/shared.js';
@@ -26,6 +36,7 @@ import { ChdbTransport, loadChdb } from './clickhouse/chdb.js';
 import {
   CH_CLUSTER,
   CH_SHARDS,
+  CH_URL,
   clientFor,
   dropDatabase,
   probeServers,
@@ -497,43 +508,202 @@ describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed ta
     }
   });
 
-  it('spreads flows over both shards, each pair on exactly one', async () => {
+  /** The pairs stored in each shard's own table, in the order of CH_SHARDS. */
+  async function pairsPerShard(database: string): Promise<{ pairs: Set<string>; flows: number }[]> {
+    const out: { pairs: Set<string>; flows: number }[] = [];
+    for (const spec of CH_SHARDS) {
+      const client = clientFor(spec);
+      try {
+        const rs = await client.query({
+          query: `SELECT src, dst, count() AS n FROM ${database}.flows_local GROUP BY src, dst`,
+          format: 'JSONEachRow',
+        });
+        const rows = await rs.json<{ src: string; dst: string; n: number }>();
+        out.push({
+          pairs: new Set(rows.map((r) => pairKey(r.src, r.dst))),
+          flows: rows.reduce((a, r) => a + r.n, 0),
+        });
+      } finally {
+        await client.close();
+      }
+    }
+    return out;
+  }
+
+  /** Runs statements on the cluster's first server. */
+  async function onInitiator(...sql: string[]): Promise<void> {
+    const client = clientFor(CH_URL);
+    try {
+      for (const query of sql)
+        await client.command({ query, clickhouse_settings: { insert_distributed_sync: 1 } });
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('sends each shard its own rows: the shard the Distributed table itself picks for the pair', async () => {
     const database = uniqueDatabase('bh_test_shards');
+    const routed = uniqueDatabase('bh_test_routed');
     const dir = await mkdtemp(join(tmpdir(), 'bh-ch-shards-'));
     const file = join(dir, 'conn.log');
     await generateToFile({ flows: 5_000, format: 'zeek', out: file, seed: 11 });
-    const engine = await ClickHouseEngine.open(urlFor(database), {
-      cluster: CH_CLUSTER as string,
-      shards: CH_SHARDS,
-    });
+    await writeFile(join(dir, 'bad.log'), badRowsFile());
+    const open = (db: string) =>
+      ClickHouseEngine.open(urlFor(db), { cluster: CH_CLUSTER as string, shards: CH_SHARDS });
+    const engine = await open(database);
+    const reference = await open(routed);
     try {
+      const initiator = clientFor(CH_URL);
+      const tables = await initiator.query({
+        query: `SELECT engine_full FROM system.tables WHERE database = '${database}' AND name = 'flows'`,
+        format: 'JSONEachRow',
+      });
+      const [table] = await tables.json<{ engine_full: string }>();
+      await initiator.close();
+      expect(hasOurShardingKey(table?.engine_full ?? '')).toBe(true);
       const acc = await engine.importFile(await planImport(file));
-      const perShard: Set<string>[] = [];
-      let total = 0;
+      const bad = await engine.importFile(await planImport(join(dir, 'bad.log')));
+      expect(bad.used).toBeGreaterThan(0);
+      expect(Object.values(bad.skipped).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      // the same rows inserted through a Distributed table: ClickHouse routes them by its own key
+      await onInitiator(`INSERT INTO ${routed}.flows SELECT * FROM ${database}.flows`);
+      const direct = await pairsPerShard(database);
+      const viaDistributed = await pairsPerShard(routed);
+      expect(direct.reduce((a, s) => a + s.flows, 0)).toBe(acc.used + bad.used);
+      expect(direct.every((s) => s.pairs.size > 10)).toBe(true);
+      expect(direct.map((s) => s.flows)).toEqual(viaDistributed.map((s) => s.flows));
+      expect(direct.map((s) => [...s.pairs].sort())).toEqual(viaDistributed.map((s) => [...s.pairs].sort()));
+    } finally {
+      await engine.close();
+      await reference.close();
+      await dropDatabase(database, true);
+      await dropDatabase(routed, true);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a flows table sharded by another key (an older version) is imported into through the Distributed table', async () => {
+    const database = uniqueDatabase('bh_test_oldkey');
+    const dir = await mkdtemp(join(tmpdir(), 'bh-ch-oldkey-'));
+    const file = join(dir, 'conn.log');
+    await generateToFile({ flows: 3_000, format: 'zeek', out: file, seed: 12 });
+    const layout = layoutFor(database, 'flows', CH_CLUSTER);
+    try {
+      // the tables as an older version made them: sharded by cityHash64(src, dst)
       for (const spec of CH_SHARDS) {
         const client = clientFor(spec);
         try {
-          const rs = await client.query({
-            query: `SELECT src, dst, count() AS n FROM ${database}.flows_local GROUP BY src, dst`,
-            format: 'JSONEachRow',
-          });
-          const rows = await rs.json<{ src: string; dst: string; n: number }>();
-          perShard.push(new Set(rows.map((r) => pairKey(r.src, r.dst))));
-          total += rows.reduce((a, r) => a + r.n, 0);
+          for (const sql of schemaSql(layout, false))
+            await client.command({
+              query: sql.replace(
+                `ENGINE = ${distributedEngine(layout)}`,
+                `ENGINE = ${distributedEngine(layout).replace(SHARDING_KEY, 'cityHash64(src, dst)')}`,
+              ),
+            });
         } finally {
           await client.close();
         }
       }
-      expect(total).toBe(acc.used);
-      expect(perShard.length).toBe(2);
-      expect(perShard.every((s) => s.size > 10)).toBe(true);
-      const [a, b] = perShard as [Set<string>, Set<string>];
-      expect([...a].filter((k) => b.has(k))).toEqual([]);
+      const engine = await ClickHouseEngine.open(urlFor(database), {
+        cluster: CH_CLUSTER as string,
+        shards: CH_SHARDS,
+      });
+      try {
+        const acc = await engine.importFile(await planImport(file));
+        const shards = await pairsPerShard(database);
+        expect(shards.reduce((a, s) => a + s.flows, 0)).toBe(acc.used);
+        const [a, b] = shards.map((s) => s.pairs) as [Set<string>, Set<string>];
+        expect(a.size > 10 && b.size > 10).toBe(true);
+        expect([...a].filter((k) => b.has(k))).toEqual([]);
+        // on the shard the old key picks
+        const client = clientFor(CH_URL);
+        try {
+          const rs = await client.query({
+            query: `SELECT DISTINCT src, dst, cityHash64(src, dst) % 2 AS slot FROM ${database}.flows`,
+            format: 'JSONEachRow',
+          });
+          const rows = await rs.json<{ src: string; dst: string; slot: number }>();
+          expect(rows.every((r) => shards[Number(r.slot)]?.pairs.has(pairKey(r.src, r.dst)))).toBe(true);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await engine.close();
+      }
     } finally {
-      await engine.close();
       await dropDatabase(database, true);
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** Seeded pairs of addresses as the import stores them: IPv4, IPv6, IPv6 with a zone. */
+function shardKeyPairs(): { src: string; dst: string }[] {
+  let x = 12345;
+  const next = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x;
+  };
+  const v4 = () => [next() % 256, next() % 256, next() % 256, next() % 256].join('.');
+  const v6 = () => Array.from({ length: 8 }, () => (next() % 65536).toString(16)).join(':');
+  const any = () =>
+    [v4, v6, () => `fe80::${(next() % 65536).toString(16)}%eth${next() % 4}`][next() % 3]?.() ?? '';
+  return Array.from({ length: 400 }, () => ({ src: any(), dst: any() }));
+}
+
+/** The sharding key as ClickHouse computes it (SHARDING_KEY) over the pairs, in their order. */
+async function clickhouseShardKeys(
+  rows: <T>(sql: string) => Promise<T[]>,
+  pairs: { src: string; dst: string }[],
+): Promise<string[]> {
+  const list = (k: 'src' | 'dst') => `[${pairs.map((p) => sqlString(p[k])).join(', ')}]`;
+  const out = await rows<{ k: string }>(
+    `SELECT toString(${SHARDING_KEY}) AS k FROM (SELECT arrayJoin(arrayEnumerate(${list('src')})) AS i,
+       ${list('src')}[i] AS src, ${list('dst')}[i] AS dst) ORDER BY i`,
+  );
+  return out.map((r) => r.k);
+}
+
+async function duckdbShardKeys(pairs: { src: string; dst: string }[]): Promise<string[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  try {
+    const r = await db.runAndReadAll(
+      `SELECT (${DUCKDB_SHARDING_KEY})::VARCHAR FROM (SELECT unnest($src::VARCHAR[]) AS src, unnest($dst::VARCHAR[]) AS dst)`,
+      { src: listValue(pairs.map((p) => p.src)), dst: listValue(pairs.map((p) => p.dst)) },
+    );
+    return r.getRows().map((row) => String(row[0]));
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('the sharding key: DuckDB computes the number ClickHouse shards by', () => {
+  const pairs = shardKeyPairs();
+  it.skipIf(!servers.single)('on ClickHouse 18.16 (the test server)', async () => {
+    const client = clientFor(CH_URL);
+    try {
+      const rows = async <T>(query: string) =>
+        (await client.query({ query, format: 'JSONEachRow' })).json<T>();
+      const ch = await clickhouseShardKeys(rows, pairs);
+      expect(ch).toHaveLength(pairs.length);
+      expect(await duckdbShardKeys(pairs)).toEqual(ch);
+    } finally {
+      await client.close();
+    }
+  });
+  it.skipIf(!chdbTransport)('on a current ClickHouse (chdb)', async () => {
+    const ch = await clickhouseShardKeys((sql) => (sharedChdb as ChdbTransport).rows(sql), pairs);
+    expect(ch).toHaveLength(pairs.length);
+    expect(await duckdbShardKeys(pairs)).toEqual(ch);
+  });
+  it('recognises a flows table made with it, and one that is not', () => {
+    const layout = layoutFor('db1', 'flows', 'c1');
+    expect(hasOurShardingKey(distributedEngine(layout))).toBe(true);
+    expect(hasOurShardingKey("Distributed(c1, db1, flows_local, halfMD5(concat(src, ' ', dst)))")).toBe(true);
+    expect(hasOurShardingKey('Distributed(c1, db1, flows_local, cityHash64(src, dst))')).toBe(false);
+    expect(hasOurShardingKey('MergeTree ORDER BY (src, dst, ts)')).toBe(false);
   });
 });
 describe.skipIf(!chdbTransport)(

@@ -1,11 +1,14 @@
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANONICAL_FIELDS, SKIP_REASONS } from '../src/flow/schema.js';
 import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
 import { duckdbTsvColumn } from '../src/store/clickhouse/escape.js';
+import { splitByShard } from '../src/store/clickhouse/shard-split.js';
 import { SkippedRows } from '../src/store/clickhouse/skipped-rows.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
 import {
@@ -133,6 +136,66 @@ describe('SkippedRows: the ClickHouse import takes skipped rows out of the TabSe
       );
       expect(filter.byReason, `chunks of ${cut}`).toEqual(expected);
     }
+  });
+});
+
+describe('splitByShard: a cluster import sends each shard its own lines', () => {
+  /** Collects what each shard's stream receives. */
+  function sinks(shards: number[]): {
+    outputs: Map<number, PassThrough>;
+    received: Map<number, Promise<string>>;
+  } {
+    const outputs = new Map<number, PassThrough>();
+    const received = new Map<number, Promise<string>>();
+    for (const s of shards) {
+      // a small buffer, so back-pressure (drain) is exercised
+      const out = new PassThrough({ highWaterMark: 16 });
+      const parts: Buffer[] = [];
+      out.on('data', (b: Buffer) => parts.push(b));
+      received.set(
+        s,
+        once(out, 'end').then(() => Buffer.concat(parts).toString()),
+      );
+      outputs.set(s, out);
+    }
+    return { outputs, received };
+  }
+
+  it('routes every line, without its shard column, byte for byte, wherever the chunks are cut', async () => {
+    let next = 7;
+    const random = () => {
+      next = (next * 48271) % 2147483647; // seeded Lehmer generator
+      return next / 2147483647;
+    };
+    const shards = [1, 2, 12];
+    const lines = Array.from({ length: 3000 }, (_, i) => {
+      const shard = shards[Math.floor(random() * shards.length)] as number;
+      const row =
+        i % 97 === 0 ? `\\N\tmalformed line\t7` : `${1700000000 + i}.5\t10.0.0.${i % 250}\ttab\\tin text`;
+      return { shard, row: `${row}\n` };
+    });
+    const whole = Buffer.from(lines.map((l) => `${l.shard}\t${l.row}`).join(''));
+    for (const cut of [1, 5, 333, 65536, whole.length]) {
+      const chunks: Buffer[] = [];
+      for (let pos = 0; pos < whole.length; pos += cut) chunks.push(whole.subarray(pos, pos + cut));
+      const { outputs, received } = sinks(shards);
+      await splitByShard(Readable.from(chunks), outputs);
+      for (const s of shards) {
+        const expected = lines
+          .filter((l) => l.shard === s)
+          .map((l) => l.row)
+          .join('');
+        expect(expected.length).toBeGreaterThan(0);
+        expect(await received.get(s), `shard ${s}, chunks of ${cut}`).toBe(expected);
+      }
+    }
+  });
+
+  it('a line for a shard it has no stream for is an error, not a lost row', async () => {
+    const { outputs } = sinks([1, 2]);
+    await expect(splitByShard(Readable.from([Buffer.from('1\ta\n3\tb\n')]), outputs)).rejects.toThrow(
+      /unknown shard \(3\)/,
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { networkSet } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
@@ -32,20 +33,25 @@ import {
   windowShape,
 } from '../shared.js';
 import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
+import { splitByShard } from './shard-split.js';
 import { SkippedRows } from './skipped-rows.js';
 import {
   clusterHostsSql,
+  clusterShardsSql,
   deleteFileRowsSql,
   distinctSourcesSql,
+  duckdbShardSql,
   FLOW_COLUMNS,
   fileIdTakenSql,
   filesSql,
   flowCountSql,
+  hasOurShardingKey,
   INTERNAL_TABLE,
   internalTableSql,
   knownFileSql,
   type Layout,
   layoutFor,
+  localShardSql,
   pairFeaturesSql,
   pairFlowsSql,
   pairSeriesSql,
@@ -53,6 +59,7 @@ import {
   SHARD_LOCAL,
   schemaSql,
   seedRowsSql,
+  tableEngineSql,
   timeRangeSql,
 } from './sql.js';
 import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';
@@ -60,7 +67,8 @@ import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from
 export interface ClickHouseOptions {
   /**
    * A `<remote_servers>` cluster: flows go to a Distributed table over a MergeTree on every shard,
-   * sharded by cityHash64(src, dst). Without it, one MergeTree on the server of the URL.
+   * sharded by a hash of (src, dst) (sql.ts: SHARDING_KEY). Without it, one MergeTree on the server
+   * of the URL.
    */
   cluster?: string;
   /** Name of the flows table (default `flows`); the files table is `<table>_files`. */
@@ -152,6 +160,15 @@ function noDistributedDdl(err: unknown): boolean {
 
 const n = decodeNumber;
 
+/**
+ * How the import sends each shard its own rows: `slots` as the Distributed table maps its sharding
+ * key to shards (duckdbShardSql), and a client for every shard that owns a slot.
+ */
+interface ShardRouting {
+  slots: number[];
+  clients: Map<number, ClickHouseTransport>;
+}
+
 interface StoredFile {
   file_id: number;
   path: string;
@@ -190,8 +207,9 @@ class Column {
 
 /**
  * The beaconhunt engine on ClickHouse (one server, or a Distributed table over shards), over HTTP
- * with the official client. Files are read and validated in JavaScript (the server may be far
- * away and 18.16 cannot read the client's files) and streamed in as TabSeparated; every per-pair
+ * with the official client. Files are read and validated by the embedded DuckDB (the server may be
+ * far away and 18.16 cannot read the client's files) and streamed in as TabSeparated, on a cluster
+ * straight into each shard's own table; every per-pair
  * computation runs in ClickHouse and only per-pair rows come back, streamed as JSONEachRow.
  */
 export class ClickHouseEngine implements Engine {
@@ -199,6 +217,7 @@ export class ClickHouseEngine implements Engine {
   readonly stitchesSplitRecords = true;
   private readonly layout: Layout;
   private shardClients?: ClickHouseTransport[];
+  private routing?: Promise<ShardRouting | undefined>;
 
   private constructor(
     private readonly client: ClickHouseTransport,
@@ -270,8 +289,13 @@ export class ClickHouseEngine implements Engine {
     await client.command(sql);
   }
 
-  private async rows<T = Row>(sql: string, settings?: ClickHouseSettings, session?: string): Promise<T[]> {
-    return this.client.rows<T>(sql, { ...(settings ? { settings } : {}), ...(session ? { session } : {}) });
+  private async rows<T = Row>(
+    sql: string,
+    settings?: ClickHouseSettings,
+    session?: string,
+    client = this.client,
+  ): Promise<T[]> {
+    return client.rows<T>(sql, { ...(settings ? { settings } : {}), ...(session ? { session } : {}) });
   }
 
   /** Stream a result row by row (JSONEachRow): memory holds one chunk, not the result. */
@@ -346,24 +370,47 @@ export class ClickHouseEngine implements Engine {
     const known = await this.rows<StoredFile>(knownFileSql(this.layout, fingerprint));
     if (known[0]) return { ...accountingOf(known[0]), path: plan.path, alreadyImported: true };
     const fileId = await this.newFileId();
+    const routing = await this.shardRouting();
     const staging = await mkdtemp(join(tmpdir(), 'beaconhunt-ch-import-'));
     try {
       // DuckDB reads and validates the file exactly as the DuckDB engine does (same plan, same SQL,
       // same rejected lines) and writes every row as TabSeparated for ClickHouse, skipped ones
-      // marked (exportColumns); SkippedRows counts those on the way to the insert.
-      const tsv = join(staging, 'flows.tsv');
+      // marked (exportColumns), on a cluster split by shard in the same pass; SkippedRows counts
+      // the marked rows on the way to the insert.
+      const out = join(staging, 'flows');
       const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
       let read: Awaited<ReturnType<DuckDbEngine['exportFile']>>;
       try {
-        read = await duck.exportFile(plan, tsv, exportColumns(fileId), '\t', '\\N');
+        // on a cluster each line starts with its shard (skipped rows have no pair: any shard will
+        // do, SkippedRows takes them out); splitByShard strips that column on the way
+        const shardColumn = routing
+          ? [
+              `CASE WHEN skip_reason IS NULL THEN ${duckdbShardSql(routing.slots)} ELSE ${sqlInteger(routing.slots[0] as number)} END`,
+            ]
+          : [];
+        read = await duck.exportFile(plan, out, [...shardColumn, ...exportColumns(fileId)], '\t', '\\N');
       } finally {
         await duck.close();
       }
-      const skipped = new SkippedRows();
+      const skipped: SkippedRows[] = [];
       let accounting: FileAccounting;
       try {
-        if (read.rows > 0) await this.insertTsv(tsv, skipped);
-        accounting = importAccounting(read.plan, read.rows - skipped.total, skipped.byReason, read.rejects);
+        if (read.rows > 0) {
+          if (routing) skipped.push(...(await this.insertShards(out, routing)));
+          else {
+            const filter = new SkippedRows();
+            skipped.push(filter);
+            const source = createReadStream(out, { highWaterMark: 1 << 20 });
+            source.on('error', (err) => filter.destroy(err));
+            await this.insertTsv(this.client, this.layout.flows, source.pipe(filter));
+          }
+        }
+        const byReason: Record<string, number> = {};
+        for (const s of skipped)
+          for (const [reason, count] of Object.entries(s.byReason))
+            byReason[reason] = (byReason[reason] ?? 0) + count;
+        const used = read.rows - skipped.reduce((a, s) => a + s.total, 0);
+        accounting = importAccounting(read.plan, used, byReason, read.rejects);
         await this.client.insertRows(
           sqlQualified(this.layout.database, this.layout.files),
           [
@@ -395,18 +442,80 @@ export class ClickHouseEngine implements Engine {
     return this.distributed ? { insert_distributed_sync: 1 } : {};
   }
 
-  /** Streams the export (FLOW_COLUMNS) into the flows table through `filter`, with back-pressure. */
-  private async insertTsv(path: string, filter: SkippedRows): Promise<void> {
-    const source = createReadStream(path, { highWaterMark: 1 << 20 });
-    source.on('error', (err) => filter.destroy(err));
-    await this.client.insertTsv(
-      sqlQualified(this.layout.database, this.layout.flows),
-      FLOW_COLUMNS,
-      source.pipe(filter),
-      {
-        settings: this.insertSettings(),
+  /**
+   * Whether and how the import can insert into the shards' own tables: only when the flows table
+   * shards by SHARDING_KEY (a table made by an older version may not), every shard is one server
+   * (replicas are the Distributed table's business) and each shard's HTTP address is known and
+   * says which shard it is. Otherwise undefined: rows go through the Distributed table.
+   */
+  private shardRouting(): Promise<ShardRouting | undefined> {
+    this.routing ??= this.findShardRouting().catch(() => undefined);
+    return this.routing;
+  }
+
+  private async findShardRouting(): Promise<ShardRouting | undefined> {
+    const cluster = this.layout.cluster;
+    if (cluster === undefined || !this.endpoint) return undefined;
+    const [table] = await this.rows<{ engine_full: string }>(tableEngineSql(this.layout, this.layout.flows));
+    if (!table || !hasOurShardingKey(table.engine_full)) return undefined;
+    const shards = await this.rows<{ shard_num: number; weight: number; replicas: number }>(
+      clusterShardsSql(cluster),
+    );
+    if (!shards.length || shards.some((s) => n(s.replicas) !== 1)) return undefined;
+    const slots = shards.flatMap((s) => Array<number>(n(s.weight)).fill(n(s.shard_num)));
+    const clients = new Map<number, ClickHouseTransport>();
+    for (const client of await this.shards()) {
+      const local = await this.rows<{ shard_num: number }>(
+        localShardSql(cluster),
+        undefined,
+        undefined,
+        client,
+      );
+      if (local.length !== 1 || clients.has(n(local[0]?.shard_num))) return undefined;
+      clients.set(n(local[0]?.shard_num), client);
+    }
+    return slots.length && slots.every((s) => clients.has(s)) ? { slots, clients } : undefined;
+  }
+
+  /** The export's rows into each shard's own table, all shards at once (splitByShard). */
+  private async insertShards(file: string, routing: ShardRouting): Promise<SkippedRows[]> {
+    const filters: SkippedRows[] = [];
+    const outputs = new Map<number, PassThrough>();
+    const inserts: Promise<void>[] = [];
+    for (const [shard, client] of routing.clients) {
+      const output = new PassThrough({ highWaterMark: 1 << 20 });
+      const filter = new SkippedRows();
+      output.on('error', (err) => filter.destroy(err));
+      outputs.set(shard, output);
+      filters.push(filter);
+      inserts.push(this.insertTsv(client, this.layout.flowsLocal, output.pipe(filter)));
+    }
+    const split = splitByShard(createReadStream(file, { highWaterMark: 1 << 20 }), outputs).catch(
+      (err: unknown) => {
+        for (const output of outputs.values()) output.destroy(err as Error);
+        throw err;
       },
     );
+    // a failed insert stops the split (its stream would wait for a drain that never comes)
+    const watched = inserts.map((insert) =>
+      insert.catch((err: unknown) => {
+        for (const output of outputs.values()) output.destroy(err as Error);
+        throw err;
+      }),
+    );
+    // wait for every insert before failing, so forgetRows runs after the last row arrived
+    const results = await Promise.allSettled([split, ...watched]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return filters;
+  }
+
+  /** Streams export rows (FLOW_COLUMNS) into `table`, with back-pressure. */
+  private async insertTsv(client: ClickHouseTransport, table: string, body: Readable): Promise<void> {
+    await client.insertTsv(sqlQualified(this.layout.database, table), FLOW_COLUMNS, body, {
+      // straight into a shard's MergeTree there is nothing to wait for
+      settings: table === this.layout.flows ? this.insertSettings() : {},
+    });
   }
 
   private async newFileId(): Promise<number> {

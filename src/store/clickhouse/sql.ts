@@ -19,7 +19,7 @@ import {
  * ARRAY JOIN) instead of windows, intDiv for integer buckets, no query parameters: every value is
  * written by escape.ts.
  *
- * Distributed layout: flows are sharded by cityHash64(src, dst), so every GROUP BY whose keys
+ * Distributed layout: flows are sharded by a hash of (src, dst) (SHARDING_KEY), so every GROUP BY whose keys
  * include (src, dst) is complete on one shard. Those aggregations run directly on the Distributed
  * table with distributed_group_by_no_merge = 1 (the caller sets it: SHARD_LOCAL): each shard
  * finishes its groups, including the expressions over them, and the initiator only concatenates
@@ -59,6 +59,27 @@ export const FLOW_COLUMNS = [...CANONICAL_FIELDS, 'file_id'] as const;
 
 const FLOW_TYPES = `${flowColumnsDdl('clickhouse')}, file_id UInt32`;
 
+/*
+ * The Distributed flows table's sharding key: a function of the pair alone, so a pair's flows are
+ * on one shard. MD5 because DuckDB computes the same number (DUCKDB_SHARDING_KEY: halfMD5 is the
+ * first 8 bytes of the MD5 digest, big-endian, which is the first 16 hex digits of DuckDB's md5),
+ * so the import can send each shard its own rows directly instead of making the initiator parse,
+ * split and forward every row. The space only separates the two addresses (neither holds one).
+ * Tests check both spellings give the same numbers on the same values.
+ */
+export const SHARDING_KEY = "halfMD5(concat(src, ' ', dst))";
+export const DUCKDB_SHARDING_KEY = "('0x' || left(md5(src || ' ' || dst), 16))::UBIGINT";
+
+/**
+ * The shard a Distributed table sends a row to, as ClickHouse picks it: the sharding key modulo
+ * the total weight is a slot, and each shard (in config order) owns as many slots as its weight.
+ * `slots[i]` is the shard_num of slot i. A DuckDB expression over the converted row.
+ */
+export function duckdbShardSql(slots: readonly number[]): string {
+  if (!slots.length) throw new Error('a cluster without shard weights');
+  return `[${slots.map(sqlInteger).join(', ')}][((${DUCKDB_SHARDING_KEY}) % ${sqlInteger(slots.length)})::BIGINT + 1]`;
+}
+
 const FILE_TYPES = `
   file_id UInt32, path String, fingerprint String, format String, data_rows UInt64, used UInt64,
   accounting_json String, imported_at Float64`;
@@ -77,12 +98,40 @@ export function schemaSql(l: Layout, onCluster: boolean): string[] {
     const db = sqlUserName(l.database);
     out.push(
       `CREATE TABLE IF NOT EXISTS ${q(l, l.flows)}${on} (${FLOW_TYPES})
-        ENGINE = Distributed(${cluster}, ${db}, ${sqlUserName(l.flowsLocal)}, cityHash64(src, dst))`,
+        ENGINE = ${distributedEngine(l)}`,
       `CREATE TABLE IF NOT EXISTS ${q(l, l.files)}${on} (${FILE_TYPES})
         ENGINE = Distributed(${cluster}, ${db}, ${sqlUserName(l.filesLocal)}, file_id)`,
     );
   }
   return out;
+}
+
+/** The flows table's engine on a cluster, as the server writes it in system.tables.engine_full. */
+export function distributedEngine(l: Layout): string {
+  if (!l.cluster) throw new Error('not a cluster layout');
+  return `Distributed(${sqlUserName(l.cluster)}, ${sqlUserName(l.database)}, ${sqlUserName(l.flowsLocal)}, ${SHARDING_KEY})`;
+}
+
+/** Whether a flows table's engine (engine_full) shards by SHARDING_KEY, as this version creates it. */
+export function hasOurShardingKey(engineFull: string): boolean {
+  const compact = (x: string) => x.replace(/`/g, '').replace(/\s+/g, ' ').trim();
+  return compact(engineFull).endsWith(`, ${compact(SHARDING_KEY)})`);
+}
+
+/** The engine of an existing table (a flows table made by another version may shard differently). */
+export function tableEngineSql(l: Layout, table: string): string {
+  return `SELECT engine_full FROM system.tables WHERE database = ${sqlString(l.database)} AND name = ${sqlString(table)}`;
+}
+
+/** Shards of a cluster in config order: weight and number of replicas. */
+export function clusterShardsSql(cluster: string): string {
+  return `SELECT shard_num, any(shard_weight) AS weight, count() AS replicas FROM system.clusters
+    WHERE cluster = ${sqlString(cluster)} GROUP BY shard_num ORDER BY shard_num`;
+}
+
+/** Which shard of the cluster the server answering is (none when it is not one of them). */
+export function localShardSql(cluster: string): string {
+  return `SELECT shard_num FROM system.clusters WHERE cluster = ${sqlString(cluster)} AND is_local = 1`;
 }
 
 /** The hosts of a cluster (every replica of every shard), for DDL without distributed DDL. */
