@@ -12,6 +12,11 @@ export interface FeatureOptions {
   /** Networks counted as internal (CIDR), for prevalence. */
   internalNetworks: readonly string[];
   /**
+   * Per address, whether the sensor marks it local (Zeek's local_orig/local_resp, Engine.localMarks);
+   * it decides before internalNetworks (context/networks.ts internalClassifier).
+   */
+  localMarks?: ReadonlyMap<string, boolean>;
+  /**
    * Unidirectional exporters (nfpcapd, softflowd) split a long or idle connection into several
    * records with the same ports; with this set, a TCP record that continues the previous record of
    * the same (src, sport, dst, dport) within `SPLIT_RECORD_GAP_S` of its end is one connection in

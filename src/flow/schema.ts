@@ -26,6 +26,12 @@ export interface Flow {
   /** SNI, HTTP Host or FQDN of the server, where the format has one. */
   host: string | null;
   sensor: string | null;
+  /**
+   * Zeek's `local_orig`/`local_resp`: whether the sensor's Site::local_nets holds the originator /
+   * responder. Absent or null when the format does not say.
+   */
+  local_orig?: boolean | null;
+  local_resp?: boolean | null;
 }
 
 export const CANONICAL_FIELDS = [
@@ -44,6 +50,8 @@ export const CANONICAL_FIELDS = [
   'service',
   'host',
   'sensor',
+  'local_orig',
+  'local_resp',
 ] as const satisfies readonly (keyof Flow)[];
 
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
@@ -63,7 +71,9 @@ export type FieldKind =
   /** free text, lower-cased (protocol names) */
   | 'lowertext'
   /** free text */
-  | 'text';
+  | 'text'
+  /** true/false: Zeek's T/F, JSON's true/false */
+  | 'flag';
 
 export const FIELD_KINDS: Record<CanonicalField, FieldKind> = {
   ts: 'time',
@@ -81,6 +91,8 @@ export const FIELD_KINDS: Record<CanonicalField, FieldKind> = {
   service: 'text',
   host: 'text',
   sensor: 'text',
+  local_orig: 'flag',
+  local_resp: 'flag',
 };
 
 /** Fields without which a row cannot be used. */
@@ -95,6 +107,7 @@ export const SKIP_REASONS = {
   badAddress: 'bad address',
   badPort: 'bad port',
   badNumber: 'bad number',
+  badFlag: 'bad flag',
   badJson: 'invalid json',
   nonFlowEvent: 'non-flow event',
 } as const;

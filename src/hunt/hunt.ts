@@ -238,11 +238,12 @@ function scopePairs(
   pairs: PairFeatures,
   settings: BeaconhuntConfig,
   intel: IntelLists | undefined,
+  localMarks: ReadonlyMap<string, boolean>,
 ): ScopedPairs {
-  const probe = pairContext(settings, intel, true);
+  const probe = pairContext(settings, intel, true, localMarks);
   const internalSources = new Set(pairs.src.filter((s) => probe.isInternal(s)));
   const anyInternal = internalSources.size > 0;
-  const context = anyInternal ? probe : pairContext(settings, intel, false);
+  const context = anyInternal ? probe : pairContext(settings, intel, false, localMarks);
   const excludedCounts: Record<Exclusion, number> = { multicast: 0, direction: 0, allowlist: 0 };
   const excluded = pairs.src.map((src, i) => {
     const why = context.exclusion(src, pairs.dst[i] as string, pairs.dport[i] ?? null, pairs.host[i] ?? null);
@@ -414,10 +415,13 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     if (data.files.length === 0)
       throw new InputError('no input: give flow files, directories or - for stdin');
     const unidirectional = data.files.some((f) => f.directionality === 'unidirectional');
+    // direction from the sensor first (Zeek's local_orig/local_resp), then the configured networks
+    const localMarks = (await engine.localMarks?.()) ?? new Map<string, boolean>();
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
+      localMarks,
       stitchSplitRecords: unidirectional,
     };
     if (unidirectional && !engine.stitchesSplitRecords)
@@ -429,7 +433,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
     const pairs = await engine.pairFeatures(featureOptions);
-    const scope = scopePairs(pairs, settings, intel?.intel);
+    const scope = scopePairs(pairs, settings, intel?.intel, localMarks);
     if (!scope.anyInternal && pairs.length > 0) {
       emit({
         kind: 'warning',

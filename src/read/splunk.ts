@@ -27,6 +27,9 @@ const SPLUNK_FIELDS: Record<CanonicalField, readonly string[]> = {
   service: ['app', 'service'],
   host: ['server_name', 'dest_host', 'site'],
   sensor: ['host'],
+  // Splunk Stream does not say which end is local
+  local_orig: [],
+  local_resp: [],
 };
 /** Other ways a duration is given: microseconds taken, or an end time. */
 const TIME_TAKEN = 'time_taken';

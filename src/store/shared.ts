@@ -25,6 +25,18 @@ import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
 export const FAILED_STATES: readonly string[] = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR'];
 
 /**
+ * Engine.localMarks over a table: per address, whether a flow that marks at least one end local
+ * marks it local (bool_or: an address marked local anywhere is local). `boolOr` is the dialect's
+ * aggregate; `table` and `where` are the engine's own SQL.
+ */
+export function localMarksSql(table: string, where: string, boolOr: string): string {
+  const marked = `${where} AND (local_orig OR local_resp)`;
+  return `SELECT a, ${boolOr}(l) AS local FROM (
+      SELECT src AS a, local_orig AS l FROM ${table} WHERE ${marked}
+      UNION ALL SELECT dst AS a, local_resp AS l FROM ${table} WHERE ${marked}) GROUP BY a`;
+}
+
+/**
  * Longest line the readers accept; a longer line is counted as malformed, not fatal. 4 MiB holds
  * any real flow record many times over and keeps one bad line from holding the whole file.
  */
@@ -40,6 +52,8 @@ const KIND_TYPES: Record<FieldKind, { duckdb: string; clickhouse: string }> = {
   count: { duckdb: 'BIGINT', clickhouse: 'UInt64' },
   lowertext: { duckdb: 'VARCHAR', clickhouse: 'String' },
   text: { duckdb: 'VARCHAR', clickhouse: 'String' },
+  // ClickHouse 18.16 has no Bool; UInt8 0/1 is what its Bool is underneath
+  flag: { duckdb: 'BOOLEAN', clickhouse: 'UInt8' },
 };
 
 /** The canonical columns as stored, with their type in each engine's dialect. */

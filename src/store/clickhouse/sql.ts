@@ -1,7 +1,14 @@
 import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import type { WindowQuery } from '../engine.js';
-import { DENSE_GAP_FACTOR, FAILED_STATES, flowColumnsDdl, WINDOW_SERIES_COLUMNS } from '../shared.js';
+import {
+  DENSE_GAP_FACTOR,
+  FAILED_STATES,
+  flowColumnsDdl,
+  localMarksSql,
+  STORED_FLOW_COLUMNS,
+  WINDOW_SERIES_COLUMNS,
+} from '../shared.js';
 import {
   sqlInteger,
   sqlIntegerList,
@@ -85,6 +92,22 @@ export function schemaSql(l: Layout, onCluster: boolean): string[] {
   return out;
 }
 
+/** The columns one table of the layout has (for upgrading a table made by an earlier version). */
+export function tableColumnsSql(l: Layout, table: string): string {
+  return `SELECT name FROM system.columns WHERE database = ${sqlString(l.database)} AND table = ${sqlString(table)}`;
+}
+
+/**
+ * ALTERs adding the canonical columns a flows table made by an earlier version lacks (18.16 has no
+ * ADD COLUMN IF NOT EXISTS, so the caller reads the table's columns first); [] when none is missing.
+ */
+export function addMissingColumnsSql(l: Layout, table: string, present: ReadonlySet<string>): string[] {
+  if (present.size === 0) return []; // no such table (here)
+  return STORED_FLOW_COLUMNS.filter((c) => !present.has(c.name)).map(
+    (c) => `ALTER TABLE ${q(l, table)} ADD COLUMN ${c.name} ${c.clickhouse}`,
+  );
+}
+
 /** The hosts of a cluster (every replica of every shard), for DDL without distributed DDL. */
 export function clusterHostsSql(cluster: string): string {
   return `SELECT host_address FROM system.clusters WHERE cluster = ${sqlString(cluster)} ORDER BY shard_num, replica_num`;
@@ -135,6 +158,11 @@ export function timeRangeSql(l: Layout, fileIds: readonly number[]): string {
 
 export function distinctSourcesSql(l: Layout, fileIds: readonly number[]): string {
   return `SELECT src FROM ${q(l, l.flows)} WHERE ${where(fileIds)} GROUP BY src`;
+}
+
+/** Engine.localMarks: what the sensor says about each address (shared.ts localMarksSql). */
+export function localMarksFlowsSql(l: Layout, fileIds: readonly number[]): string {
+  return localMarksSql(q(l, l.flows), where(fileIds), 'max');
 }
 
 export const INTERNAL_TABLE = 'internal_sources';
