@@ -19,9 +19,6 @@ const KNOWN_FAILING: ReadonlySet<string> = new Set([
   // nine pairs on one 120-s clock (five named C2, four c2_probable): the fifth named one ranks 8th,
   // behind a c2_probable pair with more uniform sizes (P + 2 = 7)
   'mta-2017-03-25-kovter argus',
-  // the C2 pairs rank 2–3, but the malware's google.com connectivity check (13 handshakes without
-  // payload, every 71 s) ranks 1st at critical: Argus' frame sizes cannot show "no payload"
-  'mta-2017-11-21-1-rig-ramnit argus',
   // DGA C2 search spurt: uniform request sizes but no schedule; needs the DNS/DGA evidence (issue 14)
   'strat-005-simda-dga zeek',
   // the same nine-pair tie in the NetFlow records: the fifth named pair ranks 8th

@@ -1,3 +1,5 @@
+import type { HeaderBytes } from '../read/plan.js';
+
 /** Which byte count the seed's features are computed on. */
 export type SizeField = 'resp' | 'orig' | 'total';
 
@@ -16,6 +18,8 @@ export interface FeatureOptions {
    * it decides before internalNetworks (context/networks.ts internalClassifier).
    */
   localMarks?: ReadonlyMap<string, boolean>;
+  /** The sizes include packet headers (every flow file says so, ImportPlan.headerBytes): see noPayloadSql. */
+  headerBytes?: HeaderBytes;
   /**
    * Unidirectional exporters (nfpcapd, softflowd) split a long or idle connection into several
    * records with the same ports; with this set, a TCP record that continues the previous record of

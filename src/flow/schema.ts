@@ -20,6 +20,8 @@ export interface Flow {
   resp_bytes: number | null;
   orig_pkts: number | null;
   resp_pkts: number | null;
+  /** Packets both ways, where the format gives only the total (Argus TotPkts without SrcPkts). */
+  pkts?: number | null;
   /** Zeek conn_state (REJ, S0, SF, ...) or the format's equivalent. */
   conn_state: string | null;
   service: string | null;
@@ -46,6 +48,7 @@ export const CANONICAL_FIELDS = [
   'resp_bytes',
   'orig_pkts',
   'resp_pkts',
+  'pkts',
   'conn_state',
   'service',
   'host',
@@ -87,6 +90,7 @@ export const FIELD_KINDS: Record<CanonicalField, FieldKind> = {
   resp_bytes: 'count',
   orig_pkts: 'count',
   resp_pkts: 'count',
+  pkts: 'count',
   conn_state: 'text',
   service: 'text',
   host: 'text',

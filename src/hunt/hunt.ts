@@ -13,7 +13,7 @@ import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
-import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import type { FileAccounting, HeaderBytes, ImportPlan } from '../read/plan.js';
 import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
@@ -396,6 +396,16 @@ function defaultSizeField(data: DataSummary): SizeField {
   return unidirectional ? 'orig' : HUNT_DEFAULTS.sizeField;
 }
 
+/**
+ * Sizes include packet headers when every flow file says so, in the same way (Argus frames, NetFlow
+ * IP octets); with a mix, only flows of 0 bytes count as payload-free.
+ */
+function headerBytesOf(data: DataSummary): { headerBytes?: HeaderBytes } {
+  const kinds = new Set(data.files.filter((f) => !f.precomputed).map((f) => f.headerBytes));
+  const [only] = kinds;
+  return kinds.size === 1 && only ? { headerBytes: only } : {};
+}
+
 /** read → store → features → models → score: the whole hunt, returning findings and a summary. */
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
@@ -422,6 +432,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
       localMarks,
+      ...headerBytesOf(data),
       stitchSplitRecords: unidirectional,
     };
     if (unidirectional && !engine.stitchesSplitRecords)

@@ -23,6 +23,7 @@ const SPLUNK_FIELDS: Record<CanonicalField, readonly string[]> = {
   resp_bytes: ['bytes_out'],
   orig_pkts: ['packets_in'],
   resp_pkts: ['packets_out'],
+  pkts: [],
   conn_state: ['conn_state'],
   service: ['app', 'service'],
   host: ['server_name', 'dest_host', 'site'],

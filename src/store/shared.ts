@@ -6,7 +6,7 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../flow/schema.js';
-import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import type { FileAccounting, HeaderBytes, ImportPlan } from '../read/plan.js';
 import { truncatedNote } from '../read/utf8-guard.js';
 import { InputError } from '../util/errors.js';
 import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
@@ -23,6 +23,35 @@ import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
  * the capture, or ICMP), not a failure.
  */
 export const FAILED_STATES: readonly string[] = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR'];
+
+/**
+ * The largest header-only TCP packet, in bytes, where sizes include headers (docs/SCORING.md):
+ * - `perPacket`: a bare segment (ACK, FIN, RST, the handshake's last step) — IPv4's 20-byte header
+ *   and TCP's 20, plus Ethernet's 14 in a frame, padded there to Ethernet's 60-byte minimum frame;
+ * - `perRecord`: the options of the two SYNs (MSS 4, window scale 3, SACK-permitted 2, timestamps
+ *   10, one NOP: at most 20 bytes each way), which only the handshake carries.
+ * Stacks that put the 12-byte timestamp option on every segment, and IPv6 (a 40-byte header), make
+ * larger bare segments: their payload-free flows are not recognised (the demotion then does not
+ * apply; nothing is ever demoted for a payload it had).
+ */
+export const HEADER_ONLY_TCP: Record<HeaderBytes, { perPacket: number; perRecord: number }> = {
+  frame: { perPacket: 60, perRecord: 40 },
+  ip: { perPacket: 40, perRecord: 40 },
+};
+
+/**
+ * SQL true for a flow that carries no payload either way (`zero_byte_share`): both byte counts 0,
+ * or — where sizes include headers — a TCP flow whose bytes are no more than its packets' bare
+ * headers. Packets are the per-direction counts, else the format's total.
+ */
+export function noPayloadSql(headerBytes: HeaderBytes | undefined): string {
+  const zero = 'coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0';
+  if (!headerBytes) return `(${zero})`;
+  const h = HEADER_ONLY_TCP[headerBytes];
+  const packets = 'coalesce(pkts, coalesce(orig_pkts, 0) + coalesce(resp_pkts, 0))';
+  return `((${zero}) OR (proto = 'tcp' AND ${packets} > 0
+    AND coalesce(orig_bytes, 0) + coalesce(resp_bytes, 0) <= ${h.perPacket} * ${packets} + ${h.perRecord}))`;
+}
 
 /**
  * Engine.localMarks over a table: per address, whether a flow that marks at least one end local
@@ -77,6 +106,7 @@ interface StoredAccounting {
   nonDataLines?: number;
   notes?: string[];
   directionality?: FileAccounting['directionality'];
+  headerBytes?: FileAccounting['headerBytes'];
   precomputed?: boolean;
 }
 
@@ -88,6 +118,7 @@ export function encodeAccounting(a: Omit<FileAccounting, 'path' | 'alreadyImport
     nonDataLines: a.nonDataLines ?? 0,
     notes: a.notes ?? [],
     ...(a.directionality ? { directionality: a.directionality } : {}),
+    ...(a.headerBytes ? { headerBytes: a.headerBytes } : {}),
     ...(a.precomputed ? { precomputed: true } : {}),
   };
   return JSON.stringify(stored);
@@ -112,6 +143,7 @@ export function decodeAccounting(row: {
     nonDataLines: extra.nonDataLines ?? 0,
     notes: extra.notes ?? [],
     ...(extra.directionality ? { directionality: extra.directionality } : {}),
+    ...(extra.headerBytes ? { headerBytes: extra.headerBytes } : {}),
     ...(extra.precomputed ? { precomputed: true } : {}),
   };
 }
@@ -184,6 +216,7 @@ export function importAccounting(
       ? [...(plan.notes ?? []), truncatedNote(plan.truncated, dataRows)]
       : (plan.notes ?? []),
     ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
+    ...(plan.kind !== 'precomputed' && plan.headerBytes ? { headerBytes: plan.headerBytes } : {}),
     ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
   };
 }

@@ -6,6 +6,7 @@ import {
   FAILED_STATES,
   flowColumnsDdl,
   localMarksSql,
+  noPayloadSql,
   STORED_FLOW_COLUMNS,
   WINDOW_SERIES_COLUMNS,
 } from '../shared.js';
@@ -197,7 +198,7 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
       toFloat64(sum(ifNull(orig_bytes, 0))) AS orig_bytes_total, toFloat64(sum(ifNull(resp_bytes, 0))) AS resp_bytes_total,
       sum(ifNull(duration, 0)) AS duration_total, max(ifNull(duration, 0)) AS duration_max,
       toFloat64(countIf(ifNull(conn_state, '') IN ${failed})) AS failed_n,
-      toFloat64(countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0)) AS zero_n,
+      toFloat64(countIf(${noPayloadSql(options.headerBytes)})) AS zero_n,
       sumMap([toUInt64(${size}) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
       arrayReduce('max', tupleElement(sm, 2)) AS sm_top,
       arrayFirst((k, c) -> c = sm_top, tupleElement(sm, 1), tupleElement(sm, 2)) AS sm_key,

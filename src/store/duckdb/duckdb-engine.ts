@@ -51,6 +51,7 @@ import {
   flowColumnsDdl,
   importAccounting,
   localMarksSql,
+  noPayloadSql,
   MAX_LINE_BYTES,
   type Rejects,
   STORED_FLOW_COLUMNS,
@@ -814,7 +815,7 @@ export class DuckDbEngine implements Engine {
           sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
           coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
           count_if(coalesce(conn_state IN (${failed}), false))::DOUBLE AS failed_n,
-          count_if(coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0)::DOUBLE AS zero_n
+          count_if(${noPayloadSql(options.headerBytes)})::DOUBLE AS zero_n
         FROM ${f} GROUP BY src, dst
       ) p
       JOIN (
