@@ -34,6 +34,7 @@ import {
 import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
 import { SkippedRows } from './skipped-rows.js';
 import {
+  addMissingColumnsSql,
   clusterHostsSql,
   deleteFileRowsSql,
   distinctSourcesSql,
@@ -53,9 +54,8 @@ import {
   pairWindowsSql,
   SHARD_LOCAL,
   schemaSql,
-  tableColumnsSql,
-  addMissingColumnsSql,
   seedRowsSql,
+  tableColumnsSql,
   timeRangeSql,
 } from './sql.js';
 import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';
