@@ -82,6 +82,11 @@ export const SCORING_DEFAULTS = {
     /** Evidence kept by inbound pairs (external client, internal server) under `direction: both`. */
     inbound: 0.7,
     /**
+     * Evidence kept, on top of `inbound`, by inbound pairs whose attempts mostly fail: a closed
+     * port exchanges nothing, so what repeats is a scanner's schedule, not a conversation.
+     */
+    scan: 0.1,
+    /**
      * Decades added when threat intel lists the destination: 8, so that a listed destination alone
      * makes a high finding (≥ 7.1 decades), whatever its pattern or its demotions.
      */

@@ -62,6 +62,22 @@ function memoized(test: (address: string) => boolean): (address: string) => bool
 }
 
 /**
+ * Which addresses are "ours": what the sensor says first, then the configured networks. Zeek's
+ * `local_orig`/`local_resp` come from the sensor's own Site::local_nets, so a public server's
+ * address counts as internal where the sensor was told so; `marks` holds, per address, what the
+ * sensor said in flows that mark at least one end local (a flow marked F/F only says the sensor
+ * knows neither end, so it is no evidence against the configured networks).
+ */
+export function internalClassifier(
+  cidrs: readonly string[],
+  marks?: ReadonlyMap<string, boolean>,
+): NetworkSet {
+  const nets = networkSet(cidrs);
+  if (!marks?.size) return nets;
+  return { contains: (address) => marks.get(address) ?? nets.contains(address) };
+}
+
+/**
  * Destinations that no C2 channel uses: multicast, broadcast, unspecified. Their traffic is
  * housekeeping (SSDP, mDNS, router solicitations) and would only crowd the findings.
  */

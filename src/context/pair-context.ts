@@ -1,5 +1,5 @@
 import type { IntelLists } from './intel.js';
-import { isIgnoredDestination, networkSet } from './networks.js';
+import { internalClassifier, isIgnoredDestination, networkSet } from './networks.js';
 
 /** Why a pair is not scored. */
 export type Exclusion = 'multicast' | 'direction' | 'allowlist';
@@ -33,14 +33,16 @@ export interface ContextSettings {
 /**
  * Context from the config: internal networks and direction, allowlists, intel. `anyInternal`
  * false (no source is internal) turns the direction filter off, so a capture of public addresses
- * is still hunted rather than silently empty.
+ * is still hunted rather than silently empty. `localMarks`: what the sensor says is local (Zeek's
+ * local_orig/local_resp), which decides before the networks.
  */
 export function pairContext(
   config: ContextSettings,
   intel: IntelLists | undefined,
   anyInternal: boolean,
+  localMarks?: ReadonlyMap<string, boolean>,
 ): PairContext {
-  const internal = networkSet(config.internal_networks);
+  const internal = internalClassifier(config.internal_networks, localMarks);
   const allowDst = networkSet(config.allowlist.destinations);
   const allowSrc = networkSet(config.allowlist.sources);
   const allowPorts = new Set(config.allowlist.ports);

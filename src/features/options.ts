@@ -1,3 +1,5 @@
+import type { HeaderBytes } from '../read/plan.js';
+
 /** Which byte count the seed's features are computed on. */
 export type SizeField = 'resp' | 'orig' | 'total';
 
@@ -11,6 +13,13 @@ export interface FeatureOptions {
   dropZeroBytes: boolean;
   /** Networks counted as internal (CIDR), for prevalence. */
   internalNetworks: readonly string[];
+  /**
+   * Per address, whether the sensor marks it local (Zeek's local_orig/local_resp, Engine.localMarks);
+   * it decides before internalNetworks (context/networks.ts internalClassifier).
+   */
+  localMarks?: ReadonlyMap<string, boolean>;
+  /** The sizes include packet headers (every flow file says so, ImportPlan.headerBytes): see noPayloadSql. */
+  headerBytes?: HeaderBytes;
   /**
    * Unidirectional exporters (nfpcapd, softflowd) split a long or idle connection into several
    * records with the same ports; with this set, a TCP record that continues the previous record of

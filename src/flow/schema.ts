@@ -20,12 +20,20 @@ export interface Flow {
   resp_bytes: number | null;
   orig_pkts: number | null;
   resp_pkts: number | null;
+  /** Packets both ways, where the format gives only the total (Argus TotPkts without SrcPkts). */
+  pkts?: number | null;
   /** Zeek conn_state (REJ, S0, SF, ...) or the format's equivalent. */
   conn_state: string | null;
   service: string | null;
   /** SNI, HTTP Host or FQDN of the server, where the format has one. */
   host: string | null;
   sensor: string | null;
+  /**
+   * Zeek's `local_orig`/`local_resp`: whether the sensor's Site::local_nets holds the originator /
+   * responder. Absent or null when the format does not say.
+   */
+  local_orig?: boolean | null;
+  local_resp?: boolean | null;
 }
 
 export const CANONICAL_FIELDS = [
@@ -40,10 +48,13 @@ export const CANONICAL_FIELDS = [
   'resp_bytes',
   'orig_pkts',
   'resp_pkts',
+  'pkts',
   'conn_state',
   'service',
   'host',
   'sensor',
+  'local_orig',
+  'local_resp',
 ] as const satisfies readonly (keyof Flow)[];
 
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
@@ -63,7 +74,9 @@ export type FieldKind =
   /** free text, lower-cased (protocol names) */
   | 'lowertext'
   /** free text */
-  | 'text';
+  | 'text'
+  /** true/false: Zeek's T/F, JSON's true/false */
+  | 'flag';
 
 export const FIELD_KINDS: Record<CanonicalField, FieldKind> = {
   ts: 'time',
@@ -77,10 +90,13 @@ export const FIELD_KINDS: Record<CanonicalField, FieldKind> = {
   resp_bytes: 'count',
   orig_pkts: 'count',
   resp_pkts: 'count',
+  pkts: 'count',
   conn_state: 'text',
   service: 'text',
   host: 'text',
   sensor: 'text',
+  local_orig: 'flag',
+  local_resp: 'flag',
 };
 
 /** Fields without which a row cannot be used. */
@@ -95,6 +111,7 @@ export const SKIP_REASONS = {
   badAddress: 'bad address',
   badPort: 'bad port',
   badNumber: 'bad number',
+  badFlag: 'bad flag',
   badJson: 'invalid json',
   nonFlowEvent: 'non-flow event',
 } as const;

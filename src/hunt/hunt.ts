@@ -13,7 +13,7 @@ import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
-import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import type { FileAccounting, HeaderBytes, ImportPlan } from '../read/plan.js';
 import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
@@ -238,11 +238,12 @@ function scopePairs(
   pairs: PairFeatures,
   settings: BeaconhuntConfig,
   intel: IntelLists | undefined,
+  localMarks: ReadonlyMap<string, boolean>,
 ): ScopedPairs {
-  const probe = pairContext(settings, intel, true);
+  const probe = pairContext(settings, intel, true, localMarks);
   const internalSources = new Set(pairs.src.filter((s) => probe.isInternal(s)));
   const anyInternal = internalSources.size > 0;
-  const context = anyInternal ? probe : pairContext(settings, intel, false);
+  const context = anyInternal ? probe : pairContext(settings, intel, false, localMarks);
   const excludedCounts: Record<Exclusion, number> = { multicast: 0, direction: 0, allowlist: 0 };
   const excluded = pairs.src.map((src, i) => {
     const why = context.exclusion(src, pairs.dst[i] as string, pairs.dport[i] ?? null, pairs.host[i] ?? null);
@@ -422,6 +423,16 @@ function defaultSizeField(data: DataSummary): SizeField {
   return unidirectional ? 'orig' : HUNT_DEFAULTS.sizeField;
 }
 
+/**
+ * Sizes include packet headers when every flow file says so, in the same way (Argus frames, NetFlow
+ * IP octets); with a mix, only flows of 0 bytes count as payload-free.
+ */
+function headerBytesOf(data: DataSummary): { headerBytes?: HeaderBytes } {
+  const kinds = new Set(data.files.filter((f) => !f.precomputed).map((f) => f.headerBytes));
+  const [only] = kinds;
+  return kinds.size === 1 && only ? { headerBytes: only } : {};
+}
+
 /** read → store → features → models → score: the whole hunt, returning findings and a summary. */
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
@@ -441,10 +452,14 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     if (data.files.length === 0)
       throw new InputError('no input: give flow files, directories or - for stdin');
     const unidirectional = data.files.some((f) => f.directionality === 'unidirectional');
+    // direction from the sensor first (Zeek's local_orig/local_resp), then the configured networks
+    const localMarks = (await engine.localMarks?.()) ?? new Map<string, boolean>();
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
+      localMarks,
+      ...headerBytesOf(data),
       stitchSplitRecords: unidirectional,
     };
     if (unidirectional && !engine.stitchesSplitRecords)
@@ -456,7 +471,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
     const pairs = await engine.pairFeatures(featureOptions);
-    const scope = scopePairs(pairs, settings, intel?.intel);
+    const scope = scopePairs(pairs, settings, intel?.intel, localMarks);
     if (!scope.anyInternal && pairs.length > 0) {
       emit({
         kind: 'warning',

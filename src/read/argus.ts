@@ -1,7 +1,7 @@
 import type { CanonicalField } from '../flow/schema.js';
 import { InputError } from '../util/errors.js';
 import { columnFinder, mappingFromNames, rejectDuplicateColumns, requireFields } from './columns.js';
-import type { DelimitedPlan, FieldMapping } from './plan.js';
+import type { DelimitedPlan, FieldMapping, HeaderBytes } from './plan.js';
 import { dataLines, type FileHead, headerColumns, splitLine } from './sniff.js';
 
 /*
@@ -69,6 +69,7 @@ export function argusPlan(head: FileHead): DelimitedPlan {
     fields.duration = [{ column: last, endMinusStart: start }];
 
   const notes: string[] = [];
+  let headerBytes: HeaderBytes | undefined;
   const sApp = find('SAppBytes', 'sappbytes');
   const dApp = find('DAppBytes', 'dappbytes');
   const sBytes = find('SrcBytes', 'sbytes');
@@ -82,10 +83,12 @@ export function argusPlan(head: FileHead): DelimitedPlan {
     fields.orig_bytes = [{ column: sBytes }];
     fields.resp_bytes = [{ column: dBytes }];
     notes.push('sizes are whole-frame bytes (SrcBytes → orig_bytes, DstBytes → resp_bytes)');
+    headerBytes = 'frame';
   } else if (sBytes !== undefined && tBytes !== undefined) {
     fields.orig_bytes = [{ column: sBytes }];
     fields.resp_bytes = [{ column: tBytes, minus: sBytes }];
     notes.push('sizes are whole-frame bytes (SrcBytes → orig_bytes, TotBytes − SrcBytes → resp_bytes)');
+    headerBytes = 'frame';
   }
   const sPkts = find('SrcPkts', 'spkts');
   const dPkts = find('DstPkts', 'dpkts');
@@ -93,6 +96,8 @@ export function argusPlan(head: FileHead): DelimitedPlan {
   if (sPkts !== undefined) fields.orig_pkts = [{ column: sPkts }];
   if (dPkts !== undefined) fields.resp_pkts = [{ column: dPkts }];
   else if (sPkts !== undefined && tPkts !== undefined) fields.resp_pkts = [{ column: tPkts, minus: sPkts }];
+  // only the total: kept as such (header-only frames are recognised from bytes per packet)
+  if (sPkts === undefined && tPkts !== undefined) fields.pkts = [{ column: tPkts }];
 
   if (!fields.orig_bytes)
     notes.push(
@@ -121,6 +126,7 @@ export function argusPlan(head: FileHead): DelimitedPlan {
     skipLines: 1,
     nullValues: [''],
     directionality: 'bidirectional',
+    ...(headerBytes ? { headerBytes } : {}),
     notes,
   };
 }

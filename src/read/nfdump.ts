@@ -151,6 +151,8 @@ export function nfdumpCsvPlan(head: FileHead): DelimitedPlan {
     nullValues: [''],
     trailer: TRAILER,
     directionality,
+    // NetFlow's octet counters count each packet from its IP header on
+    headerBytes: 'ip',
     notes: directionality === 'unidirectional' ? [UNIDIRECTIONAL_NOTE] : [],
   };
 }
@@ -236,6 +238,8 @@ export function nfdumpFmtPlan(head: FileHead): DelimitedPlan {
     nullValues: [''],
     trailer: TRAILER,
     directionality,
+    // NetFlow's octet counters count each packet from its IP header on
+    headerBytes: 'ip',
     notes: directionality === 'unidirectional' ? [UNIDIRECTIONAL_NOTE] : [],
   };
 }

@@ -12,6 +12,9 @@ import type { CanonicalField } from '../flow/schema.js';
  */
 export type ImportPlan = DelimitedPlan | JsonLinesPlan | PrecomputedPlan;
 
+/** Where a format's byte counts start counting: the link-layer frame or the IP packet (PlanBase.headerBytes). */
+export type HeaderBytes = 'frame' | 'ip';
+
 /** Whether a format's records are whole connections or one direction each. */
 export type Directionality = 'bidirectional' | 'unidirectional';
 
@@ -47,6 +50,11 @@ interface PlanBase {
    * orig_bytes and nothing is invented for the reverse (resp_* stay unset).
    */
   directionality?: Directionality;
+  /**
+   * The byte counts include every packet's headers: from the link layer on (`frame`: Argus SrcBytes)
+   * or from the IP header on (`ip`: NetFlow octets). Absent: they are payload (Zeek orig_bytes).
+   */
+  headerBytes?: HeaderBytes;
   /** Things the user should know about this file's reading (shown with its accounting). */
   notes?: string[];
 }
@@ -155,6 +163,8 @@ export interface FileAccounting {
   notes?: string[];
   /** From the plan: unidirectional records (NetFlow, VPC) call for --bytes orig. */
   directionality?: Directionality;
+  /** From the plan: the sizes include packet headers (Argus frames, NetFlow IP octets). */
+  headerBytes?: HeaderBytes;
   /** True for the seed's search output: features without timestamps (no timing analysis). */
   precomputed?: boolean;
 }

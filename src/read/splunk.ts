@@ -23,10 +23,14 @@ const SPLUNK_FIELDS: Record<CanonicalField, readonly string[]> = {
   resp_bytes: ['bytes_out'],
   orig_pkts: ['packets_in'],
   resp_pkts: ['packets_out'],
+  pkts: [],
   conn_state: ['conn_state'],
   service: ['app', 'service'],
   host: ['server_name', 'dest_host', 'site'],
   sensor: ['host'],
+  // Splunk Stream does not say which end is local
+  local_orig: [],
+  local_resp: [],
 };
 /** Other ways a duration is given: microseconds taken, or an end time. */
 const TIME_TAKEN = 'time_taken';

@@ -19,6 +19,9 @@ const ZEEK_CONN_FIELDS: Record<string, CanonicalField> = {
   resp_pkts: 'resp_pkts',
   conn_state: 'conn_state',
   service: 'service',
+  // which end the sensor's Site::local_nets holds: direction without guessing from address ranges
+  local_orig: 'local_orig',
+  local_resp: 'local_resp',
   // not in stock conn.log, but common additions (e.g. a SNI/host enrichment script)
   server_name: 'host',
   host: 'host',

@@ -9,6 +9,7 @@
  * - reply stream: the destination port changes with nearly every flow (the answers of unidirectional
  *   records, or a port sweep);
  * - inbound: an external client calling an internal server (kept only under `direction: both`);
+ *   when most of its attempts fail, it is scanning;
  * - intel: a threat-intel list names the destination.
  * Pure: pair columns in, one record per pair out.
  */
@@ -169,6 +170,12 @@ export function contextFactors(inputs: ContextInputs): (PairContextFactors | und
     if (!inputs.isInternal(src) && inputs.isInternal(dst)) {
       factors.inbound = c.inbound;
       reasons.push('inbound: an external client calling an internal server');
+      if (failed >= 0.5) {
+        factors.scan = c.scan;
+        reasons.push(
+          `demoted: ${pct(failed)} of the inbound attempts failed (scanning of a closed port, not a conversation)`,
+        );
+      }
     }
     const listed = inputs.intel?.[i];
     if (listed) {

@@ -32,6 +32,8 @@ export interface PairEvidenceInput {
   origModeCount: number;
   origModeSize: number;
   failedShare: number;
+  /** Share of flows without payload either way (0 bytes, or bare headers where sizes include them). */
+  noPayloadShare?: number;
   /** Seconds from the pair's first to its last flow. */
   spanSeconds: number;
   /** tcp, udp, icmp, …: connection failure means something only for tcp. */
@@ -81,7 +83,8 @@ export function channelEvidence(p: PairEvidenceInput, config: ScoringConfig): Re
   const trials = Math.min(p.flows, slots);
   const failed = Math.min(Math.round(p.failedShare * p.flows), Math.round(p.failedShare * trials));
   // sizes of failed connections are the failure's, not content: size evidence only on the rest
-  const mostlyFailed = p.failedShare >= 0.5;
+  // likewise the sizes of payload-free flows are their headers' (Argus frames, NetFlow octets)
+  const mostlyFailed = p.failedShare >= 0.5 || (p.noPayloadShare ?? 0) >= 0.5;
   const resp = p.modeSize > 0 && !mostlyFailed ? sizeEvidence(p.modeCount, p.flows, nulls.modalSizeShare) : 0;
   const orig =
     p.origModeSize > 0 && !mostlyFailed ? sizeEvidence(p.origModeCount, p.flows, nulls.modalSizeShare) : 0;

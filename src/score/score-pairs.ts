@@ -83,6 +83,7 @@ export function evidenceInput(
     origModeCount: Math.round((n.orig_mode_share[i] as number) * flows),
     origModeSize: n.orig_mode_size[i] as number,
     failedShare: n.failed_share[i] as number,
+    noPayloadShare: n.zero_byte_share[i] as number,
     spanSeconds: Math.max(0, (n.last_ts[i] as number) - (n.first_ts[i] as number)),
     proto: pairs.proto[i] ?? null,
     durationMax: n.duration_max[i] as number,
@@ -245,8 +246,12 @@ function reasonsFor(
         text: `chance of check-ins this regular from random traffic: ${odds(raw.regularity)}`,
       });
   }
-  if (f.zero_byte_share === 1) {
+  const empty = f.zero_byte_share as number;
+  if (empty === 1) {
     reasons.push({ decades: 0, text: `all ${int(flows)} flows carry no payload in either direction` });
+  } else if (empty >= 0.5) {
+    // the size channel is off for them (evidence.ts): their sizes are the headers'
+    reasons.push({ decades: 0, text: `${pct(empty)} of flows carry no payload in either direction` });
   } else if (failed < 0.5) {
     const respShare = f.avgcount as number;
     const origShare = f.orig_mode_share as number;

@@ -30,6 +30,13 @@ export interface Engine {
   summary(): Promise<DataSummary>;
   /** The seed's features and the other per-pair aggregates, one row per (src, dst). */
   pairFeatures(options: FeatureOptions): Promise<PairFeatures>;
+  /**
+   * What the sensor says about each address (Zeek's local_orig/local_resp): true when a flow marks
+   * it local, false when flows that mark their other end local do not. Addresses only seen in flows
+   * without the flags, or marked F/F, are absent. Optional: an engine without it leaves direction to
+   * the configured networks.
+   */
+  localMarks?(): Promise<Map<string, boolean>>;
   /** The seed's literal rows: one per (src, dst, dport, size), for `--seed-compat`. */
   seedRows(options: FeatureOptions): Promise<SeedRows>;
   /**

@@ -6,7 +6,7 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../flow/schema.js';
-import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import type { FileAccounting, HeaderBytes, ImportPlan } from '../read/plan.js';
 import { truncatedNote } from '../read/utf8-guard.js';
 import { InputError } from '../util/errors.js';
 import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
@@ -25,6 +25,47 @@ import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
 export const FAILED_STATES: readonly string[] = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR'];
 
 /**
+ * The largest header-only TCP packet, in bytes, where sizes include headers (docs/SCORING.md):
+ * - `perPacket`: a bare segment (ACK, FIN, RST, the handshake's last step) — IPv4's 20-byte header
+ *   and TCP's 20, plus Ethernet's 14 in a frame, padded there to Ethernet's 60-byte minimum frame;
+ * - `perRecord`: the options of the two SYNs (MSS 4, window scale 3, SACK-permitted 2, timestamps
+ *   10, one NOP: at most 20 bytes each way), which only the handshake carries.
+ * Stacks that put the 12-byte timestamp option on every segment, and IPv6 (a 40-byte header), make
+ * larger bare segments: their payload-free flows are not recognised (the demotion then does not
+ * apply; nothing is ever demoted for a payload it had).
+ */
+export const HEADER_ONLY_TCP: Record<HeaderBytes, { perPacket: number; perRecord: number }> = {
+  frame: { perPacket: 60, perRecord: 40 },
+  ip: { perPacket: 40, perRecord: 40 },
+};
+
+/**
+ * SQL true for a flow that carries no payload either way (`zero_byte_share`): both byte counts 0,
+ * or — where sizes include headers — a TCP flow whose bytes are no more than its packets' bare
+ * headers. Packets are the per-direction counts, else the format's total.
+ */
+export function noPayloadSql(headerBytes: HeaderBytes | undefined): string {
+  const zero = 'coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0';
+  if (!headerBytes) return `(${zero})`;
+  const h = HEADER_ONLY_TCP[headerBytes];
+  const packets = 'coalesce(pkts, coalesce(orig_pkts, 0) + coalesce(resp_pkts, 0))';
+  return `((${zero}) OR (proto = 'tcp' AND ${packets} > 0
+    AND coalesce(orig_bytes, 0) + coalesce(resp_bytes, 0) <= ${h.perPacket} * ${packets} + ${h.perRecord}))`;
+}
+
+/**
+ * Engine.localMarks over a table: per address, whether a flow that marks at least one end local
+ * marks it local (bool_or: an address marked local anywhere is local). `boolOr` is the dialect's
+ * aggregate; `table` and `where` are the engine's own SQL.
+ */
+export function localMarksSql(table: string, where: string, boolOr: string): string {
+  const marked = `${where} AND (local_orig OR local_resp)`;
+  return `SELECT a, ${boolOr}(l) AS local FROM (
+      SELECT src AS a, local_orig AS l FROM ${table} WHERE ${marked}
+      UNION ALL SELECT dst AS a, local_resp AS l FROM ${table} WHERE ${marked}) GROUP BY a`;
+}
+
+/**
  * Longest line the readers accept; a longer line is counted as malformed, not fatal. 4 MiB holds
  * any real flow record many times over and keeps one bad line from holding the whole file.
  */
@@ -40,6 +81,8 @@ const KIND_TYPES: Record<FieldKind, { duckdb: string; clickhouse: string }> = {
   count: { duckdb: 'BIGINT', clickhouse: 'UInt64' },
   lowertext: { duckdb: 'VARCHAR', clickhouse: 'String' },
   text: { duckdb: 'VARCHAR', clickhouse: 'String' },
+  // ClickHouse 18.16 has no Bool; UInt8 0/1 is what its Bool is underneath
+  flag: { duckdb: 'BOOLEAN', clickhouse: 'UInt8' },
 };
 
 /** The canonical columns as stored, with their type in each engine's dialect. */
@@ -63,6 +106,7 @@ interface StoredAccounting {
   nonDataLines?: number;
   notes?: string[];
   directionality?: FileAccounting['directionality'];
+  headerBytes?: FileAccounting['headerBytes'];
   precomputed?: boolean;
 }
 
@@ -74,6 +118,7 @@ export function encodeAccounting(a: Omit<FileAccounting, 'path' | 'alreadyImport
     nonDataLines: a.nonDataLines ?? 0,
     notes: a.notes ?? [],
     ...(a.directionality ? { directionality: a.directionality } : {}),
+    ...(a.headerBytes ? { headerBytes: a.headerBytes } : {}),
     ...(a.precomputed ? { precomputed: true } : {}),
   };
   return JSON.stringify(stored);
@@ -98,6 +143,7 @@ export function decodeAccounting(row: {
     nonDataLines: extra.nonDataLines ?? 0,
     notes: extra.notes ?? [],
     ...(extra.directionality ? { directionality: extra.directionality } : {}),
+    ...(extra.headerBytes ? { headerBytes: extra.headerBytes } : {}),
     ...(extra.precomputed ? { precomputed: true } : {}),
   };
 }
@@ -170,6 +216,7 @@ export function importAccounting(
       ? [...(plan.notes ?? []), truncatedNote(plan.truncated, dataRows)]
       : (plan.notes ?? []),
     ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
+    ...(plan.kind !== 'precomputed' && plan.headerBytes ? { headerBytes: plan.headerBytes } : {}),
     ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { ClickHouseSettings } from '@clickhouse/client';
-import { networkSet } from '../../context/networks.js';
+import { internalClassifier } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
@@ -36,6 +36,7 @@ import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './es
 import { splitByShard } from './shard-split.js';
 import { SkippedRows } from './skipped-rows.js';
 import {
+  addMissingColumnsSql,
   clusterHostsSql,
   clusterShardsSql,
   deleteFileRowsSql,
@@ -52,6 +53,7 @@ import {
   type Layout,
   layoutFor,
   localShardSql,
+  localMarksFlowsSql,
   pairFeaturesSql,
   pairFlowsSql,
   pairSeriesSql,
@@ -60,6 +62,7 @@ import {
   schemaSql,
   seedRowsSql,
   tableEngineSql,
+  tableColumnsSql,
   timeRangeSql,
 } from './sql.js';
 import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';
@@ -142,6 +145,7 @@ function shardEndpoint(spec: string, base: Endpoint): Endpoint {
 function exportColumns(fileId: number): string[] {
   const kindOf = (f: CanonicalField) => {
     const kind = FIELD_KINDS[f];
+    if (kind === 'flag') return 'flag';
     return kind === 'text' || kind === 'lowertext' ? 'text' : kind === 'address' ? 'address' : 'number';
   };
   const columns = CANONICAL_FIELDS.map((f) => {
@@ -314,6 +318,7 @@ export class ClickHouseEngine implements Engine {
   private async ensureSchema(): Promise<void> {
     if (!this.distributed) {
       for (const sql of schemaSql(this.layout, false)) await this.command(sql);
+      await this.addMissingColumns(this.layout.flowsLocal, this.client);
       return;
     }
     try {
@@ -325,6 +330,15 @@ export class ClickHouseEngine implements Engine {
         for (const sql of schemaSql(this.layout, false)) await this.command(sql, shard);
       }
     }
+    for (const shard of await this.shards()) await this.addMissingColumns(this.layout.flowsLocal, shard);
+    await this.addMissingColumns(this.layout.flows, this.client);
+  }
+
+  /** A flows table made by an earlier version gains the canonical columns added since. */
+  private async addMissingColumns(table: string, client: ClickHouseTransport): Promise<void> {
+    const have = await client.rows<{ name: string }>(tableColumnsSql(this.layout, table));
+    const present = new Set(have.map((r) => r.name));
+    for (const sql of addMissingColumnsSql(this.layout, table, present)) await this.command(sql, client);
   }
 
   /** Clients for every shard of the cluster (for DDL without distributed DDL). */
@@ -561,7 +575,7 @@ export class ClickHouseEngine implements Engine {
     options: FeatureOptions,
     session: string,
   ): Promise<void> {
-    const nets = networkSet(options.internalNetworks);
+    const nets = internalClassifier(options.internalNetworks, options.localMarks);
     const internal: { src: string }[] = [];
     await this.stream(distinctSourcesSql(this.layout, fileIds), (row) => {
       const src = row.src as string;
@@ -571,6 +585,17 @@ export class ClickHouseEngine implements Engine {
     if (internal.length) {
       await this.client.insertRows(INTERNAL_TABLE, internal, { session });
     }
+  }
+
+  async localMarks(): Promise<Map<string, boolean>> {
+    const marks = new Map<string, boolean>();
+    const fileIds = await this.fileIds();
+    if (fileIds.length)
+      await this.stream(localMarksFlowsSql(this.layout, fileIds), (row) => {
+        if (row.local !== null && row.local !== undefined)
+          marks.set(row.a as string, row.local === true || n(row.local) === 1);
+      });
+    return marks;
   }
 
   async pairFeatures(options: FeatureOptions): Promise<PairFeatures> {

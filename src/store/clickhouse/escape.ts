@@ -186,10 +186,12 @@ const TSV_ESCAPES: readonly [number, string][] = [
  * shortest round-trip text; addresses passed the import's address check (hex digits, dots,
  * colons, a zone of [0-9a-z_.-]) and need none. NULL stays NULL (the export writes `\N`).
  */
-export function duckdbTsvColumn(column: string, kind: 'text' | 'number' | 'address'): string {
+export function duckdbTsvColumn(column: string, kind: 'text' | 'number' | 'address' | 'flag'): string {
   if (!ALLOWED_IDENTIFIERS.has(column))
     throw new SqlValueError(`identifier not on the allowlist: ${JSON.stringify(column)}`);
   const name = `"${column}"`; // DuckDB quotes identifiers with double quotes
+  // ClickHouse stores flags as UInt8 (18.16 has no Bool): 1/0, not DuckDB's true/false
+  if (kind === 'flag') return `CAST(${name} AS TINYINT)`;
   if (kind !== 'text') return name;
   return TSV_ESCAPES.reduce((x, [code, text]) => `replace(${x}, chr(${code}), '${text}')`, name);
 }

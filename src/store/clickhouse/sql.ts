@@ -1,7 +1,15 @@
 import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import type { WindowQuery } from '../engine.js';
-import { DENSE_GAP_FACTOR, FAILED_STATES, flowColumnsDdl, WINDOW_SERIES_COLUMNS } from '../shared.js';
+import {
+  DENSE_GAP_FACTOR,
+  FAILED_STATES,
+  flowColumnsDdl,
+  localMarksSql,
+  noPayloadSql,
+  STORED_FLOW_COLUMNS,
+  WINDOW_SERIES_COLUMNS,
+} from '../shared.js';
 import {
   sqlInteger,
   sqlIntegerList,
@@ -134,6 +142,22 @@ export function localShardSql(cluster: string): string {
   return `SELECT shard_num FROM system.clusters WHERE cluster = ${sqlString(cluster)} AND is_local = 1`;
 }
 
+/** The columns one table of the layout has (for upgrading a table made by an earlier version). */
+export function tableColumnsSql(l: Layout, table: string): string {
+  return `SELECT name FROM system.columns WHERE database = ${sqlString(l.database)} AND table = ${sqlString(table)}`;
+}
+
+/**
+ * ALTERs adding the canonical columns a flows table made by an earlier version lacks (18.16 has no
+ * ADD COLUMN IF NOT EXISTS, so the caller reads the table's columns first); [] when none is missing.
+ */
+export function addMissingColumnsSql(l: Layout, table: string, present: ReadonlySet<string>): string[] {
+  if (present.size === 0) return []; // no such table (here)
+  return STORED_FLOW_COLUMNS.filter((c) => !present.has(c.name)).map(
+    (c) => `ALTER TABLE ${q(l, table)} ADD COLUMN ${c.name} ${c.clickhouse}`,
+  );
+}
+
 /** The hosts of a cluster (every replica of every shard), for DDL without distributed DDL. */
 export function clusterHostsSql(cluster: string): string {
   return `SELECT host_address FROM system.clusters WHERE cluster = ${sqlString(cluster)} ORDER BY shard_num, replica_num`;
@@ -186,6 +210,11 @@ export function distinctSourcesSql(l: Layout, fileIds: readonly number[]): strin
   return `SELECT src FROM ${q(l, l.flows)} WHERE ${where(fileIds)} GROUP BY src`;
 }
 
+/** Engine.localMarks: what the sensor says about each address (shared.ts localMarksSql). */
+export function localMarksFlowsSql(l: Layout, fileIds: readonly number[]): string {
+  return localMarksSql(q(l, l.flows), where(fileIds), 'max');
+}
+
 export const INTERNAL_TABLE = 'internal_sources';
 
 export function internalTableSql(): string[] {
@@ -218,7 +247,7 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
       toFloat64(sum(ifNull(orig_bytes, 0))) AS orig_bytes_total, toFloat64(sum(ifNull(resp_bytes, 0))) AS resp_bytes_total,
       sum(ifNull(duration, 0)) AS duration_total, max(ifNull(duration, 0)) AS duration_max,
       toFloat64(countIf(ifNull(conn_state, '') IN ${failed})) AS failed_n,
-      toFloat64(countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0)) AS zero_n,
+      toFloat64(countIf(${noPayloadSql(options.headerBytes)})) AS zero_n,
       sumMap([toUInt64(${size}) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
       arrayReduce('max', tupleElement(sm, 2)) AS sm_top,
       arrayFirst((k, c) -> c = sm_top, tupleElement(sm, 1), tupleElement(sm, 2)) AS sm_key,

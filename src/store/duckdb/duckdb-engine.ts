@@ -10,7 +10,7 @@ import {
   listValue,
   VARCHAR,
 } from '@duckdb/node-api';
-import { networkSet } from '../../context/networks.js';
+import { internalClassifier } from '../../context/networks.js';
 import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
@@ -50,8 +50,11 @@ import {
   FAILED_STATES,
   flowColumnsDdl,
   importAccounting,
+  localMarksSql,
   MAX_LINE_BYTES,
+  noPayloadSql,
   type Rejects,
+  STORED_FLOW_COLUMNS,
   summarizeFiles,
 } from '../shared.js';
 import { streamPairWindows } from './change-sql.js';
@@ -112,17 +115,23 @@ const FILE_IDENTITY_COLUMNS = {
 };
 
 /**
- * Adds the identity columns to an older database's `files`, then checkpoints: DuckDB 1.5 cannot
- * replay an ALTER TABLE from its write-ahead log after a crash, so it must not stay there.
+ * Adds the columns an older database lacks (the identity columns of `files`, canonical flow columns
+ * added since), then checkpoints: DuckDB 1.5 cannot replay an ALTER TABLE from its write-ahead log
+ * after a crash, so it must not stay there.
  */
 async function upgradeFilesTable(db: DuckDBConnection): Promise<void> {
   const have = await db.runAndReadAll(
-    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'files' AND schema_name = 'main'",
+    "SELECT table_name, column_name FROM duckdb_columns() WHERE table_name IN ('files', 'flows') AND schema_name = 'main'",
   );
-  const present = new Set(have.getRows().map(([c]) => String(c)));
-  const missing = Object.entries(FILE_IDENTITY_COLUMNS).filter(([c]) => !present.has(c));
+  const present = new Set(have.getRows().map(([t, c]) => `${String(t)}.${String(c)}`));
+  const wanted: [string, string, string][] = [
+    ...Object.entries(FILE_IDENTITY_COLUMNS).map(([c, type]): [string, string, string] => ['files', c, type]),
+    ...STORED_FLOW_COLUMNS.map((c): [string, string, string] => ['flows', c.name, c.duckdb]),
+  ];
+  const missing = wanted.filter(([t, c]) => !present.has(`${t}.${c}`));
   if (missing.length === 0) return;
-  for (const [column, type] of missing) await db.run(`ALTER TABLE files ADD COLUMN ${column} ${type}`);
+  for (const [table, column, type] of missing)
+    await db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   await db.run('CHECKPOINT');
 }
 
@@ -764,7 +773,7 @@ export class DuckDbEngine implements Engine {
 
   /** Classify sources as internal in JS (CIDR logic lives in one place) and hand the list to SQL. */
   private async loadInternalSources(options: FeatureOptions): Promise<void> {
-    const nets = networkSet(options.internalNetworks);
+    const nets = internalClassifier(options.internalNetworks, options.localMarks);
     const r = await this.db.runAndReadAll(
       'SELECT src FROM flows WHERE skip_reason IS NULL UNION SELECT src FROM seed_rows WHERE skip_reason IS NULL',
     );
@@ -777,6 +786,13 @@ export class DuckDbEngine implements Engine {
       }
     }
     appender.closeSync();
+  }
+
+  async localMarks(): Promise<Map<string, boolean>> {
+    const r = await this.db.runAndReadAll(localMarksSql('flows', 'skip_reason IS NULL', 'bool_or'));
+    const marks = new Map<string, boolean>();
+    for (const [a, local] of r.getRows()) if (local !== null) marks.set(String(a), local === true);
+    return marks;
   }
 
   async pairFeatures(options: FeatureOptions): Promise<PairFeatures> {
@@ -799,7 +815,7 @@ export class DuckDbEngine implements Engine {
           sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
           coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
           count_if(coalesce(conn_state IN (${failed}), false))::DOUBLE AS failed_n,
-          count_if(coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0)::DOUBLE AS zero_n
+          count_if(${noPayloadSql(options.headerBytes)})::DOUBLE AS zero_n
         FROM ${f} GROUP BY src, dst
       ) p
       JOIN (

@@ -100,6 +100,8 @@ function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
         ? `CASE ${a} ${pairs.join(' ')} ELSE left(${a}, ${MAX_TEXT}) END`
         : `left(${a}, ${MAX_TEXT})`;
     }
+    case 'flag':
+      return `CASE lower(${a}) WHEN 't' THEN true WHEN 'true' THEN true WHEN 'f' THEN false WHEN 'false' THEN false END`;
   }
 }
 
@@ -125,6 +127,7 @@ function valid(field: CanonicalField, x: string): string {
       return `CASE WHEN regexp_full_match(${x}, '${IPV4_PATTERN}') OR regexp_full_match(${x}, '${IPV6_PATTERN}') THEN ${x} END`;
     case 'lowertext':
     case 'text':
+    case 'flag':
       return x;
   }
 }
@@ -213,6 +216,7 @@ export function importSelectSql(
   whens.push(
     `WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`,
   );
+  whens.push(`WHEN ${BY_KIND('flag').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badFlag}'`);
   // last: a row with a bad value and an odd time is skipped for the bad value
   if (!plan.allowAnyTime) {
     whens.push(
