@@ -162,7 +162,7 @@ describe('recognition by content, not by name', () => {
 });
 
 describe('inputs: directories, rotated Zeek names, globs', () => {
-  it('a Zeek log folder with date folders and rotated names: only conn logs; other flow files kept', async () => {
+  it('a Zeek log folder with date folders and rotated names: conn and name logs; other flow files kept', async () => {
     const zeek = (n: number) =>
       `#separator \\x09\n#path\tconn\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_bytes\tresp_bytes\n${Array.from({ length: n }, (_, i) => `${1700000000 + i}\t10.0.0.5\t1\t203.0.113.7\t443\ttcp\t1\t2`).join('\n')}\n`;
     await file('zeek/2024-03-05/conn.00:00:00-01:00:00.log.gz', gzipSync(zeek(3)));
@@ -170,12 +170,15 @@ describe('inputs: directories, rotated Zeek names, globs', () => {
     await file('zeek/2024-03-05/dns.00:00:00-01:00:00.log.gz', gzipSync('#path\tdns\n'));
     await file('zeek/2024-03-06/conn.log', zeek(5));
     await file('zeek/2024-03-06/http.log', '#path\thttp\n');
+    await file('zeek/2024-03-06/weird.log', '#path\tweird\n');
     await file('zeek/vpc/flows.txt', `${VPC_HEADER}\n${vpcRow(1)}\n`);
     const files = await expandInputs([join(dir, 'zeek')]);
     expect(files.map((f) => f.slice(dir.length + 6))).toEqual([
       '2024-03-05/conn.00:00:00-01:00:00.log.gz',
       '2024-03-05/conn.01:00:00-02:00:00.log',
+      '2024-03-05/dns.00:00:00-01:00:00.log.gz',
       '2024-03-06/conn.log',
+      '2024-03-06/http.log',
       'vpc/flows.txt',
     ]);
     const r = await hunt({ inputs: [join(dir, 'zeek')] });

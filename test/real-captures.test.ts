@@ -26,11 +26,24 @@ describe.skipIf(!HAVE_SHARED_DATA)('real captures with known C2 (../shared/data)
     expect(rankOf(result.findings, '192.168.1.107', '66.63.168.35')).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('the proxy beacon ranks in the top 3 of the rita-proxy Zeek directory', async () => {
+  it('the proxy beacon ranks in the top 3 of the rita-proxy Zeek directory, named by its CONNECT target', async () => {
     const result = await hunt({ inputs: [sharedPath('rita-proxy', 'proxy')] });
-    // only conn.log of the 17 logs carries flows
-    expect(result.summary.files.map((f) => f.path.split('/').pop())).toEqual(['conn.log']);
+    // conn.log carries the flows; dns, http and ssl name them; the other 13 logs are left out
+    expect(result.summary.files.map((f) => f.path.split('/').pop())).toEqual([
+      'conn.log',
+      'dns.log',
+      'http.log',
+      'ssl.log',
+    ]);
     expect(result.summary.flows_read).toBe(463);
-    expect(rankOf(result.findings, '10.136.0.18', '10.136.0.16')).toBeLessThanOrEqual(3);
+    const rank = rankOf(result.findings, '10.136.0.18', 'www.honestimnotevil.com');
+    expect(rank).toBeLessThanOrEqual(3);
+    const beacon = result.findings[rank - 1] as Finding;
+    expect(beacon.via).toBe('10.136.0.16');
+    expect(beacon.dport).toBe(3128);
+    expect(beacon.host).toBe('www.honestimnotevil.com');
+    expect(beacon.flows).toBe(397);
+    // the proxy is never the destination
+    expect(result.findings.some((f) => f.dst === '10.136.0.16')).toBe(false);
   });
 });

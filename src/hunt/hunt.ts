@@ -10,6 +10,7 @@ import { timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
+import { planNameImport } from '../read/names.js';
 import type { FileAccounting } from '../read/plan.js';
 import { guardUtf8 } from '../read/utf8-guard.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
@@ -84,21 +85,40 @@ async function importAll(
   const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
   const explicit = new Set(options.inputs);
   const previously = new Set<string>();
+  let namesUnsupported = 0;
   let index = 0;
   for (const path of files) {
     emit({ kind: 'file-start', path, index: index++, total: files.length });
     try {
+      const names = await planNameImport(path, options.format ?? 'auto');
+      if (names && !engine.importNames) {
+        namesUnsupported++;
+        if (names.onlyNames) continue;
+      } else if (names?.onlyNames && engine.importNames) {
+        const accounting = await engine.importNames(names.plan);
+        if (accounting.alreadyImported) previously.add(accounting.path);
+        emit({ kind: 'file-done', accounting });
+        continue;
+      }
       const plan = await planImport(path, options.format ?? 'auto', readerOptions);
       const guarded = engine.name === 'duckdb' ? await guardUtf8(plan) : { plan, cleanup: async () => {} };
       const accounting = await engine.importFile(guarded.plan).finally(guarded.cleanup);
       if (accounting.alreadyImported) previously.add(accounting.path);
       emit({ kind: 'file-done', accounting });
+      // EVE: the same file's tls/http/dns events name its flows
+      if (names && engine.importNames) await engine.importNames(names.plan);
     } catch (err) {
       // A file named on the command line must be usable; one found inside a directory may be
       // something else (a README, another log type): say so and go on.
       if (!(err instanceof InputError) || explicit.has(path)) throw err;
       emit({ kind: 'file-skipped', path, reason: err.message });
     }
+  }
+  if (namesUnsupported > 0) {
+    emit({
+      kind: 'warning',
+      message: `${namesUnsupported} name log(s) (ssl/http/dns, EVE tls/http/dns) not used: the ${engine.name} engine does not join names to flows; hunt with the duckdb engine for names`,
+    });
   }
   return { files, previously };
 }
@@ -193,6 +213,18 @@ function defaultSizeField(data: DataSummary): SizeField {
   return unidirectional ? 'orig' : HUNT_DEFAULTS.sizeField;
 }
 
+/** The proxy a finding's connections went through (name resolution), beside its target. */
+function attachProxies(findings: Finding[], pairs: PairFeatures): void {
+  if (!pairs.via?.some((v) => v !== null)) return;
+  const index = new Map<string, number>();
+  for (let i = 0; i < pairs.length; i++) index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
+  for (const f of findings) {
+    const i = index.get(pairKey(f.src, f.dst));
+    const via = i === undefined ? null : (pairs.via[i] ?? null);
+    if (via) f.via = via;
+  }
+}
+
 /** read → store → features → models → score: the whole hunt, returning findings and a summary. */
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
@@ -206,6 +238,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
     const { files, previously } = await importAll(engine, options, emit);
+    const names = await engine.resolveNames?.();
     clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
@@ -236,6 +269,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
         )
       : await rankDefault(engine, pairs, scope, featureOptions, data, options, clock, emit);
+    attachProxies(findings, pairs);
     if (!options.seedCompat) {
       // change over time: a beacon that turned non-uniform in spurts becomes active-c2
       emit({ kind: 'stage', name: 'change' });
@@ -282,7 +316,18 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         ...(f.notes?.length ? { notes: f.notes } : {}),
         ...(f.directionality ? { directionality: f.directionality } : {}),
         ...(f.precomputed ? { precomputed: true } : {}),
+        ...(f.names ? { names: true } : {}),
       })),
+      ...(names && names.events > 0
+        ? {
+            names: {
+              events: names.events,
+              flows_named_by_connection: names.byConnection,
+              flows_via_proxy: names.proxied,
+              flows_named_by_dns: names.byDns,
+            },
+          }
+        : {}),
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',
       size_field: featureOptions.sizeField,

@@ -6,8 +6,13 @@ import { pipeline } from 'node:stream/promises';
 import fg from 'fast-glob';
 import { InputError } from '../util/errors.js';
 
-/** Zeek writes conn.log, rotated as conn.00:00:00-01:00:00.log.gz, conn.2024-03-05-10-00-00.log. */
+/**
+ * Zeek writes conn.log, rotated as conn.00:00:00-01:00:00.log.gz, conn.2024-03-05-10-00-00.log.zst.
+ * Taken from a Zeek folder: conn logs (and open_conn, connections still open at rotation) and the
+ * logs that name connections (ssl, http, dns; src/read/names.ts).
+ */
 const ZEEK_CONN_NAME = /^conn[.\-_].*log|^conn\.log/;
+const ZEEK_TAKEN_NAME = /^(conn|open_conn|ssl|open_ssl|http|open_http|dns)([.\-_].*log|\.log)/;
 const ZEEK_LOG_NAME = /^[a-z_0-9]+[.\-_].*log(\.gz|\.zst)?$|^[a-z_0-9]+\.log(\.gz|\.zst)?$/;
 
 async function walk(dir: string): Promise<string[]> {
@@ -23,14 +28,14 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /**
- * In a directory that holds Zeek logs (conn, dns, http, ...) only the conn logs carry flows;
- * anything else is taken as given.
+ * In a directory that holds Zeek logs, the conn logs carry flows and ssl/http/dns name them; other
+ * Zeek logs (dhcp, files, weird, ...) are left out; anything else is taken as given.
  */
 function selectFlowFiles(files: string[]): string[] {
   const base = (f: string) => f.slice(f.lastIndexOf('/') + 1);
   const isZeekDir = files.some((f) => ZEEK_CONN_NAME.test(base(f)));
   if (!isZeekDir) return files;
-  return files.filter((f) => ZEEK_CONN_NAME.test(base(f)) || !ZEEK_LOG_NAME.test(base(f)));
+  return files.filter((f) => ZEEK_TAKEN_NAME.test(base(f)) || !ZEEK_LOG_NAME.test(base(f)));
 }
 
 async function spoolStdin(): Promise<string> {

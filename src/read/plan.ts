@@ -38,6 +38,8 @@ interface PlanBase {
   directionality?: Directionality;
   /** Things the user should know about this file's reading (shown with its accounting). */
   notes?: string[];
+  /** Raw column of the connection id (Zeek `uid`, EVE `flow_id`), kept to join name logs. */
+  uidColumn?: number;
 }
 
 export interface SkipRule {
@@ -144,4 +146,6 @@ export interface FileAccounting {
   directionality?: Directionality;
   /** True for the seed's search output: features without timestamps (no timing analysis). */
   precomputed?: boolean;
+  /** True for a name log (ssl/http/dns records, src/read/names.ts): rows are name events, not flows. */
+  names?: boolean;
 }

@@ -18,6 +18,12 @@ export interface Finding {
   dport: number | null;
   proto: string | null;
   host: string | null;
+  /**
+   * The explicit proxy (address) the pair's connections went through; `dst` and `host` are then
+   * the target the client asked the proxy for and `dport` is the proxy's port. Null or absent
+   * otherwise.
+   */
+  via?: string | null;
   score: number;
   severity: Severity;
   verdict: Verdict;
@@ -56,7 +62,16 @@ export interface HuntSummary {
     notes?: string[];
     directionality?: 'bidirectional' | 'unidirectional';
     precomputed?: boolean;
+    /** A name log (ssl/http/dns): its rows name flows, they are not flows (not in flows_read). */
+    names?: boolean;
   }[];
+  /** Name logs joined to the flows: events read, flows named by their connection, via a proxy, by DNS. */
+  names?: {
+    events: number;
+    flows_named_by_connection: number;
+    flows_via_proxy: number;
+    flows_named_by_dns: number;
+  };
   engine: string;
   mode: 'default' | 'seed-compat';
   size_field: string;

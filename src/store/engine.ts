@@ -1,6 +1,15 @@
 import type { FeatureOptions } from '../features/options.js';
 import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
+import type { NamePlan } from '../read/names.js';
 import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../read/plan.js';
+
+/** What name resolution did: flows named by their connection, proxied, by DNS; events read. */
+export interface NameResolution {
+  byConnection: number;
+  proxied: number;
+  byDns: number;
+  events: number;
+}
 
 /** What the stored data holds, for the summary. */
 export interface DataSummary {
@@ -21,6 +30,13 @@ export interface Engine {
   /** Load one file; a file already in the store (same fingerprint) is not loaded twice. */
   importFile(plan: ImportPlan): Promise<FileAccounting>;
   summary(): Promise<DataSummary>;
+  /**
+   * Load a name log (Zeek ssl/http/dns, EVE tls/http/dns events; src/read/names.ts). Optional: an
+   * engine without it cannot name flows from separate logs (the hunt says so).
+   */
+  importNames?(plan: NamePlan): Promise<FileAccounting>;
+  /** Join the imported name logs to the flows (SNI, Host, proxy targets, passive DNS). */
+  resolveNames?(): Promise<NameResolution>;
   /** The seed's features and the other per-pair aggregates, one row per (src, dst). */
   pairFeatures(options: FeatureOptions): Promise<PairFeatures>;
   /** The seed's literal rows: one per (src, dst, dport, size), for `--seed-compat`. */

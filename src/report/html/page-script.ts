@@ -67,8 +67,10 @@ function fmtBytes(b) {
 function fmtTime(ms) { return isFinite(ms) ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '–'; }
 function fmtIso(iso) { return iso ? fmtTime(Date.parse(iso)) : '–'; }
 function pairText(f) {
-  var dst = f.dst.indexOf(':') >= 0 ? '[' + f.dst + ']' : f.dst;
-  return f.src + ' → ' + dst + (f.dport === null ? '' : ':' + f.dport) + (f.proto ? '/' + f.proto : '');
+  var br = function (a) { return a.indexOf(':') >= 0 ? '[' + a + ']' : a; };
+  var tail = (f.dport === null ? '' : ':' + f.dport) + (f.proto ? '/' + f.proto : '');
+  if (f.via) return f.src + ' → ' + br(f.dst) + ' via ' + br(f.via) + tail;
+  return f.src + ' → ' + br(f.dst) + tail;
 }
 function badge(kind, value) { return el('span', { className: 'badge ' + kind + '-' + value, text: value }); }
 function quantile(sorted, q) {

@@ -19,6 +19,7 @@ import {
 } from '../../features/pair-features.js';
 import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
 import { fingerprintFile } from '../../read/fingerprint.js';
+import { NAME_FIELDS, type NamePlan } from '../../read/names.js';
 import type {
   DelimitedOptions,
   DelimitedPlan,
@@ -31,6 +32,7 @@ import { errorMessage, InputError } from '../../util/errors.js';
 import type {
   DataSummary,
   Engine,
+  NameResolution,
   PairWindowSeries,
   WatchStore,
   WatchStoreOptions,
@@ -38,12 +40,15 @@ import type {
 } from '../engine.js';
 import { streamPairWindows } from './change-sql.js';
 import {
+  FLOW_ROW_SCHEMA,
   importSelectSql,
+  NAME_ROW_SCHEMA,
   precomputedSelectSql,
   quotedLinesSource,
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
+import { resolveNames } from './names-sql.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
 const SCHEMA = `
@@ -63,7 +68,22 @@ CREATE TABLE IF NOT EXISTS flows (
   conn_state VARCHAR, service VARCHAR, host VARCHAR, sensor VARCHAR,
   file_id INTEGER NOT NULL,
   -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
-  skip_reason VARCHAR
+  skip_reason VARCHAR,
+  -- the connection id (Zeek uid, EVE flow_id) that name logs are joined by
+  uid VARCHAR,
+  -- set by name resolution: the explicit proxy this flow went through (its dst is then the target)
+  via VARCHAR
+);
+-- databases written before name logs were read
+ALTER TABLE flows ADD COLUMN IF NOT EXISTS uid VARCHAR;
+ALTER TABLE flows ADD COLUMN IF NOT EXISTS via VARCHAR;
+-- name logs (src/read/names.ts): SNI, HTTP Host and requests, DNS queries and answers
+CREATE TABLE IF NOT EXISTS name_events (
+  ts DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
+  log VARCHAR, name VARCHAR, method VARCHAR, uri VARCHAR, user_agent VARCHAR,
+  qtype VARCHAR, rcode VARCHAR, answers VARCHAR, dns_event VARCHAR,
+  orig_bytes BIGINT, resp_bytes BIGINT, status BIGINT,
+  skip_reason VARCHAR, uid VARCHAR, file_id INTEGER NOT NULL
 );
 -- the seed's search output (precomputed features): one row per (src, dst, dport, size), no times
 CREATE TABLE IF NOT EXISTS seed_rows (
@@ -89,7 +109,7 @@ const NOT_IN_FLOWS =
  */
 const PRECOMPUTED_PAIRS_SQL = `
   SELECT src, dst,
-    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, NULL::VARCHAR AS host,
+    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, NULL::VARCHAR AS host, NULL::VARCHAR AS via,
     max(t_bytecount)::DOUBLE AS t_bytecount, max(i_bytecount)::DOUBLE AS i_bytecount,
     max(distinct_byte_count)::DOUBLE AS distinct_byte_count, max(i_bytecount) / max(t_bytecount) AS avgcount,
     first(size ORDER BY i_bytecount DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
@@ -176,7 +196,46 @@ export class DuckDbEngine implements Engine {
   }
 
   async importFile(plan: ImportPlan): Promise<FileAccounting> {
-    const fingerprint = await fingerprintFile(plan.path);
+    return this.importInto(plan, plan.kind === 'precomputed' ? 'seed_rows' : 'flows', '', (fileId) =>
+      plan.kind === 'delimited'
+        ? this.loadDelimited(plan, fileId)
+        : plan.kind === 'precomputed'
+          ? this.loadPrecomputed(plan, fileId)
+          : this.loadJsonLines(plan, fileId, (source) => this.insertSql(plan, source, 'j IS NOT NULL')),
+    );
+  }
+
+  /**
+   * A name log (Zeek ssl/http/dns, EVE tls/http/dns events) into name_events. The same file may
+   * hold flows too (EVE): its name import has a fingerprint of its own.
+   */
+  async importNames(plan: NamePlan): Promise<FileAccounting> {
+    const insert = (source: string, jsonCheck?: string, lineCheck?: string): SqlWithParams => {
+      const select = importSelectSql(plan, source, jsonCheck, lineCheck, NAME_ROW_SCHEMA, plan.uidColumn);
+      const uid = plan.uidColumn === undefined ? '' : ', uid';
+      return {
+        sql: `INSERT INTO name_events (${NAME_FIELDS.join(', ')}, skip_reason${uid}, file_id)
+          SELECT * REPLACE (coalesce(log, $log) AS log, lower(rtrim(name, '.')) AS name), $file_id FROM (${select.sql})`,
+        params: { ...select.params, log: plan.log ?? '' },
+      };
+    };
+    const accounting = await this.importInto(plan, 'name_events', 'names:', (fileId) =>
+      plan.kind === 'delimited'
+        ? this.loadDelimitedWith(plan, fileId, 'name_events', (source, lineCheck) =>
+            insert(source, undefined, lineCheck),
+          )
+        : this.loadJsonLines(plan, fileId, (source) => insert(source, 'j IS NOT NULL')),
+    );
+    return { ...accounting, names: true };
+  }
+
+  private async importInto(
+    plan: ImportPlan | NamePlan,
+    table: 'flows' | 'seed_rows' | 'name_events',
+    fingerprintPrefix: string,
+    load: (fileId: number) => Promise<Rejects>,
+  ): Promise<FileAccounting> {
+    const fingerprint = fingerprintPrefix + (await fingerprintFile(plan.path));
     const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', {
       fp: fingerprint,
     });
@@ -187,13 +246,7 @@ export class DuckDbEngine implements Engine {
     const fileId = num(next.getRows()[0]?.[0] ?? 1);
     await this.db.run('BEGIN TRANSACTION');
     try {
-      const { rejected, examples, nonDataLines } =
-        plan.kind === 'delimited'
-          ? await this.loadDelimited(plan, fileId)
-          : plan.kind === 'precomputed'
-            ? await this.loadPrecomputed(plan, fileId)
-            : await this.loadJsonLines(plan, fileId);
-      const table = plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
+      const { rejected, examples, nonDataLines } = await load(fileId);
       const counts = await this.db.runAndReadAll(
         `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
         { id: fileId },
@@ -216,6 +269,7 @@ export class DuckDbEngine implements Engine {
           ? { directionality: plan.directionality }
           : {}),
         ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
+        ...(table === 'name_events' ? { names: true } : {}),
       };
       await this.db.run(
         `INSERT INTO files (file_id, path, fingerprint, format, data_rows, used, rejected_json)
@@ -265,6 +319,7 @@ export class DuckDbEngine implements Engine {
       notes?: string[];
       directionality?: FileAccounting['directionality'];
       precomputed?: boolean;
+      names?: boolean;
     };
     return {
       path: String(row[0]),
@@ -277,13 +332,20 @@ export class DuckDbEngine implements Engine {
       notes: extra.notes ?? [],
       ...(extra.directionality ? { directionality: extra.directionality } : {}),
       ...(extra.precomputed ? { precomputed: true } : {}),
+      ...(extra.names ? { names: true } : {}),
     };
   }
 
-  private insertSql(plan: DelimitedPlan | JsonLinesPlan, source: string, jsonCheck?: string): SqlWithParams {
-    const select = importSelectSql(plan, source, jsonCheck);
+  private insertSql(
+    plan: DelimitedPlan | JsonLinesPlan,
+    source: string,
+    jsonCheck?: string,
+    lineCheck?: string,
+  ): SqlWithParams {
+    const select = importSelectSql(plan, source, jsonCheck, lineCheck, FLOW_ROW_SCHEMA, plan.uidColumn);
+    const uid = plan.uidColumn === undefined ? '' : ', uid';
     return {
-      sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
+      sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason${uid}, file_id)
       SELECT *, $file_id FROM (${select.sql})`,
       params: select.params,
     };
@@ -317,13 +379,9 @@ export class DuckDbEngine implements Engine {
   }
 
   private async loadDelimited(plan: DelimitedPlan, fileId: number): Promise<Rejects> {
-    return this.loadDelimitedWith(plan, fileId, 'flows', (source, lineCheck) => {
-      const insert = importSelectSql(plan, source, undefined, lineCheck);
-      return {
-        sql: `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${insert.sql})`,
-        params: insert.params,
-      };
-    });
+    return this.loadDelimitedWith(plan, fileId, 'flows', (source, lineCheck) =>
+      this.insertSql(plan, source, undefined, lineCheck),
+    );
   }
 
   /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
@@ -346,7 +404,7 @@ export class DuckDbEngine implements Engine {
   private async loadDelimitedWith(
     plan: DelimitedPlan | PrecomputedPlan,
     fileId: number,
-    table: 'flows' | 'seed_rows',
+    table: 'flows' | 'seed_rows' | 'name_events',
     insert: (source: string, lineCheck?: string) => SqlWithParams,
   ): Promise<Rejects> {
     const params: Record<string, DuckDBValue> = { file_id: fileId };
@@ -425,7 +483,11 @@ export class DuckDbEngine implements Engine {
     return { rejected: num(count.getRows()[0]?.[0] ?? 0), examples, nonDataLines };
   }
 
-  private async loadJsonLines(plan: JsonLinesPlan, fileId: number): Promise<Rejects> {
+  private async loadJsonLines(
+    plan: JsonLinesPlan,
+    fileId: number,
+    insertSql: (source: string) => SqlWithParams,
+  ): Promise<Rejects> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
@@ -438,7 +500,7 @@ export class DuckDbEngine implements Engine {
         SELECT j, json_extract_string(j, [${paths.join(', ')}]) AS v
         FROM (SELECT CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{') THEN line END AS j
           FROM ${lines} WHERE trim(line) <> '')))`;
-    const insert = this.insertSql(plan, source, 'j IS NOT NULL');
+    const insert = insertSql(source);
     await this.db.run(insert.sql, {
       ...insert.params,
       path: plan.readFrom?.path ?? plan.path,
@@ -446,6 +508,11 @@ export class DuckDbEngine implements Engine {
       file_id: fileId,
     });
     return this.collectRejects();
+  }
+
+  /** Names from the name logs onto the flows (names-sql.ts); nothing to do without name logs. */
+  async resolveNames(): Promise<NameResolution> {
+    return resolveNames(this.db);
   }
 
   async summary(): Promise<DataSummary> {
@@ -456,6 +523,7 @@ export class DuckDbEngine implements Engine {
     let flowsRead = 0;
     let flowsUsed = 0;
     for (const f of files) {
+      if (f.names) continue;
       flowsRead += f.dataRows;
       flowsUsed += f.used;
       for (const [reason, n] of Object.entries(f.skipped))
@@ -494,7 +562,7 @@ export class DuckDbEngine implements Engine {
     const f = flowsSql(options);
     const failed = FAILED_STATES.map((s) => `'${s}'`).join(', ');
     const sql = `
-      SELECT p.src, p.dst, m.dport, p.proto, p.host,
+      SELECT p.src, p.dst, m.dport, p.proto, p.host, p.via,
         p.t_bytecount, m.i_bytecount, p.distinct_byte_count, m.i_bytecount / p.t_bytecount AS avgcount,
         m.mode_size, o.orig_mode_n / p.t_bytecount AS orig_mode_share, p.orig_distinct_sizes, o.orig_mode_size,
         p.t_bytecount AS flows, p.first_ts, p.last_ts, p.distinct_dports,
@@ -504,7 +572,7 @@ export class DuckDbEngine implements Engine {
       FROM (
         SELECT src, dst, count(*)::DOUBLE AS t_bytecount, count(DISTINCT size)::DOUBLE AS distinct_byte_count,
           count(DISTINCT coalesce(orig_bytes, 0))::DOUBLE AS orig_distinct_sizes,
-          mode(proto) AS proto, mode(host) AS host,
+          mode(proto) AS proto, mode(host) AS host, mode(via) AS via,
           min(ts) AS first_ts, max(ts) AS last_ts, count(DISTINCT dport)::DOUBLE AS distinct_dports,
           sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
           coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
@@ -547,6 +615,7 @@ export class DuckDbEngine implements Engine {
       dport: col('dport').map((v) => (v === null ? null : num(v))),
       proto: col('proto').map(str),
       host: col('host').map(str),
+      via: col('via').map(str),
       numeric,
     };
   }

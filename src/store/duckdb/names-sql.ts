@@ -1,0 +1,91 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { NAME_DEFAULTS } from '../../features/names/options.js';
+import { IPV4_PATTERN, IPV6_PATTERN } from '../../flow/validation.js';
+import type { NameResolution } from '../engine.js';
+
+/*
+ * Name resolution: after import, flows get the name they were for, from the name logs
+ * (table name_events), in this order of trust:
+ *   1. the same connection's TLS SNI (ssl.log / EVE tls, joined by Zeek uid or EVE flow_id);
+ *   2. its HTTP Host;
+ *   3. the name a DNS answer gave the flow's destination address for the flow's own client, at
+ *      most NAME_DEFAULTS.passiveDnsWindowS before the flow (passive DNS: also names NetFlow-only
+ *      flows when a dns.log is given with them).
+ * A connection whose HTTP request is a CONNECT, or carries an absolute URI (a request to an explicit
+ * proxy), goes to the proxy: its dst becomes the target host and `via` keeps the proxy's address,
+ * so the pair is (client, target) and the proxy is never the destination.
+ * Runs only when name events were imported: a hunt of conn.log alone does none of this.
+ */
+
+const isAddress = (x: string) =>
+  `(regexp_full_match(${x}, '${IPV4_PATTERN}') OR regexp_full_match(lower(${x}), '${IPV6_PATTERN}'))`;
+
+/** Host part of a Host header or CONNECT authority: no port, no brackets, no trailing dot. */
+const hostOf = (x: string) =>
+  `nullif(rtrim(lower(regexp_replace(regexp_replace(${x}, '^\\[([^]]*)\\].*$', '\\1'), ':[0-9]*$', '')), '.'), '')`;
+
+/**
+ * The proxy target of an HTTP request, NULL when the request was not addressed to a proxy: a
+ * CONNECT, or a web request in absolute form (`GET http://host/…`, what a client sends to an
+ * explicit proxy). RTSP and SIP always use absolute URIs, so only web schemes count; a refused
+ * request (status ≥ 400: the open-proxy probes scanners send to any server) relayed nothing.
+ */
+const PROXY_TARGET = `CASE
+    WHEN coalesce(status, 0) >= 400 THEN NULL
+    WHEN upper(method) = 'CONNECT' THEN coalesce(${hostOf('uri')}, ${hostOf('name')})
+    WHEN regexp_matches(lower(uri), '^(https?|ftp)://') THEN
+      coalesce(${hostOf("regexp_extract(uri, '^[a-zA-Z]+://(?:[^@/]*@)?(\\[[^]]*\\]|[^/:?#]*)', 1)")}, ${hostOf('name')})
+  END`;
+
+
+export async function resolveNames(db: DuckDBConnection): Promise<NameResolution> {
+  const count = async (sql: string, params: Record<string, number> = {}) => {
+    const r = await db.runAndReadAll(sql, params);
+    return Number(r.getRows()[0]?.[0] ?? 0);
+  };
+  const events = await count('SELECT count(*) FROM name_events WHERE skip_reason IS NULL');
+  if (events === 0) return { byConnection: 0, proxied: 0, byDns: 0, events };
+  await db.run(`CREATE OR REPLACE TEMP TABLE uid_names AS
+    SELECT uid,
+      first(n ORDER BY ts) FILTER (WHERE log = 'ssl') AS sni,
+      first(n ORDER BY ts) FILTER (WHERE log = 'http') AS http_host,
+      first(target ORDER BY ts) FILTER (WHERE target IS NOT NULL) AS target
+    FROM (
+      SELECT uid, ts, log, CASE WHEN NOT ${isAddress('h')} THEN h END AS n, target
+      FROM (SELECT uid, ts, log, ${hostOf('name')} AS h, CASE WHEN log = 'http' THEN ${PROXY_TARGET} END AS target
+            FROM name_events
+            WHERE skip_reason IS NULL AND uid IS NOT NULL AND log IN ('ssl', 'http'))
+    )
+    GROUP BY uid`);
+  // Proxied connections first: dst becomes the target, via the proxy (once: via is then set).
+  const proxied = await count(`UPDATE flows SET via = flows.dst, dst = u.target,
+      host = coalesce(flows.host, u.sni, CASE WHEN NOT ${isAddress('u.target')} THEN u.target END)
+    FROM uid_names u
+    WHERE flows.uid = u.uid AND flows.skip_reason IS NULL AND flows.via IS NULL AND u.target IS NOT NULL`);
+  const byConnection = await count(`UPDATE flows SET host = coalesce(u.sni, u.http_host)
+    FROM uid_names u
+    WHERE flows.uid = u.uid AND flows.skip_reason IS NULL AND flows.host IS NULL
+      AND coalesce(u.sni, u.http_host) IS NOT NULL`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE dns_answers AS
+    SELECT client, ts, name, address FROM (
+      SELECT src AS client, ts, name, lower(trim(a, ' "')) AS address FROM (
+        SELECT src, ts, name,
+          unnest(CASE WHEN starts_with(answers, '[') THEN coalesce(try(from_json(answers, '["VARCHAR"]')), [])
+                      ELSE string_split(answers, ',') END) AS a
+        FROM name_events
+        WHERE skip_reason IS NULL AND log = 'dns' AND answers IS NOT NULL AND name IS NOT NULL
+          AND coalesce(dns_event, 'answer') = 'answer'))
+    WHERE ${isAddress('address')}`);
+  const byDns = await count(
+    `UPDATE flows SET host = p.name
+    FROM (
+      SELECT f.rowid AS rid, d.name
+      FROM (SELECT rowid, src, dst, ts FROM flows WHERE skip_reason IS NULL AND host IS NULL) f
+      ASOF JOIN dns_answers d ON f.src = d.client AND f.dst = d.address AND f.ts >= d.ts
+      WHERE f.ts - d.ts <= $window
+    ) p
+    WHERE flows.rowid = p.rid`,
+    { window: NAME_DEFAULTS.passiveDnsWindowS },
+  );
+  return { byConnection, proxied, byDns, events };
+}
