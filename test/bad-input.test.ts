@@ -67,9 +67,13 @@ describe('bad input: a clear one-line error and exit 2, or counted skips — nev
   it('a reader that closes the pipe early (| head) ends the run quietly', async () => {
     const { spawnSync } = await import('node:child_process');
     const bin = join(import.meta.dirname, '..', 'bin', 'beaconhunt.js');
-    const res = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" watch --help | true; echo "\${PIPESTATUS[0]}"`], {
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${bin}" watch --help | true; echo "\${PIPESTATUS[0]}"`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(res.stdout.trim()).toBe('0');
   });
   it('--help and --version exit 0', () => {

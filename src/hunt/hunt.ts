@@ -217,7 +217,8 @@ function defaultSizeField(data: DataSummary): SizeField {
 function attachProxies(findings: Finding[], pairs: PairFeatures): void {
   if (!pairs.via?.some((v) => v !== null)) return;
   const index = new Map<string, number>();
-  for (let i = 0; i < pairs.length; i++) index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
+  for (let i = 0; i < pairs.length; i++)
+    index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
   for (const f of findings) {
     const i = index.get(pairKey(f.src, f.dst));
     const via = i === undefined ? null : (pairs.via[i] ?? null);

@@ -230,9 +230,7 @@ export function importSelectSql(
   whens.push(`WHEN ${anyBad(BY_KIND('time'))} THEN '${SKIP_REASONS.badTimestamp}'`);
   whens.push(`WHEN ${anyBad(BY_KIND('address'))} THEN '${SKIP_REASONS.badAddress}'`);
   whens.push(`WHEN ${anyBad(BY_KIND('port'))} THEN '${SKIP_REASONS.badPort}'`);
-  whens.push(
-    `WHEN ${anyBad([...BY_KIND('count'), ...BY_KIND('seconds')])} THEN '${SKIP_REASONS.badNumber}'`,
-  );
+  whens.push(`WHEN ${anyBad([...BY_KIND('count'), ...BY_KIND('seconds')])} THEN '${SKIP_REASONS.badNumber}'`);
   const final = [
     ...schema.fields.map((f) => `v_${f} AS ${f}`),
     `CASE ${whens.join(' ')} END AS skip_reason`,

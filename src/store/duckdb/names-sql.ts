@@ -37,7 +37,6 @@ const PROXY_TARGET = `CASE
       coalesce(${hostOf("regexp_extract(uri, '^[a-zA-Z]+://(?:[^@/]*@)?(\\[[^]]*\\]|[^/:?#]*)', 1)")}, ${hostOf('name')})
   END`;
 
-
 export async function resolveNames(db: DuckDBConnection): Promise<NameResolution> {
   const count = async (sql: string, params: Record<string, number> = {}) => {
     const r = await db.runAndReadAll(sql, params);
@@ -48,11 +47,13 @@ export async function resolveNames(db: DuckDBConnection): Promise<NameResolution
   await db.run(`CREATE OR REPLACE TEMP TABLE uid_names AS
     SELECT uid,
       first(n ORDER BY ts) FILTER (WHERE log = 'ssl') AS sni,
-      first(n ORDER BY ts) FILTER (WHERE log = 'http') AS http_host,
+      -- a proxy-form request's Host is the target it asked for, not this server's name
+      first(n ORDER BY ts) FILTER (WHERE log = 'http' AND NOT proxy_form) AS http_host,
       first(target ORDER BY ts) FILTER (WHERE target IS NOT NULL) AS target
     FROM (
-      SELECT uid, ts, log, CASE WHEN NOT ${isAddress('h')} THEN h END AS n, target
-      FROM (SELECT uid, ts, log, ${hostOf('name')} AS h, CASE WHEN log = 'http' THEN ${PROXY_TARGET} END AS target
+      SELECT uid, ts, log, CASE WHEN NOT ${isAddress('h')} THEN h END AS n, target, proxy_form
+      FROM (SELECT uid, ts, log, ${hostOf('name')} AS h, CASE WHEN log = 'http' THEN ${PROXY_TARGET} END AS target,
+              coalesce(upper(method) = 'CONNECT' OR regexp_matches(lower(uri), '^(https?|ftp)://'), false) AS proxy_form
             FROM name_events
             WHERE skip_reason IS NULL AND uid IS NOT NULL AND log IN ('ssl', 'http'))
     )
