@@ -3,7 +3,8 @@ import { attachEpisodes } from '../change/index.js';
 import { type BeaconhuntConfig, DEFAULT_CONFIG, scoringFrom } from '../config/config-file.js';
 import { HUNT_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
 import { type IntelLists, loadIntel } from '../context/intel.js';
-import { type Exclusion, pairContext } from '../context/pair-context.js';
+import { type Exclusion, type PairContext, pairContext } from '../context/pair-context.js';
+import { huntDns } from '../features/dns/hunt-dns.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { timingOfSeries } from '../features/pair-timing.js';
@@ -16,7 +17,7 @@ import { guardUtf8 } from '../read/utf8-guard.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { type PairTiming, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
+import { type PairTiming, scorePairs, scoreUpperBound, severityOf } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
@@ -129,6 +130,7 @@ interface ScopedPairs {
   intel: (string | undefined)[];
   internalHosts: number;
   anyInternal: boolean;
+  context: PairContext;
 }
 
 /** Context: which pairs are scored (direction, allowlists, multicast) and which hit intel. */
@@ -148,7 +150,14 @@ function scopePairs(
     return why;
   });
   const intelHits = pairs.dst.map((dst, i) => context.intelHit(dst, pairs.host[i] ?? null));
-  return { excluded, excludedCounts, intel: intelHits, internalHosts: internalSources.size, anyInternal };
+  return {
+    excluded,
+    excludedCounts,
+    intel: intelHits,
+    internalHosts: internalSources.size,
+    anyInternal,
+    context,
+  };
 }
 
 /** features → models → score, the default ranking. */
@@ -271,6 +280,23 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         )
       : await rankDefault(engine, pairs, scope, featureOptions, data, options, clock, emit);
     attachProxies(findings, pairs);
+    if (!options.seedCompat) {
+      // DNS tunnels and DGAs, ranked with the pairs
+      emit({ kind: 'stage', name: 'dns' });
+      const scoring = options.scoring ?? scoringFrom(settings);
+      const dns = await huntDns(engine, {
+        severityOf: (score) => severityOf(score, scoring),
+        minScore: scoring.minScore,
+        excluded: (src, dst, host) => scope.context.exclusion(src, dst, null, host) !== undefined,
+      });
+      if (dns.length) {
+        findings.push(...dns);
+        findings.sort((a, b) => b.score - a.score);
+        findings.forEach((f, i) => {
+          f.rank = i + 1;
+        });
+      }
+    }
     if (!options.seedCompat) {
       // change over time: a beacon that turned non-uniform in spurts becomes active-c2
       emit({ kind: 'stage', name: 'change' });

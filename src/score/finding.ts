@@ -1,7 +1,16 @@
 import type { PairFlows } from '../features/pair-features.js';
 
 /** The findings schema (brief §Findings JSON). Add fields, never rename them. */
-export type Verdict = 'beacon' | 'active-c2' | 'strobe' | 'long-connection' | 'anomaly';
+export type Verdict =
+  | 'beacon'
+  | 'active-c2'
+  | 'strobe'
+  | 'long-connection'
+  | 'anomaly'
+  /** Data carried in DNS names under one domain (src/features/dns). */
+  | 'dns-tunnel'
+  /** A client cycling through generated domains that do not exist (src/features/dns). */
+  | 'dga';
 export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
 
 export interface Episode {

@@ -1,3 +1,4 @@
+import type { DnsNameRow } from '../features/dns/dns-features.js';
 import type { FeatureOptions } from '../features/options.js';
 import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
 import type { NamePlan } from '../read/names.js';
@@ -37,6 +38,10 @@ export interface Engine {
   importNames?(plan: NamePlan): Promise<FileAccounting>;
   /** Join the imported name logs to the flows (SNI, Host, proxy targets, passive DNS). */
   resolveNames?(): Promise<NameResolution>;
+  /** DNS queries per (client, name), and the addresses that serve DNS (src/features/dns). */
+  dnsNameRows?(): Promise<{ rows: DnsNameRow[]; servers: Set<string> }>;
+  /** Sorted query times of each (client, registered domain). */
+  dnsQueryTimes?(pairs: readonly { client: string; domain: string }[]): Promise<Float64Array[]>;
   /** The seed's features and the other per-pair aggregates, one row per (src, dst). */
   pairFeatures(options: FeatureOptions): Promise<PairFeatures>;
   /** The seed's literal rows: one per (src, dst, dport, size), for `--seed-compat`. */

@@ -7,6 +7,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { networkSet } from '../../context/networks.js';
+import type { DnsNameRow } from '../../features/dns/dns-features.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
@@ -48,7 +49,7 @@ import {
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
-import { resolveNames } from './names-sql.js';
+import { dnsNameRows, dnsQueryTimes, resolveNames } from './names-sql.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
 const SCHEMA = `
@@ -508,6 +509,14 @@ export class DuckDbEngine implements Engine {
       file_id: fileId,
     });
     return this.collectRejects();
+  }
+
+  async dnsNameRows(): Promise<{ rows: DnsNameRow[]; servers: Set<string> }> {
+    return dnsNameRows(this.db);
+  }
+
+  async dnsQueryTimes(pairs: readonly { client: string; domain: string }[]): Promise<Float64Array[]> {
+    return dnsQueryTimes(this.db, pairs);
   }
 
   /** Names from the name logs onto the flows (names-sql.ts); nothing to do without name logs. */

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DnsNameRow } from '../../features/dns/dns-features.js';
 import { NAME_DEFAULTS } from '../../features/names/options.js';
 import { IPV4_PATTERN, IPV6_PATTERN } from '../../flow/validation.js';
 import type { NameResolution } from '../engine.js';
@@ -89,4 +90,58 @@ export async function resolveNames(db: DuckDBConnection): Promise<NameResolution
     { window: NAME_DEFAULTS.passiveDnsWindowS },
   );
   return { byConnection, proxied, byDns, events };
+}
+
+/**
+ * DNS queries that can be a client's own: not mDNS, LLMNR or NetBIOS name service (5353, 5355,
+ * 137: link-local discovery, every host sends them), not to a multicast or broadcast address.
+ */
+const OWN_DNS = `log = 'dns' AND skip_reason IS NULL AND name IS NOT NULL AND name <> ''
+  AND coalesce(dport, 53) NOT IN (137, 5353, 5355)
+  AND NOT (dst LIKE 'ff0%' OR dst LIKE '224.%' OR dst LIKE '239.%' OR dst LIKE '%.255')`;
+
+/** Per (client, query name): queries, NXDOMAIN and NOERROR answers, TXT/NULL queries, times, server. */
+export async function dnsNameRows(
+  db: DuckDBConnection,
+): Promise<{ rows: DnsNameRow[]; servers: Set<string> }> {
+  // EVE logs a query and its answer as two events: queries are counted on query events, answers on answer events.
+  const r = await db.runAndReadAll(`
+    SELECT src, name,
+      count_if(coalesce(dns_event, 'query') = 'query')::DOUBLE AS queries,
+      count_if(coalesce(dns_event, 'answer') = 'answer' AND upper(rcode) = 'NXDOMAIN')::DOUBLE AS nx,
+      count_if(coalesce(dns_event, 'answer') = 'answer' AND upper(rcode) = 'NOERROR')::DOUBLE AS ok,
+      count_if(coalesce(dns_event, 'query') = 'query' AND upper(qtype) IN ('TXT', 'NULL'))::DOUBLE AS txt_null,
+      min(ts) AS first_ts, max(ts) AS last_ts, mode(dst) AS server
+    FROM name_events WHERE ${OWN_DNS}
+    GROUP BY src, name ORDER BY src, name`);
+  const rows: DnsNameRow[] = r.getRows().map((v) => ({
+    client: String(v[0]),
+    name: String(v[1]),
+    queries: Number(v[2]),
+    nx: Number(v[3]),
+    ok: Number(v[4]),
+    txtNull: Number(v[5]),
+    firstTs: Number(v[6]),
+    lastTs: Number(v[7]),
+    server: v[8] === null ? null : String(v[8]),
+  }));
+  const s = await db.runAndReadAll(`SELECT DISTINCT dst FROM name_events WHERE ${OWN_DNS} AND src <> dst`);
+  return { rows, servers: new Set(s.getRows().map((v) => String(v[0]))) };
+}
+
+/** Sorted query times of each (client, registered domain): the name itself or any name under it. */
+export async function dnsQueryTimes(
+  db: DuckDBConnection,
+  pairs: readonly { client: string; domain: string }[],
+): Promise<Float64Array[]> {
+  const out: Float64Array[] = [];
+  for (const { client, domain } of pairs) {
+    const r = await db.runAndReadAll(
+      `SELECT ts FROM name_events WHERE ${OWN_DNS} AND src = $client AND coalesce(dns_event, 'query') = 'query'
+         AND (name = $domain OR ends_with(name, '.' || $domain)) ORDER BY ts`,
+      { client, domain },
+    );
+    out.push(Float64Array.from(r.getRows(), (v) => Number(v[0])));
+  }
+  return out;
 }
