@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { writeZeekDnsLog } from '../generate/dns-log.js';
 import { generateToFile } from '../generate/generate.js';
 import {
   DEFAULT_FLOWS,
@@ -36,6 +37,7 @@ interface GenerateCliOptions {
   truth?: string;
   refused: boolean;
   gzip?: boolean;
+  dnsOut?: string;
 }
 
 /** `beaconhunt generate`: the demo's seeded generator, writing flow files in any supported format. */
@@ -62,6 +64,10 @@ export function registerGenerate(program: Command): void {
     .option('--truth <path>', 'also write the truth file (planted and benign periodic pairs) as JSON')
     .option('--no-refused', 'do not plant the beacon whose C2 refuses connections')
     .option('--gzip', 'gzip the output whatever its name')
+    .option(
+      '--dns-out <path>',
+      "also write a Zeek dns.log: the hosts' lookups and a planted dnscat2-like DNS tunnel",
+    )
     .addHelpText(
       'after',
       `
@@ -109,6 +115,12 @@ active C2 with tasking spurts, a netcat relay, a refused beacon) are listed in t
         throw err;
       }
       if (progress && !toStdout) process.stderr.write('\r');
+      if (opts.dnsOut) {
+        const tunnel = await writeZeekDnsLog(opts.dnsOut, scenario);
+        process.stderr.write(
+          `wrote ${opts.dnsOut}${tunnel ? `: DNS tunnel ${tunnel.client} → ${tunnel.domain}, ${tunnel.queries.toLocaleString('en-US')} TXT queries` : ''}\n`,
+        );
+      }
       const seconds = (Date.now() - started) / 1000;
       const planted = result.truth.pairs.filter((p) => p.planted).length;
       if (result.flows > opts.flows) {
