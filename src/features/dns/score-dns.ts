@@ -109,7 +109,7 @@ export function scoreDns(input: DnsScoringInput): Finding[] {
     if (d.txtNullShare >= 0.05)
       reasons.push(`${pct(d.txtNullShare)} of ${int(d.queries)} queries are TXT/NULL`);
     else reasons.push(`${int(d.queries)} queries`);
-    if (timing?.periodic || (timing?.timingScore ?? 0) >= 0.5) reasons.push(...timing!.reasons.slice(0, 1));
+    if (timing && (timing.periodic || timing.timingScore >= 0.5)) reasons.push(...timing.reasons.slice(0, 1));
     if (d.server) reasons.push(`asked through ${d.server}`);
     out.push({
       rank: 0,
