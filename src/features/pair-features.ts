@@ -13,6 +13,8 @@ export interface PairFeatures {
   host: (string | null)[];
   /** The explicit proxy the pair's flows went through (dst is then the proxy's target), when known. */
   via?: (string | null)[];
+  /** For a (client, server name) pair: the addresses the name's flows went to (null for address pairs). */
+  addresses?: (string[] | null)[];
   numeric: Record<NumericPairFeature, Float64Array>;
 }
 

@@ -96,4 +96,6 @@ export const SKIP_REASONS = {
   badNumber: 'bad number',
   badJson: 'invalid json',
   nonFlowEvent: 'non-flow event',
+  /** An open_conn row of a connection logged again later (a later snapshot, or conn.log at its end). */
+  supersededSnapshot: 'open connection logged again',
 } as const;

@@ -222,16 +222,19 @@ function defaultSizeField(data: DataSummary): SizeField {
   return unidirectional ? 'orig' : HUNT_DEFAULTS.sizeField;
 }
 
-/** The proxy a finding's connections went through (name resolution), beside its target. */
+/** The proxy a finding's connections went through, and a name pair's addresses (name resolution). */
 function attachProxies(findings: Finding[], pairs: PairFeatures): void {
-  if (!pairs.via?.some((v) => v !== null)) return;
+  if (!pairs.via?.some((v) => v !== null) && !pairs.addresses) return;
   const index = new Map<string, number>();
   for (let i = 0; i < pairs.length; i++)
     index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
   for (const f of findings) {
     const i = index.get(pairKey(f.src, f.dst));
-    const via = i === undefined ? null : (pairs.via[i] ?? null);
+    if (i === undefined) continue;
+    const via = pairs.via?.[i] ?? null;
     if (via) f.via = via;
+    const addresses = pairs.addresses?.[i] ?? null;
+    if (addresses) f.addresses = addresses;
   }
 }
 
@@ -352,6 +355,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
               flows_named_by_connection: names.byConnection,
               flows_via_proxy: names.proxied,
               flows_named_by_dns: names.byDns,
+              ...(names.httpAsFlows ? { flows_from_http: names.httpAsFlows } : {}),
             },
           }
         : {}),

@@ -96,7 +96,8 @@ export function zeekTsvPlan(head: FileHead): DelimitedPlan {
   return {
     ...(uid >= 0 ? { uidColumn: uid } : {}),
     kind: 'delimited',
-    format: 'zeek-tsv',
+    // open_conn: snapshots of still-open connections; the engine keeps one row per uid
+    format: header.path === 'open_conn' ? 'zeek-open-conn' : 'zeek-tsv',
     path: head.path,
     compression: head.compression,
     rawNames: header.fields,

@@ -33,6 +33,8 @@ export interface Finding {
    * otherwise.
    */
   via?: string | null;
+  /** A (client, server name) pair over several addresses: `dst` is the name, these its addresses. */
+  addresses?: string[];
   score: number;
   severity: Severity;
   verdict: Verdict;
@@ -80,6 +82,8 @@ export interface HuntSummary {
     flows_named_by_connection: number;
     flows_via_proxy: number;
     flows_named_by_dns: number;
+    /** Without a flow file: HTTP connections of an http.log used as the flows. */
+    flows_from_http?: number;
   };
   engine: string;
   mode: 'default' | 'seed-compat';

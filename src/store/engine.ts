@@ -10,6 +10,8 @@ export interface NameResolution {
   proxied: number;
   byDns: number;
   events: number;
+  /** Flows made from HTTP requests because no flow file was given (an http.log alone). */
+  httpAsFlows: number;
 }
 
 /** What the stored data holds, for the summary. */

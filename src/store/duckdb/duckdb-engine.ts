@@ -19,6 +19,7 @@ import {
   type SeedRows,
 } from '../../features/pair-features.js';
 import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { IPV4_PATTERN } from '../../flow/validation.js';
 import { fingerprintFile } from '../../read/fingerprint.js';
 import { NAME_FIELDS, type NamePlan } from '../../read/names.js';
 import type {
@@ -49,7 +50,7 @@ import {
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
-import { dnsNameRows, dnsQueryTimes, resolveNames } from './names-sql.js';
+import { dnsNameRows, dnsQueryTimes, resolveNames, supersedeOpenSnapshots } from './names-sql.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
 const SCHEMA = `
@@ -149,12 +150,32 @@ function sizeExpr(options: FeatureOptions): string {
   }
 }
 
-/** The flows the features are computed on, as a subquery. */
-function flowsSql(options: FeatureOptions): string {
+/**
+ * The flows the features are computed on, as a subquery. With `namePairs`, the flows of each
+ * (client, name) in table name_pairs appear a second time with the name as dst: the FQDN pair
+ * beside its address pairs (see NAME_PAIRS_SQL).
+ */
+function flowsSql(options: FeatureOptions, namePairs = false): string {
   const size = sizeExpr(options);
   const filter = options.dropZeroBytes ? `AND ${size} > 0` : '';
-  return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
+  const base = `SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter}`;
+  if (!namePairs) return `(${base})`;
+  return `(${base} UNION ALL
+    SELECT * REPLACE (flows.host AS dst), ${size} AS size
+    FROM flows SEMI JOIN name_pairs n ON flows.src = n.src AND flows.host = n.host
+    WHERE skip_reason IS NULL ${filter})`;
 }
+
+/**
+ * FQDN pairs: a client's flows to one server name over two or more addresses (a beacon rotating
+ * over CDN or fast-flux addresses). With one address the name's pair is the address's pair.
+ * Proxied flows are keyed by their target already.
+ */
+const NAME_PAIRS_SQL = `CREATE OR REPLACE TEMP TABLE name_pairs AS
+  SELECT src, host FROM flows
+  WHERE skip_reason IS NULL AND host IS NOT NULL AND via IS NULL
+    AND NOT regexp_full_match(host, '${IPV4_PATTERN}') AND NOT contains(host, ':')
+  GROUP BY src, host HAVING count(DISTINCT dst) >= 2`;
 
 interface Rejects {
   rejected: number;
@@ -521,13 +542,26 @@ export class DuckDbEngine implements Engine {
 
   /** Names from the name logs onto the flows (names-sql.ts); nothing to do without name logs. */
   async resolveNames(): Promise<NameResolution> {
+    this.superseded = await supersedeOpenSnapshots(this.db);
     return resolveNames(this.db);
   }
 
+  /** open_conn rows skipped as superseded after import, per file_id (moved from used to skipped in the summary). */
+  private superseded = new Map<number, number>();
+
   async summary(): Promise<DataSummary> {
-    const filesResult = await this.db.runAndReadAll('SELECT fingerprint FROM files ORDER BY file_id');
+    const filesResult = await this.db.runAndReadAll('SELECT fingerprint, file_id FROM files ORDER BY file_id');
     const files: FileAccounting[] = [];
-    for (const [fp] of filesResult.getRows()) files.push(await this.fileAccounting(String(fp)));
+    for (const [fp, id] of filesResult.getRows()) {
+      const f = await this.fileAccounting(String(fp));
+      const superseded = this.superseded.get(num(id ?? 0)) ?? 0;
+      if (superseded > 0) {
+        f.used -= superseded;
+        const reason = SKIP_REASONS.supersededSnapshot;
+        f.skipped = { ...f.skipped, [reason]: (f.skipped[reason] ?? 0) + superseded };
+      }
+      files.push(f);
+    }
     const skippedByReason: Record<string, number> = {};
     let flowsRead = 0;
     let flowsUsed = 0;
@@ -566,9 +600,15 @@ export class DuckDbEngine implements Engine {
     appender.closeSync();
   }
 
+  /** Whether name_pairs holds FQDN pairs (set by pairFeatures; read by the per-pair queries after it). */
+  private namePairs = false;
+
   async pairFeatures(options: FeatureOptions): Promise<PairFeatures> {
     await this.loadInternalSources(options);
-    const f = flowsSql(options);
+    await this.db.run(NAME_PAIRS_SQL);
+    const np = await this.db.runAndReadAll('SELECT count(*) FROM name_pairs');
+    this.namePairs = num(np.getRows()[0]?.[0] ?? 0) > 0;
+    const f = flowsSql(options, this.namePairs);
     const failed = FAILED_STATES.map((s) => `'${s}'`).join(', ');
     const sql = `
       SELECT p.src, p.dst, m.dport, p.proto, p.host, p.via,
@@ -617,20 +657,37 @@ export class DuckDbEngine implements Engine {
     for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
       numeric[name] = Float64Array.from(col(name), num);
     }
+    const src = col('src').map(String);
+    const dst = col('dst').map(String);
     return {
       length,
-      src: col('src').map(String),
-      dst: col('dst').map(String),
+      src,
+      dst,
       dport: col('dport').map((v) => (v === null ? null : num(v))),
       proto: col('proto').map(str),
       host: col('host').map(str),
       via: col('via').map(str),
+      ...(this.namePairs ? { addresses: await this.namePairAddresses(src, dst) } : {}),
       numeric,
     };
   }
 
+  /** For each FQDN pair, the addresses its name resolved to (null for other pairs). */
+  private async namePairAddresses(src: string[], dst: string[]): Promise<(string[] | null)[]> {
+    const r = await this.db.runAndReadAll(`
+      SELECT f.src, f.host, list(DISTINCT f.dst ORDER BY f.dst)
+      FROM flows f SEMI JOIN name_pairs n ON f.src = n.src AND f.host = n.host
+      WHERE f.skip_reason IS NULL GROUP BY f.src, f.host`);
+    const byPair = new Map<string, string[]>();
+    for (const [s, h, list] of r.getRows()) {
+      const items = (list as { items: DuckDBValue[] } | null)?.items ?? [];
+      byPair.set(pairKey(String(s), String(h)), items.map(String));
+    }
+    return src.map((s, i) => byPair.get(pairKey(s, dst[i] as string)) ?? null);
+  }
+
   async seedRows(options: FeatureOptions): Promise<SeedRows> {
-    const f = flowsSql(options);
+    const f = flowsSql(options, this.namePairs);
     const reader = await this.db.runAndReadAll(`
       SELECT r.src, r.dst, r.dport, r.size::DOUBLE AS size, r.n::DOUBLE AS i_bytecount, p.t::DOUBLE AS t_bytecount,
         p.d::DOUBLE AS distinct_byte_count, r.n / p.t AS avgcount
@@ -662,7 +719,7 @@ export class DuckDbEngine implements Engine {
     minFlows: number,
     visit: (series: PairSeries) => void,
   ): Promise<void> {
-    const f = flowsSql(options);
+    const f = flowsSql(options, this.namePairs);
     // One sorted flat stream (DuckDB sorts far faster than it builds ordered lists), cut into pairs
     // here; only the current pair is held in memory.
     const result = await this.db.stream(
@@ -724,7 +781,8 @@ export class DuckDbEngine implements Engine {
         `SELECT ts, coalesce(duration, 0), coalesce(orig_bytes, 0)::DOUBLE, coalesce(resp_bytes, 0)::DOUBLE,
            coalesce(dport, -1), conn_state, total
          FROM (SELECT *, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS total
-               FROM flows WHERE skip_reason IS NULL AND src = $src AND dst = $dst)
+               FROM ${flowsSql({ sizeField: 'resp', dropZeroBytes: false, internalNetworks: [] }, this.namePairs)}
+               WHERE src = $src AND dst = $dst)
          WHERE i % greatest(1, ceil(total / $limit)::BIGINT) = 0
          ORDER BY ts`,
         { src, dst, limit: limitPerPair },

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DnsNameRow } from '../../features/dns/dns-features.js';
 import { NAME_DEFAULTS } from '../../features/names/options.js';
+import { SKIP_REASONS } from '../../flow/schema.js';
 import { IPV4_PATTERN, IPV6_PATTERN } from '../../flow/validation.js';
 import type { NameResolution } from '../engine.js';
 
@@ -44,7 +45,18 @@ export async function resolveNames(db: DuckDBConnection): Promise<NameResolution
     return Number(r.getRows()[0]?.[0] ?? 0);
   };
   const events = await count('SELECT count(*) FROM name_events WHERE skip_reason IS NULL');
-  if (events === 0) return { byConnection: 0, proxied: 0, byDns: 0, events };
+  if (events === 0) return { byConnection: 0, proxied: 0, byDns: 0, events, httpAsFlows: 0 };
+  // An http.log without its conn.log: each HTTP connection (uid; a request when there is none) is a
+  // flow, its sizes the bodies' lengths (not the payload a conn.log counts: headers are left out).
+  const flows = await count('SELECT count(*) FROM flows WHERE skip_reason IS NULL');
+  const httpAsFlows =
+    flows > 0
+      ? 0
+      : await count(`INSERT INTO flows (ts, src, sport, dst, dport, proto, orig_bytes, resp_bytes, service, file_id, uid)
+    SELECT min(ts), any_value(src), any_value(sport), any_value(dst), any_value(dport), 'tcp',
+      sum(orig_bytes), sum(resp_bytes), 'http', any_value(file_id), any_value(uid)
+    FROM (SELECT *, coalesce(uid, 'row' || rowid) AS conn FROM name_events WHERE skip_reason IS NULL AND log = 'http')
+    GROUP BY conn`);
   await db.run(`CREATE OR REPLACE TEMP TABLE uid_names AS
     SELECT uid,
       first(n ORDER BY ts) FILTER (WHERE log = 'ssl') AS sni,
@@ -89,7 +101,7 @@ export async function resolveNames(db: DuckDBConnection): Promise<NameResolution
     WHERE flows.rowid = p.rid`,
     { window: NAME_DEFAULTS.passiveDnsWindowS },
   );
-  return { byConnection, proxied, byDns, events };
+  return { byConnection, proxied, byDns, events, httpAsFlows };
 }
 
 /**
@@ -143,5 +155,33 @@ export async function dnsQueryTimes(
     );
     out.push(Float64Array.from(r.getRows(), (v) => Number(v[0])));
   }
+  return out;
+}
+
+/**
+ * Zeek's open_conn logs hold snapshots of connections still open at each rotation: the same uid
+ * again with a longer duration, and in conn.log once it closes. Only the longest row of each
+ * connection counts; the others are skipped as superseded. Only when an open_conn log was read.
+ * Returns the rows skipped per file.
+ */
+export async function supersedeOpenSnapshots(db: DuckDBConnection): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  const open = await db.runAndReadAll("SELECT count(*) FROM files WHERE format = 'zeek-open-conn'");
+  if (Number(open.getRows()[0]?.[0] ?? 0) === 0) return out;
+  await db.run(`CREATE OR REPLACE TEMP TABLE open_uids AS
+    SELECT uid, arg_max(rowid, coalesce(duration, 0)) AS keep FROM flows
+    WHERE skip_reason IS NULL AND uid IN (
+      SELECT uid FROM flows WHERE skip_reason IS NULL AND file_id IN (SELECT file_id FROM files WHERE format = 'zeek-open-conn'))
+    GROUP BY uid HAVING count(*) > 1`);
+  await db.run(
+    `UPDATE flows SET skip_reason = $reason FROM open_uids o
+     WHERE flows.uid = o.uid AND flows.skip_reason IS NULL AND flows.rowid <> o.keep`,
+    { reason: SKIP_REASONS.supersededSnapshot },
+  );
+  const r = await db.runAndReadAll(
+    'SELECT file_id, count(*) FROM flows WHERE skip_reason = $reason GROUP BY file_id',
+    { reason: SKIP_REASONS.supersededSnapshot },
+  );
+  for (const [id, n] of r.getRows()) out.set(Number(id), Number(n));
   return out;
 }
