@@ -296,3 +296,66 @@ describe.skipIf(!HAVE_SHARED_DATA)('names on the shared fixtures (../shared/data
     expect(sb === undefined || (sb.severity !== 'high' && sb.severity !== 'critical')).toBe(true);
   });
 });
+
+describe.skipIf(!HAVE_SHARED_DATA)('FQDN pairs, http.log alone, open_conn (calibration)', () => {
+  it('rita-dnscat2-strobe-http-only: an http.log alone is hunted; the 300-s fleet check of one site over 4 addresses is one name pair per host, not a beacon', async () => {
+    const http = sharedPath('calibration', 'rita-dnscat2-strobe-http-only', 'http.log');
+    const p = await pairsOf([http]);
+    const alexa = p.src.flatMap((s, i) => (p.dst[i] === 'www.alexa.com' ? [i] : []));
+    expect(alexa.length).toBe(10);
+    const i109 = alexa.find((i) => p.src[i] === '10.55.100.109') as number;
+    expect(p.addresses?.[i109]?.length).toBe(4);
+    expect(p.numeric.flows[i109]).toBeGreaterThanOrEqual(280);
+    const result = await hunt({ inputs: [http] });
+    expect(result.summary.names?.flows_from_http).toBeGreaterThan(20_000);
+    const fleet = result.findings.filter((f) => f.dst === 'www.alexa.com' || f.host === 'www.alexa.com');
+    expect(fleet.filter((f) => f.severity !== 'low')).toEqual([]);
+  });
+
+  it('rita-open-sni: open_conn snapshots of the same connection count once, with the longest duration', async () => {
+    const dirPath = sharedPath('calibration', 'rita-open-sni');
+    const logs = [
+      'open_conn.17_32_32-18_00_00.log',
+      'open_conn.18_00_00-19_00_00.log',
+      'open_ssl.18_00_00-19_00_00.log',
+    ];
+    const p = await pairsOf(logs.map((f) => join(dirPath, f)));
+    const ce7 = pair(p, '10.0.0.238', '104.131.28.214');
+    expect(ce7?.host).toBe('ce7.stearns.org');
+    expect(ce7?.flows).toBe(3);
+    const i = p.src.findIndex((s, k) => s === '10.0.0.238' && p.dst[k] === '34.222.122.143');
+    expect(p.numeric.flows[i]).toBe(1);
+    expect(p.numeric.duration_max[i]).toBeGreaterThan(7200);
+    const result = await hunt({ inputs: [dirPath] });
+    expect(result.summary.skipped_by_reason['open connection logged again']).toBe(12);
+    expect(result.summary.flows_used).toBe(12);
+  });
+});
+
+describe('FQDN pairs', () => {
+  it('a beacon rotating over CDN addresses is one (client, name) pair listing them, beside its address pairs', async () => {
+    const next = rng(5);
+    const conn: (string | number)[][] = [];
+    const ssl: (string | number)[][] = [];
+    const cdn = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'];
+    for (let i = 0; i < 80; i++) {
+      const ts = T0 + i * 300 + next() * 30;
+      const dst = cdn[Math.floor(next() * cdn.length)] as string;
+      conn.push([ts, `Cf${i}`, '10.0.0.5', 50000 + i, dst, 443, 'tcp', 0.2, 310, 980, 'SF']);
+      ssl.push([ts + 0.01, `Cf${i}`, '10.0.0.5', 50000 + i, dst, 443, 'rotating-c2.example.net']);
+    }
+    const sub = join(dir, 'fqdn');
+    await file('fqdn/conn.log', zeekLog('conn', [...CONN_FIELDS, ...CONN_BYTES], conn));
+    await file(
+      'fqdn/ssl.log',
+      zeekLog('ssl', ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'server_name'], ssl),
+    );
+    const result = await hunt({ inputs: [sub] });
+    const f = result.findings.find((x) => x.dst === 'rotating-c2.example.net');
+    expect(f).toMatchObject({ src: '10.0.0.5', host: 'rotating-c2.example.net', flows: 80, addresses: cdn });
+    expect(f?.rank).toBe(1);
+    // its address pairs are still there, each with a quarter of the check-ins
+    const p = await pairsOf([sub]);
+    expect(cdn.map((a) => pair(p, '10.0.0.5', a)?.host)).toEqual(cdn.map(() => 'rotating-c2.example.net'));
+  });
+});
