@@ -119,13 +119,20 @@ describe('scoring overrides from the config', () => {
     const { SCORING_DEFAULTS } = await import('../src/config/defaults.js');
     const s = scoringFrom(
       ConfigSchema.parse({
-        scoring: { minScore: 0.2, weights: { timing: 1 }, severity: { critical: 0.95 } },
+        scoring: { minScore: 0.2, channels: { regularity: { cap: 9 } }, severity: { critical: 0.95 } },
       }),
     );
     expect(s.minScore).toBe(0.2);
-    expect(s.weights).toEqual({ ...SCORING_DEFAULTS.weights, timing: 1 });
+    expect(s.channels.regularity).toEqual({ ...SCORING_DEFAULTS.channels.regularity, cap: 9 });
+    expect(s.channels.spectral).toEqual(SCORING_DEFAULTS.channels.spectral);
     expect(s.severity.critical).toBe(0.95);
     expect(s.severity.high).toBe(SCORING_DEFAULTS.severity.high);
-    expect(() => ConfigSchema.parse({ scoring: { weights: { timming: 1 } } })).toThrow();
+    expect(() => ConfigSchema.parse({ scoring: { channels: { timming: { weight: 1 } } } })).toThrow();
+    expect(() => ConfigSchema.parse({ scoring: { severity: { high: 0.9 } } })).toThrow(
+      /must not be below high/,
+    );
+    expect(() => ConfigSchema.parse({ scoring: { severity: { low: 1.5 } } })).toThrow();
+    const zero = Object.fromEntries(Object.keys(SCORING_DEFAULTS.channels).map((k) => [k, { weight: 0 }]));
+    expect(() => ConfigSchema.parse({ scoring: { channels: zero } })).toThrow(/every channel weight is 0/);
   });
 });

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config-file.js';
 import { HUNT_DEFAULTS } from '../config/defaults.js';
 import type { SizeField } from '../features/options.js';
-import { hunt } from '../hunt/hunt.js';
+import { type HuntOptions, hunt } from '../hunt/hunt.js';
 import { FORMAT_OPTIONS } from '../read/formats.js';
 import { findingsCsv } from '../report/csv-report.js';
 import { writeHtmlReport } from '../report/html-report.js';
@@ -15,13 +15,9 @@ import { InputError } from '../util/errors.js';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { type OutputStyle, progressReporter } from './output-style.js';
 
-export interface HuntCliOptions {
+/** Options that shape what a hunt reads and how it ranks: shared by `hunt` and `eval`. */
+export interface HuntShapeOptions {
   format: string;
-  json?: string;
-  csv?: string;
-  html?: string;
-  htmlTop?: number;
-  top: number;
   db?: string;
   engine: string;
   bytes?: SizeField;
@@ -30,6 +26,14 @@ export interface HuntCliOptions {
   model: ModelChoice;
   seed: number;
   quiet?: boolean;
+}
+
+export interface HuntCliOptions extends HuntShapeOptions {
+  json?: string;
+  csv?: string;
+  html?: string;
+  htmlTop?: number;
+  top: number;
 }
 
 export function positiveInt(value: string): number {
@@ -55,17 +59,10 @@ export async function writeOutputs(
   if (!options.quiet) process.stderr.write(summaryText(result, style.colorErr));
 }
 
-export function registerHunt(program: Command, style: OutputStyle): void {
-  program
-    .command('hunt')
-    .description('rank the host pairs in flow logs that look like C2 beacons or active C2')
-    .argument('[inputs...]', 'flow files, directories, globs, or - for stdin')
+/** Adds the options of HuntShapeOptions to a command. */
+export function addHuntShapeOptions(command: Command): Command {
+  return command
     .addOption(new Option('-f, --format <format>', 'input format').choices(FORMAT_OPTIONS).default('auto'))
-    .option('--json <file>', 'write all findings and the summary as JSON')
-    .option('--csv <file>', 'write all findings as CSV')
-    .option('--html <file>', 'write a self-contained offline HTML report (3-D scatter, table, drill-down)')
-    .option('--html-top <n>', 'findings with per-flow drill-down in the HTML report', positiveInt, 50)
-    .option('-n, --top <n>', 'findings shown in the terminal', positiveInt, HUNT_DEFAULTS.top)
     .option(
       '--db <file>',
       'DuckDB file: import once, hunt many times (files already in it are not re-imported)',
@@ -95,7 +92,39 @@ export function registerHunt(program: Command, style: OutputStyle): void {
         .default('ensemble'),
     )
     .option('--seed <n>', 'seed for every randomised step (same seed, same result)', positiveInt, 1)
-    .option('-q, --quiet', 'no summary or progress on stderr')
+    .option('-q, --quiet', 'no summary or progress on stderr');
+}
+
+/** The hunt() options a command line asks for. */
+export async function huntOptionsFrom(inputs: string[], options: HuntShapeOptions): Promise<HuntOptions> {
+  if (inputs.length === 0 && !options.db) {
+    throw new InputError('give flow files, directories, globs or - (or --db with an imported dataset)');
+  }
+  return {
+    inputs,
+    format: options.format,
+    ...(options.db ? { db: options.db } : {}),
+    engine: options.engine,
+    ...(options.bytes ? { sizeField: options.bytes } : {}),
+    seedCompat: options.seedCompat ?? false,
+    settings: options.config ? await loadConfig(options.config) : DEFAULT_CONFIG,
+    model: options.model,
+    seed: options.seed,
+  };
+}
+
+export function registerHunt(program: Command, style: OutputStyle): void {
+  addHuntShapeOptions(
+    program
+      .command('hunt')
+      .description('rank the host pairs in flow logs that look like C2 beacons or active C2')
+      .argument('[inputs...]', 'flow files, directories, globs, or - for stdin'),
+  )
+    .option('--json <file>', 'write all findings and the summary as JSON')
+    .option('--csv <file>', 'write all findings as CSV')
+    .option('--html <file>', 'write a self-contained offline HTML report (3-D scatter, table, drill-down)')
+    .option('--html-top <n>', 'findings with per-flow drill-down in the HTML report', positiveInt, 50)
+    .option('-n, --top <n>', 'findings shown in the terminal', positiveInt, HUNT_DEFAULTS.top)
     .addHelpText(
       'after',
       `
@@ -114,21 +143,11 @@ Examples:
                                                 import into ClickHouse and hunt there (docs/SCALING.md)`,
     )
     .action(async (inputs: string[], options: HuntCliOptions) => {
-      if (inputs.length === 0 && !options.db) {
-        throw new InputError('give flow files, directories, globs or - (or --db with an imported dataset)');
-      }
+      const base = await huntOptionsFrom(inputs, options);
       const progress = progressReporter(style, options.quiet ?? false);
       try {
         const result = await hunt({
-          inputs,
-          format: options.format,
-          ...(options.db ? { db: options.db } : {}),
-          engine: options.engine,
-          ...(options.bytes ? { sizeField: options.bytes } : {}),
-          seedCompat: options.seedCompat ?? false,
-          settings: options.config ? await loadConfig(options.config) : DEFAULT_CONFIG,
-          model: options.model,
-          seed: options.seed,
+          ...base,
           ...(options.html ? { reportTop: options.htmlTop ?? 50, reportFlowLimit: 5000 } : {}),
           onEvent: progress.onEvent,
         });

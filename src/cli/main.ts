@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, InputError } from '../util/errors.js';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { registerDemo } from './demo-command.js';
+import { registerEval } from './eval-command.js';
 import { registerGenerate } from './generate-command.js';
 import { registerHunt } from './hunt-command.js';
 import { outputStyle } from './output-style.js';
@@ -32,9 +33,11 @@ Examples:
   beaconhunt demo                         generate demo flows with planted beacons and hunt them
   beaconhunt hunt conn.log                rank suspicious pairs in a Zeek conn.log
   beaconhunt hunt export.csv --json f.json  Splunk Stream export, findings as JSON
-  beaconhunt watch conn.log --alerts alerts.ndjson   follow a log, alert when a beacon turns active`,
+  beaconhunt watch conn.log --alerts alerts.ndjson   follow a log, alert when a beacon turns active
+  beaconhunt eval --truth truth.json conn.log        measure the ranking against labelled pairs`,
     );
   registerHunt(program, style);
+  registerEval(program, style);
   registerDemo(program, style);
   registerGenerate(program);
   registerSpl(program);

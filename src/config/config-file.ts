@@ -11,6 +11,20 @@ import { SCORING_DEFAULTS, type ScoringConfig } from './defaults.js';
  * The config file (YAML or JSON). Every section is optional; defaults live here and in
  * config/defaults.ts. Unknown keys are errors, so a typo never silently does nothing.
  */
+/**
+ * The `scoring:` overrides, derived from SCORING_DEFAULTS: every number there may be overridden by a
+ * finite number ≥ 0 (strict objects, so a misspelt key is an error naming it).
+ */
+function scoringOverridesSchema(defaults: object): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, value] of Object.entries(defaults)) {
+    shape[key] = (
+      typeof value === 'number' ? z.number().finite().min(0) : scoringOverridesSchema(value as object)
+    ).optional();
+  }
+  return z.object(shape).strict();
+}
+
 const cidrList = z.array(z.string().min(1)).default([]);
 
 export const ConfigSchema = z
@@ -43,34 +57,35 @@ export const ConfigSchema = z
     /** Threat-intel lists: files or folders of files, one IP, CIDR or domain per line, # comments. */
     intel: z.array(z.string().min(1)).default([]),
     /** Overrides of the scoring constants (docs/SCORING.md); anything left out keeps its default. */
-    scoring: z
-      .object({
-        minFlows: z.number().int().min(2).optional(),
-        fullVolumeFlows: z.number().int().min(3).optional(),
-        uniformShare: z.number().min(0).max(1).optional(),
-        weights: z
-          .object({
-            sizeUniformity: z.number().min(0),
-            timing: z.number().min(0),
-            outlierness: z.number().min(0),
-            failedRetries: z.number().min(0),
-          })
-          .partial()
-          .strict()
-          .optional(),
-        prevalenceStart: z.number().min(0).max(1).optional(),
-        prevalenceFull: z.number().min(0).max(1).optional(),
-        prevalenceFloor: z.number().min(0).max(1).optional(),
-        prevalenceMinHosts: z.number().int().min(1).optional(),
-        intelBoost: z.number().min(0).max(1).optional(),
-        minScore: z.number().min(0).max(1).optional(),
-        severity: z
-          .object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() })
-          .partial()
-          .strict()
-          .optional(),
+    scoring: scoringOverridesSchema(SCORING_DEFAULTS)
+      .superRefine((o, ctx) => {
+        // the merged thresholds must still be ordered and within 0–1
+        const sev = { ...SCORING_DEFAULTS.severity, ...(o.severity as object | undefined) } as Record<
+          string,
+          number
+        >;
+        const order = ['low', 'medium', 'high', 'critical'];
+        for (const [k, v] of Object.entries(sev))
+          if (!(v >= 0 && v <= 1))
+            ctx.addIssue({ code: 'custom', path: ['severity', k], message: 'must be within 0–1' });
+        for (let i = 1; i < order.length; i++)
+          if ((sev[order[i] as string] as number) < (sev[order[i - 1] as string] as number))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['severity', order[i] as string],
+              message: `must not be below ${order[i - 1]}`,
+            });
+        const channels = { ...SCORING_DEFAULTS.channels, ...(o.channels as object | undefined) } as Record<
+          string,
+          { weight?: number }
+        >;
+        if (Object.values(channels).every((c) => !(c?.weight ?? 1)))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['channels'],
+            message: 'every channel weight is 0: nothing could ever be found',
+          });
       })
-      .strict()
       .default({}),
     /**
      * Generic CSV/TSV input (`--format csv`): `columns` maps canonical fields (and `end`) to column
@@ -120,16 +135,19 @@ export async function loadConfig(path: string): Promise<BeaconhuntConfig> {
   return { ...parsed.data, intel: parsed.data.intel.map((p) => resolve(base, p)) };
 }
 
+/** Defaults with the defined overrides laid over them, recursively. */
+function deepMerge<T>(base: T, over: unknown): T {
+  if (over === undefined || over === null || typeof over !== 'object') return base;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    const b = out[k];
+    out[k] = typeof b === 'object' && b !== null ? deepMerge(b, v) : v;
+  }
+  return out as T;
+}
+
 /** The scoring constants with the config's overrides applied. */
 export function scoringFrom(config: BeaconhuntConfig): ScoringConfig {
-  const o = config.scoring;
-  const { weights, severity, ...rest } = o;
-  const defined = <T extends object>(x: T) =>
-    Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined));
-  return {
-    ...SCORING_DEFAULTS,
-    ...defined(rest),
-    weights: { ...SCORING_DEFAULTS.weights, ...defined(weights ?? {}) },
-    severity: { ...SCORING_DEFAULTS.severity, ...defined(severity ?? {}) },
-  } as ScoringConfig;
+  return deepMerge(SCORING_DEFAULTS as ScoringConfig, config.scoring);
 }

@@ -1,36 +1,82 @@
 /**
- * Every constant that changes a result, in one place. docs/SCORING.md gives the reason for each.
+ * Every constant that changes a result, in one place. docs/SCORING.md gives the reason for each;
+ * the config file's `scoring:` section may override any of them (its schema is derived from this
+ * object, so a constant added here is configurable and validated without further code).
  */
 export const SCORING_DEFAULTS = {
-  /** A pair needs this many flows before it can be called a beacon at all. */
-  minFlows: 6,
-  /** Flows at which the volume factor saturates (log scale from minFlows). */
-  fullVolumeFlows: 24,
-  /** Size uniformity at or above which a pair's sizes count as "uniform". */
-  uniformShare: 0.8,
-  /** Weights of the sub-scores in the combined score (normalised over those present). */
-  weights: { sizeUniformity: 0.35, timing: 0.4, outlierness: 0.15, failedRetries: 0.1 },
-  /** Prevalence (share of internal hosts contacting the destination) where demotion starts / is full. */
-  prevalenceStart: 0.02,
-  prevalenceFull: 0.15,
-  /** Score multiplier at full prevalence: popular destinations are rarely C2, but not never. */
-  prevalenceFloor: 0.15,
-  /** Prevalence needs enough internal hosts to mean anything. */
-  prevalenceMinHosts: 10,
-  /** Share of the remaining distance to 1 that a threat-intel hit adds to the score. */
-  intelBoost: 0.7,
+  /** Flows a pair needs before it is scored (the timing analysis needs 4: 3 gaps). */
+  minFlows: 4,
+  /**
+   * Evidence channels: each reports decades of evidence (−log10 p under its null model of ordinary
+   * traffic). The combined evidence is Σ weight·min(evidence, cap): a log-odds sum, so one decisive
+   * channel is enough and corroboration adds. Weights below 1 mark channels that partly restate
+   * another (the periodogram re-reads the gaps) or whose null is rough; caps keep one channel from
+   * swamping the context factors.
+   */
+  channels: {
+    regularity: { weight: 1, cap: 12 },
+    spectral: { weight: 0.5, cap: 3 },
+    sizeUniformity: { weight: 0.5, cap: 6 },
+    failedRetries: { weight: 1, cap: 6 },
+    persistence: { weight: 1, cap: 6 },
+    outlierness: { weight: 1, cap: 1.5 },
+    change: { weight: 1, cap: 6 },
+  },
+  /** The null models' parameters. */
+  nulls: {
+    /** Probability that an ordinary flow carries the pair's modal size (per direction). */
+    modalSizeShare: 0.25,
+    /** Probability that an ordinary connection attempt fails (refused or unanswered). */
+    failedShare: 0.1,
+    /** Mean duration (s) of an ordinary connection: exponential tail beyond it. */
+    sessionSeconds: 300,
+    /** Decades each active-C2 episode (a uniform beacon turning non-uniform) adds. */
+    episodeEvidence: 3,
+  },
+  /**
+   * Context factors. A benign explanation the network offers (a fleet service, a protocol's own
+   * schedule) accounts for part of the evidence, so demotions multiply the channels' evidence by a
+   * factor below 1; threat intel adds decades.
+   */
+  context: {
+    /** Prevalence (share of internal hosts contacting the destination) where demotion starts / is full. */
+    prevalenceStart: 0.02,
+    prevalenceFull: 0.15,
+    /** Evidence kept at full prevalence: popular destinations are rarely C2, but not never. */
+    prevalence: 0.15,
+    /** Prevalence needs enough internal hosts to mean anything ... */
+    prevalenceMinHosts: 10,
+    /** ... and a shared service shows on at least 3 of them: one or two hosts is what C2 looks like. */
+    prevalenceMinTalkers: 3,
+    /** Evidence kept by a pair that follows a well-known protocol profile (NTP, DNS to the host's resolver, DHCP, NetBIOS). */
+    protocolProfile: 0.25,
+    /** Evidence kept by each pair of a fan-out: one source polling many internal servers on one schedule. */
+    fanOut: 0.3,
+    /** Internal destinations on one (source, port, period) that make a fan-out. */
+    fanOutMinDestinations: 5,
+    /** Evidence kept when successful connections carry no payload either way (a reachability check). */
+    noPayload: 0.35,
+    /** Evidence kept by inbound pairs (external client, internal server) under `direction: both`. */
+    inbound: 0.7,
+    /** Decades added when threat intel lists the destination. */
+    intel: 4,
+  },
+  /** Combined evidence (decades) that maps to a score of 0.5 ... */
+  evidenceMidpoint: 6,
+  /** ... and the decades per tenfold change of the odds on the 0–1 score (logistic). */
+  evidenceScale: 3,
+  /** A connection at least this long (s) makes a long-connection verdict when persistence leads. */
+  longConnectionSeconds: 1800,
   /** Severity thresholds on the 0–1 score. */
   severity: { critical: 0.85, high: 0.7, medium: 0.55, low: 0.4 },
   /** Findings below this score are not listed. */
   minScore: 0.4,
 } as const;
 
+type Widen<T> = T extends number ? number : { [K in keyof T]: Widen<T[K]> };
+
 /** The same shape with plain numbers, so a config file can override any of them. */
-export type ScoringConfig = {
-  [K in keyof typeof SCORING_DEFAULTS]: (typeof SCORING_DEFAULTS)[K] extends number
-    ? number
-    : { [J in keyof (typeof SCORING_DEFAULTS)[K]]: number };
-};
+export type ScoringConfig = Widen<typeof SCORING_DEFAULTS>;
 
 export const HUNT_DEFAULTS = {
   top: 20,

@@ -1,7 +1,7 @@
 import { type FeatureMatrix, featureMatrix } from '../models/matrix.js';
 import type { ScaleSpec } from '../models/scale.js';
-import type { PairTiming } from '../score/score-pairs.js';
 import type { NumericPairFeature, PairFeatures } from './pair-features.js';
+import type { PairTiming } from './pair-timing.js';
 
 /**
  * The per-pair matrix the outlier models see, and how each column is scaled (docs/SCORING.md):

@@ -1,6 +1,23 @@
-import type { PairTiming } from '../score/score-pairs.js';
 import type { PairSeries } from './pair-features.js';
 import { type AnalyzeTimingOptions, analyzeTiming } from './timing/index.js';
+
+/** What the timing analysis says about one pair, reduced to what scoring and the findings need. */
+export interface PairTiming {
+  /** 0–1: how regular the check-ins are (the RITA-like gap score, kept for the models). */
+  score: number;
+  /** The timing analysis calls the pair periodic (gaps or a confirmed periodogram). */
+  periodic: boolean;
+  strobe: boolean;
+  /** −log10 p of the check-ins' regularity under a Poisson null (features/timing/regularity.ts). */
+  regularity: number;
+  /** −log10 p of a significant, autocorrelation-confirmed periodogram line; 0 otherwise. */
+  spectral: number;
+  checkIns: number;
+  /** Best period estimate (seconds), null when not periodic. */
+  periodSeconds: number | null;
+  reasons: string[];
+  features: Record<string, number | null>;
+}
 
 const round = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
@@ -22,13 +39,22 @@ export function timingOfSeries(
     ...(window ? { window } : {}),
   };
   const t = analyzeTiming(series.ts, series.sizes, options);
+  const pg = t.periodogram;
   return {
     score: t.timingScore,
     periodic: t.periodic,
     strobe: t.strobe.strobe,
+    regularity: t.regularity.evidence,
+    spectral: pg && t.components.spectral > 0 ? -Math.log10(Math.max(pg.pValue, 1e-12)) : 0,
+    checkIns: t.checkIns,
+    periodSeconds: t.periodSeconds,
     reasons: t.reasons,
     features: {
       check_ins: t.checkIns,
+      burst_gap_s: round(t.collapseGap),
+      regularity_evidence: round(t.regularity.evidence, 2),
+      on_time_share: round(t.regularity.onTimeShare),
+      on_time_tolerance: round(t.regularity.tolerance, 4),
       gap_median_s: round(t.gaps.median),
       gap_mad_s: round(t.gaps.mad),
       gap_bowley: round(t.gaps.bowley),

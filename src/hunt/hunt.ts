@@ -7,17 +7,19 @@ import { type Exclusion, type PairContext, pairContext } from '../context/pair-c
 import { huntDns } from '../features/dns/hunt-dns.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
-import { timingOfSeries } from '../features/pair-timing.js';
+import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
 import { planNameImport } from '../read/names.js';
 import type { FileAccounting } from '../read/plan.js';
 import { guardUtf8 } from '../read/utf8-guard.js';
+import { contextFactors } from '../score/context-factors.js';
+import { evidenceFor } from '../score/evidence.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { type PairTiming, scorePairs, scoreUpperBound, severityOf } from '../score/score-pairs.js';
+import { applyEpisodes, rank, scorePairs, scoreUpperBound, severityOf } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
@@ -126,6 +128,9 @@ async function importAll(
 
 interface ScopedPairs {
   excluded: (Exclusion | undefined)[];
+  /** External client to an internal server (only scored under direction: both). */
+  inbound: Uint8Array;
+  isInternal: (address: string) => boolean;
   excludedCounts: Record<Exclusion, number>;
   intel: (string | undefined)[];
   internalHosts: number;
@@ -150,9 +155,14 @@ function scopePairs(
     return why;
   });
   const intelHits = pairs.dst.map((dst, i) => context.intelHit(dst, pairs.host[i] ?? null));
+  const inbound = Uint8Array.from(pairs.src, (src, i) =>
+    !context.isInternal(src) && context.isInternal(pairs.dst[i] as string) ? 1 : 0,
+  );
   return {
     excluded,
     excludedCounts,
+    inbound,
+    isInternal: (a) => context.isInternal(a),
     intel: intelHits,
     internalHosts: internalSources.size,
     anyInternal,
@@ -176,14 +186,24 @@ async function rankDefault(
   const index = new Map<string, number>();
   for (let i = 0; i < pairs.length; i++)
     index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
+  const ignored = Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0));
+  const contextInputs = {
+    pairs,
+    ignored,
+    intel: scope.intel,
+    isInternal: scope.isInternal,
+    internalHosts: scope.internalHosts,
+    config: scoring,
+  };
+  // context without the fan-out (which needs periods) bounds what the periodogram could change
+  const preContext = contextFactors(contextInputs);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
   await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
     const i = index.get(pairKey(series.src, series.dst));
     if (i === undefined || scope.excluded[i]) return;
-    // the periodogram only where it could change the outcome; intel hits are findings anyway
     const couldMatter =
-      !scope.intel[i] && scoreUpperBound(pairs, i, scope.internalHosts, scoring) >= scoring.minScore;
+      scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
     timing[i] = timingOfSeries(series, window, couldMatter);
   });
   clock.lap('timing');
@@ -203,10 +223,11 @@ async function rankDefault(
     pairs,
     timing,
     outlierness,
-    ignored: Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
-    intel: scope.intel,
-    internalHosts: scope.internalHosts,
+    ignored,
+    context: contextFactors({ ...contextInputs, timing }),
+    inbound: scope.inbound,
     sizeField: featureOptions.sizeField,
+    ...(window ? { window } : {}),
     config: scoring,
   });
 }
@@ -289,21 +310,20 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       const scoring = options.scoring ?? scoringFrom(settings);
       const dns = await huntDns(engine, {
         severityOf: (score) => severityOf(score, scoring),
+        evidenceOf: (score) => evidenceFor(score, scoring),
         minScore: scoring.minScore,
         excluded: (src, dst, host) => scope.context.exclusion(src, dst, null, host) !== undefined,
       });
       if (dns.length) {
         findings.push(...dns);
-        findings.sort((a, b) => b.score - a.score);
-        findings.forEach((f, i) => {
-          f.rank = i + 1;
-        });
+        rank(findings);
       }
     }
     if (!options.seedCompat) {
       // change over time: a beacon that turned non-uniform in spurts becomes active-c2
       emit({ kind: 'stage', name: 'change' });
       await attachEpisodes(engine, findings);
+      applyEpisodes(findings, options.scoring ?? scoringFrom(settings));
     }
     clock.lap('rank');
     const report: ReportData | undefined = options.reportTop

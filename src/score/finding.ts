@@ -42,8 +42,13 @@ export interface Finding {
   first_seen: string;
   last_seen: string;
   features: Record<string, number | null>;
-  /** Each sub-score (0–1) that went into `score`. */
+  /** Each evidence channel's contribution, in decades (−log10 p, weighted and capped; docs/SCORING.md). */
   components: Record<string, number>;
+  /**
+   * Context factors that applied: demotions as multipliers of the channels' evidence (prevalence,
+   * protocolProfile, fanOut, noPayload, inbound), intel as decades added.
+   */
+  context?: Record<string, number>;
   reasons: string[];
   episodes: Episode[];
 }

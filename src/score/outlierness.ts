@@ -1,7 +1,7 @@
 import { PAIR_MATRIX_SCALING, pairFeatureMatrix } from '../features/feature-matrix.js';
 import type { PairFeatures } from '../features/pair-features.js';
+import type { PairTiming } from '../features/pair-timing.js';
 import { ALL_MODELS, type ModelName, runEnsemble } from '../models/ensemble.js';
-import type { PairTiming } from './score-pairs.js';
 
 export const MODEL_CHOICES = ['ensemble', ...ALL_MODELS] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];

@@ -5,18 +5,23 @@ import {
   type NumericPairFeature,
   type PairFeatures,
 } from '../features/pair-features.js';
-import { type Finding, isoTime, type Severity, type Verdict } from './finding.js';
+import type { PairTiming } from '../features/pair-timing.js';
+import { formatDuration } from '../features/timing/classify.js';
+import type { PairContextFactors } from './context-factors.js';
+import {
+  type ChannelName,
+  channelEvidence,
+  combineEvidence,
+  evidenceFor,
+  evidenceUpperBound,
+  type PairEvidenceInput,
+  scoreOf,
+  severityOf,
+  weighChannels,
+} from './evidence.js';
+import { type Finding, isoTime, type Verdict } from './finding.js';
 
-/** What the timing analysis says about one pair (see features/timing). */
-export interface PairTiming {
-  /** 0–1: how regular the check-ins are. */
-  score: number;
-  /** The timing analysis calls the pair periodic (gaps or a confirmed periodogram). */
-  periodic: boolean;
-  strobe: boolean;
-  reasons: string[];
-  features: Record<string, number | null>;
-}
+export { severityOf } from './evidence.js';
 
 export interface ScoreInputs {
   pairs: PairFeatures;
@@ -26,10 +31,13 @@ export interface ScoreInputs {
   outlierness: Float64Array;
   /** Pairs left out entirely (multicast, direction, allowlist). */
   ignored: Uint8Array;
-  /** Per pair: the threat-intel list naming its destination, if any. */
-  intel?: readonly (string | undefined)[];
-  internalHosts: number;
+  /** Per pair: the context factors (contextFactors()), undefined for ignored pairs. */
+  context: readonly (PairContextFactors | undefined)[];
+  /** Per pair: external client to an internal server. */
+  inbound?: Uint8Array;
   sizeField: SizeField;
+  /** Dataset window (epoch seconds) for coverage in the reasons. */
+  window?: { start: number; end: number };
   config: ScoringConfig;
 }
 
@@ -39,46 +47,12 @@ const SIZE_WORDS: Record<SizeField, string> = {
   total: 'request+response',
 };
 
-const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : Number.isFinite(x) ? x : 0);
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
-
-/** log-scale ramp: 0 at minFlows, 1 at fullVolumeFlows. */
-export function volumeFactor(flows: number, config: ScoringConfig): number {
-  if (flows < config.minFlows) return 0;
-  return (
-    clamp01(Math.log(flows / config.minFlows) / Math.log(config.fullVolumeFlows / config.minFlows)) * 0.7 +
-    0.3
-  );
-}
-
-/** 1 for rare destinations, falling linearly to prevalenceFloor for those most internal hosts contact. */
-export function prevalenceFactor(prevalence: number, internalHosts: number, config: ScoringConfig): number {
-  if (internalHosts < config.prevalenceMinHosts) return 1;
-  const t = clamp01((prevalence - config.prevalenceStart) / (config.prevalenceFull - config.prevalenceStart));
-  return 1 - t * (1 - config.prevalenceFloor);
-}
-
-/**
- * Byte-size uniformity: the larger of the two directions' modal shares (beacon requests are as
- * uniform as their responses), lowered when the pair shows many distinct sizes.
- */
-export function sizeUniformity(modeShare: number, origModeShare: number): number {
-  return clamp01(Math.max(modeShare, origModeShare));
-}
-
-export function severityOf(score: number, config: ScoringConfig): Severity {
-  const s = config.severity;
-  return score >= s.critical
-    ? 'critical'
-    : score >= s.high
-      ? 'high'
-      : score >= s.medium
-        ? 'medium'
-        : score >= s.low
-          ? 'low'
-          : 'none';
-}
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Decades as "1 in 10^k" for the reasons. */
+const odds = (decades: number) =>
+  decades >= 12 ? 'under 1 in 10^12' : `about 1 in 10^${Math.floor(decades)}`;
 
 function featureRecord(pairs: PairFeatures, i: number): Record<string, number> {
   const out: Record<string, number> = {};
@@ -88,72 +62,75 @@ function featureRecord(pairs: PairFeatures, i: number): Record<string, number> {
   return out;
 }
 
+/** What the channels read of pair i. */
+export function evidenceInput(
+  pairs: PairFeatures,
+  i: number,
+  timing: PairTiming | undefined,
+  outlierness: number,
+  inbound: boolean,
+  episodes = 0,
+): PairEvidenceInput {
+  const n = pairs.numeric;
+  const flows = n.flows[i] as number;
+  return {
+    flows,
+    modeCount: n.i_bytecount[i] as number,
+    modeSize: n.mode_size[i] as number,
+    origModeCount: Math.round((n.orig_mode_share[i] as number) * flows),
+    origModeSize: n.orig_mode_size[i] as number,
+    failedShare: n.failed_share[i] as number,
+    proto: pairs.proto[i] ?? null,
+    durationMax: n.duration_max[i] as number,
+    timing,
+    outlierness,
+    episodes,
+    inbound,
+  };
+}
+
 /**
- * The highest score pair `i` could reach whatever its timing and outlierness turn out to be (both
- * taken as 1). Below minScore, the expensive timing tests cannot make it a finding.
+ * The highest evidence pair i could reach whatever its timing, outlierness and episodes turn out to
+ * be: below the evidence of minScore, the periodogram cannot make it a finding.
  */
 export function scoreUpperBound(
   pairs: PairFeatures,
   i: number,
-  internalHosts: number,
+  context: PairContextFactors | undefined,
+  inbound: boolean,
   config: ScoringConfig,
 ): number {
-  const n = pairs.numeric;
-  const uniformity = sizeUniformity(n.avgcount[i] as number, n.orig_mode_share[i] as number);
-  const w = config.weights;
-  const base =
-    (w.sizeUniformity * uniformity +
-      w.timing +
-      w.outlierness +
-      w.failedRetries * clamp01(n.failed_share[i] as number)) /
-    (w.sizeUniformity + w.timing + w.outlierness + w.failedRetries);
-  return (
-    base *
-    volumeFactor(n.flows[i] as number, config) *
-    prevalenceFactor(n.prevalence[i] as number, internalHosts, config)
-  );
+  const raw = channelEvidence(evidenceInput(pairs, i, undefined, 1, inbound), config);
+  return scoreOf(evidenceUpperBound(raw, context?.factors ?? {}, config), config);
 }
 
-/** Combine the sub-scores of every pair into ranked findings. Pure. */
+/** Combined evidence (decades) of a finding: its channel components under its context factors. */
+export function findingEvidence(f: Pick<Finding, 'components' | 'context'>): number {
+  return combineEvidence(f.components, f.context ?? {});
+}
+
+/** Combine the channels of every pair into ranked findings. Pure. */
 export function scorePairs(inputs: ScoreInputs): Finding[] {
   const { pairs, config } = inputs;
-  const n = pairs.numeric;
   const findings: Finding[] = [];
+  const minEvidence = evidenceFor(config.minScore, config);
   for (let i = 0; i < pairs.length; i++) {
     if (inputs.ignored[i]) continue;
-    const flows = n.flows[i] as number;
-    if (flows < config.minFlows && !inputs.intel?.[i]) continue;
+    const context = inputs.context[i];
+    const listed = context?.factors.intel !== undefined;
     const f = featureRecord(pairs, i);
+    if ((f.flows as number) < config.minFlows && !listed) continue;
     const timing = inputs.timing?.[i];
-    const uniformity = sizeUniformity(f.avgcount as number, f.orig_mode_share as number);
-    const failed = f.failed_share as number;
-    const components: Record<string, number> = {
-      sizeUniformity: uniformity,
-      outlierness: clamp01(inputs.outlierness[i] as number),
-      failedRetries: clamp01(failed),
-    };
-    if (timing) components.timing = clamp01(timing.score);
-    let weighted = 0;
-    let weightSum = 0;
-    for (const [name, weight] of Object.entries(config.weights)) {
-      const value = components[name];
-      if (value === undefined) continue;
-      weighted += weight * value;
-      weightSum += weight;
-    }
-    const base = weightSum > 0 ? weighted / weightSum : 0;
-    const volume = volumeFactor(flows, config);
-    const prevalence = prevalenceFactor(f.prevalence as number, inputs.internalHosts, config);
-    components.volume = volume;
-    components.prevalence = prevalence;
-    const intelList = inputs.intel?.[i];
-    // A listed destination is suspicious whatever its pattern: pull the score most of the way up.
-    const plain = clamp01(base * volume * prevalence);
-    const score = intelList ? 1 - (1 - plain) * (1 - config.intelBoost) : plain;
-    if (intelList) components.intel = 1;
-    const severity = severityOf(score, config);
-    if (score < config.minScore) continue;
-    const verdict = verdictOf(uniformity, timing, f, config);
+    const inbound = inputs.inbound?.[i] === 1;
+    const raw = channelEvidence(
+      evidenceInput(pairs, i, timing, inputs.outlierness[i] as number, inbound),
+      config,
+    );
+    const channels = weighChannels(raw, config, timing !== undefined);
+    const factors = context?.factors ?? {};
+    const evidence = combineEvidence(channels, factors);
+    if (evidence < minEvidence) continue;
+    const score = scoreOf(evidence, config);
     findings.push({
       rank: 0,
       src: pairs.src[i] as string,
@@ -161,26 +138,37 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
       dport: pairs.dport[i] ?? null,
       proto: pairs.proto[i] ?? null,
       host: pairs.host[i] ?? null,
-      score: Math.round(score * 1000) / 1000,
-      severity,
-      verdict,
-      flows,
+      score: round3(score),
+      severity: severityOf(score, config),
+      verdict: verdictOf(channels, timing, f, config),
+      flows: f.flows as number,
       first_seen: isoTime(f.first_ts as number),
       last_seen: isoTime(f.last_ts as number),
-      features: { ...f, ...(timing?.features ?? {}) },
-      components: Object.fromEntries(
-        Object.entries(components).map(([k, v]) => [k, Math.round(v * 1000) / 1000]),
-      ),
-      reasons: [
-        ...(intelList ? [`destination listed in threat intel ${intelList}`] : []),
-        ...reasonsFor(f, timing, inputs, uniformity),
-      ],
+      features: { ...f, ...(timing?.features ?? {}), evidence: round3(evidence) },
+      components: Object.fromEntries(Object.entries(channels).map(([k, v]) => [k, round3(v)])),
+      context: Object.fromEntries(Object.entries(factors).map(([k, v]) => [k, round3(v as number)])),
+      reasons: listed
+        ? [
+            ...(context?.reasons.slice(0, 1) ?? []),
+            ...reasonsFor(f, raw, timing, inputs),
+            ...(context?.reasons.slice(1) ?? []),
+          ]
+        : [...reasonsFor(f, raw, timing, inputs), ...(context?.reasons ?? [])],
       episodes: [],
     });
   }
+  return rank(findings);
+}
+
+/** Sort by combined evidence (scores saturate near 1; evidence does not) and number the ranks. */
+export function rank(findings: Finding[]): Finding[] {
+  const ev = new Map(findings.map((f) => [f, findingEvidence(f)]));
   findings.sort(
     (a, b) =>
-      b.score - a.score || b.flows - a.flows || a.src.localeCompare(b.src) || a.dst.localeCompare(b.dst),
+      (ev.get(b) as number) - (ev.get(a) as number) ||
+      b.flows - a.flows ||
+      a.src.localeCompare(b.src) ||
+      a.dst.localeCompare(b.dst),
   );
   findings.forEach((f, k) => {
     f.rank = k + 1;
@@ -188,56 +176,91 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
   return findings;
 }
 
+/**
+ * Change episodes are evidence too: a beacon turning non-uniform in spurts is an operator at the
+ * keyboard, the seed's headline alert. Adds the change channel to findings with episodes, updates
+ * score and severity, and re-ranks.
+ */
+export function applyEpisodes(findings: Finding[], config: ScoringConfig): Finding[] {
+  const { weight, cap } = config.channels.change;
+  for (const f of findings) {
+    if (!f.episodes.length) continue;
+    f.components.change = round3(weight * Math.min(cap, f.episodes.length * config.nulls.episodeEvidence));
+    const evidence = findingEvidence(f);
+    const score = scoreOf(evidence, config);
+    f.score = round3(score);
+    f.severity = severityOf(score, config);
+    f.features.evidence = round3(evidence);
+  }
+  return rank(findings);
+}
+
 function verdictOf(
-  uniformity: number,
+  channels: Record<ChannelName, number>,
   timing: PairTiming | undefined,
   f: Record<string, number>,
   config: ScoringConfig,
 ): Verdict {
   if (timing?.strobe) return 'strobe';
-  const regular = timing ? timing.periodic || timing.score >= 0.5 : true;
-  if (uniformity >= config.uniformShare && regular) return 'beacon';
-  // clockwork timing is a beacon even when the payload varies somewhat (a C2 that pads or
-  // compresses); mail polling and similar, whose sizes follow the content, stay anomalies
-  if (timing?.periodic && timing.score >= 0.8 && uniformity >= 0.5) return 'beacon';
-  if ((f.failed_share as number) >= 0.9 && regular) return 'beacon';
+  if (
+    (f.duration_max as number) >= config.longConnectionSeconds &&
+    channels.persistence >= channels.regularity
+  )
+    return 'long-connection';
+  if (timing?.periodic) return 'beacon';
+  if ((f.failed_share as number) >= 0.9 && channels.failedRetries > 0 && channels.regularity > 0)
+    return 'beacon';
   return 'anomaly';
 }
 
+/** Reasons in words, generated from the same numbers as the channels (strongest evidence first). */
 function reasonsFor(
   f: Record<string, number>,
+  raw: Record<ChannelName, number>,
   timing: PairTiming | undefined,
   inputs: ScoreInputs,
-  uniformity: number,
 ): string[] {
-  const reasons: string[] = [];
+  const reasons: { decades: number; text: string }[] = [];
   const flows = f.flows as number;
   const sizeWord = SIZE_WORDS[inputs.sizeField];
+  const failed = f.failed_share as number;
+  if (timing) {
+    for (const text of timing.reasons) reasons.push({ decades: raw.regularity, text });
+    if (raw.regularity >= 1)
+      reasons.push({
+        decades: raw.regularity - 0.01,
+        text: `chance of check-ins this regular from random traffic: ${odds(raw.regularity)}`,
+      });
+  }
   if (f.zero_byte_share === 1) {
-    reasons.push(`all ${int(flows)} flows carry no payload in either direction`);
-  } else if ((f.avgcount as number) >= (f.orig_mode_share as number)) {
-    reasons.push(
-      `${pct(f.avgcount as number)} of flows carry the same ${int(f.mode_size as number)}-byte ${sizeWord} (${int(f.i_bytecount as number)} of ${int(f.t_bytecount as number)})`,
-    );
-  } else {
-    reasons.push(
-      `${pct(f.orig_mode_share as number)} of requests carry the same ${int(f.orig_mode_size as number)} bytes client→server`,
-    );
+    reasons.push({ decades: 0, text: `all ${int(flows)} flows carry no payload in either direction` });
+  } else if (failed < 0.5) {
+    const respShare = f.avgcount as number;
+    const origShare = f.orig_mode_share as number;
+    const text =
+      respShare >= origShare
+        ? `${pct(respShare)} of flows carry the same ${int(f.mode_size as number)}-byte ${sizeWord} (${int(f.i_bytecount as number)} of ${int(f.t_bytecount as number)})`
+        : `${pct(origShare)} of requests carry the same ${int(f.orig_mode_size as number)} bytes client→server`;
+    reasons.push({ decades: raw.sizeUniformity, text });
   }
-  if (uniformity >= inputs.config.uniformShare && (f.distinct_byte_count as number) > 1) {
-    reasons.push(
-      `${int(f.distinct_byte_count as number)} distinct ${sizeWord.split(' ')[0]} sizes in ${int(flows)} flows`,
-    );
+  if (failed >= 0.5) {
+    reasons.push({
+      decades: raw.failedRetries,
+      text:
+        raw.failedRetries > 0
+          ? `${pct(failed)} of connection attempts failed (refused or unanswered): a C2 server that is down is still being called`
+          : `${pct(failed)} of connection attempts failed (refused or unanswered)`,
+    });
   }
-  if ((f.failed_share as number) >= 0.5) {
-    reasons.push(
-      `${pct(f.failed_share as number)} of connection attempts failed (refused or unanswered): a C2 server that is down is still being called`,
-    );
+  if (raw.persistence >= 1) {
+    const win = inputs.window;
+    const coverage = win && win.end > win.start ? (f.duration_total as number) / (win.end - win.start) : null;
+    reasons.push({
+      decades: raw.persistence,
+      text: `longest connection ${formatDuration(f.duration_max as number)}${coverage !== null ? `; connections cover ${pct(Math.min(1, coverage))} of the capture` : ''}`,
+    });
   }
-  if (timing) reasons.push(...timing.reasons);
-  if (inputs.internalHosts >= inputs.config.prevalenceMinHosts) {
-    const talkers = Math.round((f.prevalence as number) * inputs.internalHosts);
-    reasons.push(`${int(talkers)} of ${int(inputs.internalHosts)} internal hosts talk to this destination`);
-  }
-  return reasons;
+  if (raw.outlierness >= 1)
+    reasons.push({ decades: raw.outlierness, text: 'an outlier among this network’s pairs (models)' });
+  return reasons.sort((a, b) => b.decades - a.decades).map((r) => r.text);
 }

@@ -12,6 +12,8 @@ export async function huntDns(
   engine: Engine,
   options: {
     severityOf: (score: number) => Severity;
+    /** The evidence (decades) a score stands for in the pair scorer's model, so both rank together. */
+    evidenceOf: (score: number) => number;
     minScore: number;
     /** Why a (client, domain or resolver) is left out (direction, allowlists), or undefined. */
     excluded: (src: string, dst: string, host: string | null) => boolean;
@@ -43,6 +45,7 @@ export async function huntDns(
     resolvers,
     timing,
     severityOf: options.severityOf,
+    evidenceOf: options.evidenceOf,
     minScore: options.minScore,
   }).filter((f) => !options.excluded(f.src, f.dst, f.host));
 }

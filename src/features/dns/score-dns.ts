@@ -42,6 +42,11 @@ export interface DnsScoringInput {
   /** Timing of a (client, domain)'s query times, when read (see minTimingQueries). */
   timing?: ReadonlyMap<string, TimingFeatures>;
   severityOf: (score: number) => Severity;
+  /**
+   * The evidence (decades) a score stands for in the pair scorer's model: a DNS finding's one
+   * channel (`dns`), so findings of both kinds rank by the same measure. Default: the score itself.
+   */
+  evidenceOf?: (score: number) => number;
   minScore: number;
 }
 
@@ -97,6 +102,10 @@ export function dgaScore(c: ClientDnsFeatures): { score: number; components: Rec
 /** DNS findings (verdicts dns-tunnel and dga), unranked (rank 0): the hunt ranks them with the rest. */
 export function scoreDns(input: DnsScoringInput): Finding[] {
   const out: Finding[] = [];
+  const evidenceOf = input.evidenceOf ?? ((score: number) => score);
+  // the 0–1 factors behind the score, as features (components hold the model's evidence)
+  const factors = (c: Record<string, number>) =>
+    Object.fromEntries(Object.entries(c).map(([k, v]) => [`factor_${k}`, round(v)]));
   for (const d of input.domains) {
     if (input.resolvers.has(d.client)) continue;
     const timing = input.timing?.get(domainKey(d.client, d.domain));
@@ -125,6 +134,7 @@ export function scoreDns(input: DnsScoringInput): Finding[] {
       first_seen: isoTime(d.firstTs),
       last_seen: isoTime(d.lastTs),
       features: {
+        ...factors(components),
         queries: d.queries,
         unique_subdomains: d.uniqueSubdomains,
         mean_label_length: round(d.meanLabelLength),
@@ -134,7 +144,7 @@ export function scoreDns(input: DnsScoringInput): Finding[] {
         gap_median_s: round(timing?.gaps.median ?? Number.NaN),
         timing_score: round(timing?.timingScore ?? Number.NaN),
       },
-      components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, round(v) ?? 0])),
+      components: { dns: round(evidenceOf(score)) ?? 0 },
       reasons,
       episodes: [],
     });
@@ -158,13 +168,14 @@ export function scoreDns(input: DnsScoringInput): Finding[] {
       first_seen: isoTime(c.firstTs),
       last_seen: isoTime(c.lastTs),
       features: {
+        ...factors(components),
         queries: c.queries,
         domains: c.domains,
         nx_domains: c.nxDomains,
         nx_domain_share: round(c.domains ? c.nxDomains / c.domains : 0),
         nx_label_length: round(c.nxLabelLength),
       },
-      components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, round(v) ?? 0])),
+      components: { dns: round(evidenceOf(score)) ?? 0 },
       reasons: [
         `${int(c.nxDomains)} of ${int(c.domains)} registered domains asked in ${duration(span)} do not exist (NXDOMAIN), e.g. ${c.nxExamples.join(', ')}`,
         ...(c.server ? [`asked through ${c.server}`] : []),

@@ -43,6 +43,11 @@ export interface TimingThresholds {
    * alone reach this gapScore at full confidence (it could add at most (1 − gapScore)/2).
    */
   periodogramSkipGapScore: number;
+  /**
+   * Regularity evidence (decades, −log10 p under the Poisson null, see regularity.ts) at or above
+   * which the check-ins are called periodic: 3 = less than one chance in a thousand for this pair.
+   */
+  regularEvidence: number;
 }
 
 export const TIMING_THRESHOLDS: Readonly<TimingThresholds> = Object.freeze({
@@ -62,6 +67,7 @@ export const TIMING_THRESHOLDS: Readonly<TimingThresholds> = Object.freeze({
   missedShare: 0.05,
   periodAgreement: 0.1,
   periodogramSkipGapScore: 0.9,
+  regularEvidence: 3,
 });
 
 export interface StrobeResult {

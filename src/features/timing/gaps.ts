@@ -29,6 +29,11 @@ export interface Collapsed {
   times: Float64Array;
   /** Flows merged into an earlier flow's check-in (= input length − times.length). */
   merged: number;
+  /**
+   * Check-ins cut by collapseMaxSpan while flows kept coming: many of these mean the "check-ins"
+   * are slices of continuous traffic (a strobe), not bursts.
+   */
+  capped: number;
 }
 
 /**
@@ -39,23 +44,88 @@ export interface Collapsed {
 export function collapseCheckIns(ts: Float64Array, opts: Partial<CollapseOptions> = {}): Collapsed {
   const o = { ...COLLAPSE_DEFAULTS, ...opts };
   const n = ts.length;
-  if (n === 0 || !(o.collapseGap > 0)) return { times: ts, merged: 0 };
+  if (n === 0 || !(o.collapseGap > 0)) return { times: ts, merged: 0, capped: 0 };
   const out = new Float64Array(n);
   let m = 0;
+  let capped = 0;
   let start = ts[0] as number;
   let prev = start;
   out[m++] = start;
   for (let i = 1; i < n; i++) {
     const t = ts[i] as number;
-    if (t - prev < o.collapseGap && t - start < o.collapseMaxSpan) {
-      prev = t;
-      continue;
+    if (t - prev < o.collapseGap) {
+      if (t - start < o.collapseMaxSpan) {
+        prev = t;
+        continue;
+      }
+      capped++;
     }
     out[m++] = t;
     start = t;
     prev = t;
   }
-  return { times: m === n ? out : out.slice(0, m), merged: n - m };
+  return { times: m === n ? out : out.slice(0, m), merged: n - m, capped };
+}
+
+/**
+ * Burst grouping learned from the pair's own gaps. Malware that opens k connections per check-in
+ * (a TLS retry, a POST then a GET, a burst of 4) shows two gap populations: short gaps inside a
+ * burst and long gaps between bursts. When the sorted gaps have a clear break — the largest ratio
+ * between neighbours is at least `breakRatio` and at least `minCycles` gaps lie above it — flows
+ * closer than the break (geometric midpoint) join one check-in. Otherwise the fixed defaults apply.
+ */
+export interface BurstLearnOptions {
+  /**
+   * Ratio between neighbouring sorted gaps that counts as a break. 10: a burst's internal gaps
+   * (connection set-up, < 1–5 s) are at least an order of magnitude below its cycle (minutes),
+   * while the gaps of ordinary traffic form a continuum without a tenfold hole.
+   */
+  breakRatio: number;
+  /** Gaps needed above the break: 3 cycles, the fewest that can show a schedule. */
+  minCycles: number;
+  /**
+   * A burst may not last longer than this share of the shortest cycle gap above the break: half a
+   * cycle, so two check-ins are never merged into one.
+   */
+  maxSpanShare: number;
+}
+
+export const BURST_LEARN_DEFAULTS: Readonly<BurstLearnOptions> = Object.freeze({
+  breakRatio: 10,
+  minCycles: 3,
+  maxSpanShare: 0.5,
+});
+
+/** Collapse options for `ts` (sorted): the learned burst break when there is one, else the defaults. */
+export function learnCollapse(
+  ts: Float64Array,
+  base: CollapseOptions = COLLAPSE_DEFAULTS,
+  opts: Partial<BurstLearnOptions> = {},
+): CollapseOptions {
+  const o = { ...BURST_LEARN_DEFAULTS, ...opts };
+  const gaps = interArrivalGaps(ts);
+  const n = gaps.length;
+  if (n < o.minCycles + 1) return base;
+  gaps.sort();
+  // gaps below a millisecond are the same instant; compare ratios from there
+  const floor = 1e-3;
+  let bestRatio = 0;
+  let at = -1;
+  for (let i = 0; i + o.minCycles < n; i++) {
+    const lo = Math.max(floor, gaps[i] as number);
+    const hi = gaps[i + 1] as number;
+    const ratio = hi / lo;
+    if (ratio > bestRatio) {
+      bestRatio = ratio;
+      at = i;
+    }
+  }
+  if (at < 0 || bestRatio < o.breakRatio) return base;
+  const below = Math.max(floor, gaps[at] as number);
+  const above = gaps[at + 1] as number;
+  const gap = Math.sqrt(below * above);
+  if (gap <= base.collapseGap) return base;
+  return { collapseGap: gap, collapseMaxSpan: Math.max(base.collapseMaxSpan, o.maxSpanShare * above) };
 }
 
 /** Gaps between consecutive timestamps: gᵢ = tᵢ₊₁ − tᵢ (length n − 1; empty for n < 2). */

@@ -24,8 +24,10 @@ import {
   type GapStatsOptions,
   gapStatsFromSummary,
   interArrivalGaps,
+  learnCollapse,
 } from './gaps.js';
 import { type PeriodogramOptions, type PeriodogramResult, periodogram } from './periodogram.js';
+import { type Regularity, regularityEvidence, timestampResolution } from './regularity.js';
 import {
   RITA_DEFAULTS,
   type RitaOptions,
@@ -44,6 +46,7 @@ export * from './classify.js';
 export * from './fft.js';
 export * from './gaps.js';
 export * from './periodogram.js';
+export * from './regularity.js';
 export * from './rita.js';
 export * from './robust.js';
 
@@ -82,6 +85,10 @@ export interface TimingFeatures {
   strobe: StrobeResult;
   /** Statistics of the gaps between check-ins. */
   gaps: GapStats;
+  /** How surprising the check-ins' regularity is under a Poisson null (see regularity.ts). */
+  regularity: Regularity;
+  /** The merge gap used for check-ins (seconds): the default or the pair's learned burst break. */
+  collapseGap: number;
   periodogram: PeriodogramResult | null;
   /** RITA-style sub-scores and their weighted mean. */
   rita: RitaScores;
@@ -140,15 +147,28 @@ export function analyzeTiming(
 
   const strobe = detectStrobe(t, th);
 
-  // Strobes are left uncollapsed: chaining sub-second flows would invent a regular multi-second beacon.
+  // Without explicit options the burst break is learned from the pair's own gaps.
   const collapseOpts =
-    opts.collapse === false ? { collapseGap: 0 } : { ...COLLAPSE_DEFAULTS, ...opts.collapse };
-  const { times, merged } = strobe.strobe ? { times: t, merged: 0 } : collapseCheckIns(t, collapseOpts);
+    opts.collapse === false
+      ? { collapseGap: 0 }
+      : opts.collapse
+        ? { ...COLLAPSE_DEFAULTS, ...opts.collapse }
+        : learnCollapse(t);
+  const collapsed = collapseCheckIns(t, collapseOpts);
+  // A strobe whose "check-ins" are mostly slices cut by the span limit is continuous traffic:
+  // chaining it would invent a regular multi-second beacon, so its flows stay separate. A strobe
+  // of real bursts (a refused connect retried 3× every 2 s) keeps its check-ins.
+  const sliced = strobe.strobe && collapsed.capped * 2 > collapsed.times.length;
+  const { times, merged } = sliced ? { times: t, merged: 0 } : collapsed;
 
   const gaps = interArrivalGaps(times);
   const scratch = new Float64Array(Math.max(gaps.length, bytes?.length ?? 0));
   const gapSummary = summarize(gaps, gapOpts.trimAlpha, scratch);
   const gapStats = gapStatsFromSummary(gaps, gapSummary, gapOpts, scratch);
+  const regularity =
+    n >= th.minFlows
+      ? regularityEvidence(gaps, gapStats.period, { resolution: timestampResolution(t) })
+      : { evidence: 0, tolerance: Number.NaN, onTimeShare: 0, gaps: gaps.length };
 
   // RITA drops zero gaps (flows in the same whole second); our check-ins already merge flows < 1 s
   // apart, the fractional-time version of that, so the check-in gaps' summary is reused.
@@ -195,6 +215,16 @@ export function analyzeTiming(
         );
 
   let verdict = combineTiming(gapStats, pg, th);
+  if (regularity.evidence >= th.regularEvidence && gapStats.period > 0) {
+    // gaps this regular are a schedule whatever the score's ramps say: few check-ins weigh less
+    // through the null model's probability, not through a flat confidence ramp
+    verdict = {
+      ...verdict,
+      periodic: true,
+      periodSeconds: verdict.periodSeconds ?? gapStats.period,
+      periodSource: verdict.periodSource ?? 'gaps',
+    };
+  }
   if (n < th.minFlows)
     verdict = { ...verdict, timingScore: 0, periodic: false, periodSeconds: null, periodSource: null };
 
@@ -222,6 +252,8 @@ export function analyzeTiming(
     spanSeconds: span,
     strobe,
     gaps: gapStats,
+    regularity,
+    collapseGap: opts.collapse === false ? 0 : collapseOpts.collapseGap,
     periodogram: pg,
     rita,
     timingScore: verdict.timingScore,

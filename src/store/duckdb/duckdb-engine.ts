@@ -550,7 +550,9 @@ export class DuckDbEngine implements Engine {
   private superseded = new Map<number, number>();
 
   async summary(): Promise<DataSummary> {
-    const filesResult = await this.db.runAndReadAll('SELECT fingerprint, file_id FROM files ORDER BY file_id');
+    const filesResult = await this.db.runAndReadAll(
+      'SELECT fingerprint, file_id FROM files ORDER BY file_id',
+    );
     const files: FileAccounting[] = [];
     for (const [fp, id] of filesResult.getRows()) {
       const f = await this.fileAccounting(String(fp));
