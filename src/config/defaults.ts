@@ -48,6 +48,11 @@ export const SCORING_DEFAULTS = {
     prevalenceMinHosts: 10,
     /** ... and a shared service shows on at least 3 of them: one or two hosts is what C2 looks like. */
     prevalenceMinTalkers: 3,
+    /**
+     * Internal hosts on one destination at which demotion is full whatever the network's size:
+     * ten hosts on one server is a shared service in a network of 50 or of 50,000.
+     */
+    prevalenceFullTalkers: 10,
     /** Evidence kept by a pair that follows a well-known protocol profile (NTP, DNS to the host's resolver, DHCP, NetBIOS). */
     protocolProfile: 0.25,
     /** Evidence kept by each pair of a fan-out: one source polling many internal servers on one schedule. */
@@ -56,6 +61,12 @@ export const SCORING_DEFAULTS = {
     fanOutMinDestinations: 5,
     /** Evidence kept when successful connections carry no payload either way (a reachability check). */
     noPayload: 0.35,
+    /**
+     * Evidence kept by a reply stream: a pair whose destination port is new with nearly every flow
+     * (ephemeral ports) is the answering half of the other side's connections (unidirectional
+     * NetFlow records), or a port sweep; neither is a host calling home.
+     */
+    replyStream: 0.1,
     /** Evidence kept by inbound pairs (external client, internal server) under `direction: both`. */
     inbound: 0.7,
     /** Decades added when threat intel lists the destination. */

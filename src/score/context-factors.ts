@@ -6,6 +6,8 @@
  *   NetBIOS — unless its sizes or its peer are off-profile;
  * - fan-out: one source polls many internal servers on one schedule (monitoring, management);
  * - no payload: successful connections carry nothing either way (a reachability check);
+ * - reply stream: the destination port changes with nearly every flow (the answers of unidirectional
+ *   records, or a port sweep);
  * - inbound: an external client calling an internal server (kept only under `direction: both`);
  * - intel: a threat-intel list names the destination.
  * Pure: pair columns in, one record per pair out.
@@ -120,11 +122,12 @@ export function contextFactors(inputs: ContextInputs): (PairContextFactors | und
     const dst = pairs.dst[i] as string;
     if (inputs.internalHosts >= c.prevalenceMinHosts) {
       const prevalence = n.prevalence[i] as number;
-      const t = Math.min(
-        1,
-        Math.max(0, (prevalence - c.prevalenceStart) / (c.prevalenceFull - c.prevalenceStart)),
-      );
       const talkers = Math.round(prevalence * inputs.internalHosts);
+      // the share of the network, or the head count, whichever says "shared service" louder
+      const share = (prevalence - c.prevalenceStart) / (c.prevalenceFull - c.prevalenceStart);
+      const count =
+        (talkers - c.prevalenceMinTalkers + 1) / (c.prevalenceFullTalkers - c.prevalenceMinTalkers + 1);
+      const t = Math.min(1, Math.max(0, share, count));
       if (t > 0 && talkers >= c.prevalenceMinTalkers) {
         factors.prevalence = 1 - t * (1 - c.prevalence);
         reasons.push(
@@ -149,6 +152,13 @@ export function contextFactors(inputs: ContextInputs): (PairContextFactors | und
       factors.noPayload = c.noPayload;
       reasons.push(
         'demoted: the connections succeed but carry no payload either way (a reachability check carries no orders)',
+      );
+    }
+    const flows = n.flows[i] as number;
+    if (flows >= 4 && (n.distinct_dports[i] as number) >= 0.9 * flows) {
+      factors.replyStream = c.replyStream;
+      reasons.push(
+        `demoted: ${Math.round(n.distinct_dports[i] as number)} destination ports in ${flows} flows (answers to the other side's connections, or a port sweep)`,
       );
     }
     if (!inputs.isInternal(src) && inputs.isInternal(dst)) {

@@ -11,7 +11,16 @@ import { log10BinomialTail } from '../features/timing/regularity.js';
 import type { Severity } from './finding.js';
 
 export type ChannelName = keyof ScoringConfig['channels'];
-export type ContextName = 'prevalence' | 'protocolProfile' | 'fanOut' | 'noPayload' | 'inbound' | 'intel';
+/** The context factors: the entries of the scoring table's `context` that are not thresholds. */
+export type ContextName = Exclude<
+  keyof ScoringConfig['context'],
+    | 'prevalenceStart'
+  | 'prevalenceFull'
+  | 'prevalenceMinHosts'
+  | 'prevalenceMinTalkers'
+  | 'prevalenceFullTalkers'
+  | 'fanOutMinDestinations'
+>;
 
 /** What the channels read of one pair (seed and pair features, timing, models). */
 export interface PairEvidenceInput {
@@ -23,7 +32,7 @@ export interface PairEvidenceInput {
   origModeCount: number;
   origModeSize: number;
   failedShare: number;
-  /** tcp, udp, icmp, …: connection failure means something only for tcp and udp. */
+  /** tcp, udp, icmp, …: connection failure means something only for tcp. */
   proto: string | null;
   durationMax: number;
   timing: PairTiming | undefined;
@@ -75,10 +84,11 @@ export function channelEvidence(p: PairEvidenceInput, config: ScoringConfig): Re
     spectral: p.timing?.spectral ?? 0,
     // two directions tried: one decade of the better one's evidence is the price (Bonferroni, ×2)
     sizeUniformity: Math.max(0, Math.max(resp, orig) - Math.log10(2)),
-    // an inbound failure is a scan, never a C2 server that is down; ICMP and other port-less
-    // protocols have no connection to fail (Zeek's OTH there is just "no handshake seen")
+    // an inbound failure is a scan, never a C2 server that is down; only TCP has a connection
+    // that can be refused or go unanswered (a UDP datagram without reply is how discovery, syslog
+    // and casting protocols work, and ICMP's OTH is just "no handshake seen")
     failedRetries:
-      p.inbound || (p.proto !== 'tcp' && p.proto !== 'udp')
+      p.inbound || p.proto !== 'tcp'
         ? 0
         : failedEvidence(failed, p.flows, nulls.failedShare),
     persistence: persistenceEvidence(p.durationMax, nulls.sessionSeconds),
