@@ -543,8 +543,16 @@ export class DuckDbEngine implements Engine {
   /** Names from the name logs onto the flows (names-sql.ts); nothing to do without name logs. */
   async resolveNames(): Promise<NameResolution> {
     this.superseded = await supersedeOpenSnapshots(this.db);
-    return resolveNames(this.db);
+    const resolution = await resolveNames(this.db);
+    // the via column is aggregated only when some flow went through a proxy (a conn.log alone: never)
+    if (resolution.events > 0) {
+      const r = await this.db.runAndReadAll('SELECT count(*) FROM flows WHERE via IS NOT NULL');
+      this.anyVia = num(r.getRows()[0]?.[0] ?? 0) > 0;
+    }
+    return resolution;
   }
+
+  private anyVia = false;
 
   /** open_conn rows skipped as superseded after import, per file_id (moved from used to skipped in the summary). */
   private superseded = new Map<number, number>();
@@ -613,7 +621,7 @@ export class DuckDbEngine implements Engine {
     const f = flowsSql(options, this.namePairs);
     const failed = FAILED_STATES.map((s) => `'${s}'`).join(', ');
     const sql = `
-      SELECT p.src, p.dst, m.dport, p.proto, p.host, p.via,
+      SELECT p.src, p.dst, m.dport, p.proto, p.host, ${this.anyVia ? 'p.via' : 'NULL::VARCHAR AS via'},
         p.t_bytecount, m.i_bytecount, p.distinct_byte_count, m.i_bytecount / p.t_bytecount AS avgcount,
         m.mode_size, o.orig_mode_n / p.t_bytecount AS orig_mode_share, p.orig_distinct_sizes, o.orig_mode_size,
         p.t_bytecount AS flows, p.first_ts, p.last_ts, p.distinct_dports,
@@ -623,7 +631,7 @@ export class DuckDbEngine implements Engine {
       FROM (
         SELECT src, dst, count(*)::DOUBLE AS t_bytecount, count(DISTINCT size)::DOUBLE AS distinct_byte_count,
           count(DISTINCT coalesce(orig_bytes, 0))::DOUBLE AS orig_distinct_sizes,
-          mode(proto) AS proto, mode(host) AS host, mode(via) AS via,
+          mode(proto) AS proto, mode(host) AS host${this.anyVia ? ', mode(via) AS via' : ''},
           min(ts) AS first_ts, max(ts) AS last_ts, count(DISTINCT dport)::DOUBLE AS distinct_dports,
           sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
           coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
