@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../src/config/config-file.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
 import type { PairFeatures } from '../src/features/pair-features.js';
 import { hunt } from '../src/hunt/hunt.js';
@@ -357,5 +358,22 @@ describe('FQDN pairs', () => {
     // its address pairs are still there, each with a quarter of the check-ins
     const p = await pairsOf([sub]);
     expect(cdn.map((a) => pair(p, '10.0.0.5', a)?.host)).toEqual(cdn.map(() => 'rotating-c2.example.net'));
+  });
+});
+
+describe('allowlists and intel by name', () => {
+  it('an allowlisted domain drops its proxied and DNS-named pairs; an intel-listed name marks its pair', async () => {
+    const folder = await writeZeekFolder();
+    const intelFile = await file('intel/names.txt', 'c2.example.net\n');
+    const settings = {
+      ...DEFAULT_CONFIG,
+      allowlist: { ...DEFAULT_CONFIG.allowlist, domains: ['example.org'] },
+      intel: [intelFile],
+    };
+    const result = await hunt({ inputs: [folder], settings });
+    expect(result.findings.some((f) => f.host === 'update.example.org')).toBe(false);
+    expect(result.summary.pairs_excluded.allowlist).toBeGreaterThanOrEqual(1);
+    const listed = result.findings.find((f) => f.host === 'c2.example.net');
+    expect(listed?.reasons.join(' ')).toMatch(/intel|names\.txt/i);
   });
 });

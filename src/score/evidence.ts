@@ -14,7 +14,7 @@ export type ChannelName = keyof ScoringConfig['channels'];
 /** The context factors: the entries of the scoring table's `context` that are not thresholds. */
 export type ContextName = Exclude<
   keyof ScoringConfig['context'],
-    | 'prevalenceStart'
+  | 'prevalenceStart'
   | 'prevalenceFull'
   | 'prevalenceMinHosts'
   | 'prevalenceMinTalkers'
@@ -87,10 +87,7 @@ export function channelEvidence(p: PairEvidenceInput, config: ScoringConfig): Re
     // an inbound failure is a scan, never a C2 server that is down; only TCP has a connection
     // that can be refused or go unanswered (a UDP datagram without reply is how discovery, syslog
     // and casting protocols work, and ICMP's OTH is just "no handshake seen")
-    failedRetries:
-      p.inbound || p.proto !== 'tcp'
-        ? 0
-        : failedEvidence(failed, p.flows, nulls.failedShare),
+    failedRetries: p.inbound || p.proto !== 'tcp' ? 0 : failedEvidence(failed, p.flows, nulls.failedShare),
     persistence: persistenceEvidence(p.durationMax, nulls.sessionSeconds),
     outlierness: clamp01((p.outlierness - 0.5) / 0.5) * config.channels.outlierness.cap,
     change: p.episodes * nulls.episodeEvidence,
