@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The HTML report inlines the bundled page script: build it once, fresh, before any test.
+    globalSetup: ['test/setup/build-page.ts'],
   },
 });

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateToFile, type Truth } from '../src/generate/index.js';
+import { Rng } from '../src/math/random.js';
 import type { PairWindowSeries } from '../src/store/engine.js';
 
 /** Flows of one pair, as the change detector's reference aggregation needs them. */
@@ -12,16 +13,10 @@ export interface TestFlow {
   dport?: number | null;
 }
 
-/** Small seeded PRNG (mulberry32) so synthetic series are the same on every run. */
+/** Seeded uniforms in [0, 1) (the project's generator stream) so synthetic series are the same on every run. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.float();
 }
 
 /** A beacon: one check-in every `period` s (× (1 − U(0, jitter))), fixed sizes, from `start` to `end`. */

@@ -113,12 +113,61 @@ describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
     expect(await page.locator('#detail-title').textContent()).toContain(`${opened?.src} → ${opened?.dst}`);
   });
 
+  it('marks the selected finding in its verdict colour with its rank, not as a grey (unflagged-looking) sphere', async () => {
+    const f = result.findings[0] as HuntResult['findings'][number];
+    await page.locator('#findings-body tr[data-index="0"]').click();
+    await expect.poll(() => page.getAttribute('#timeline', 'data-index')).toBe('0');
+    const selected = (await page.evaluate(`(() => {
+      const s = echarts.getInstanceByDom(document.getElementById('scatter')).getOption().series;
+      const m = s[s.length - 1];
+      return { name: m.name, points: m.data.length, color: m.itemStyle.color, label: m.label.formatter };
+    })()`)) as { name: string; points: number; color: string; label: string };
+    expect(selected).toEqual({
+      name: 'selected',
+      points: 1,
+      color: f.verdict === 'beacon' ? BEACON_RED : expect.any(String),
+      label: '#1',
+    });
+    expect(selected.color).not.toBe('#111');
+  });
+
+  it('fits the findings table in a 1400 px window', async () => {
+    const widths = (await page.evaluate(`(() => ({
+      table: document.getElementById('findings-table').scrollWidth,
+      wrap: document.querySelector('#findings .table-wrap').clientWidth,
+      page: document.documentElement.scrollWidth,
+    }))()`)) as { table: number; wrap: number; page: number };
+    expect(page.viewportSize()?.width).toBe(1400);
+    expect(widths.table).toBeLessThanOrEqual(widths.wrap);
+    expect(widths.page).toBeLessThanOrEqual(1400);
+  });
+
+  it("draws a zero-byte beacon's timeline as connections per round time bin, adding up to its flows", async () => {
+    const i = result.findings.findIndex(
+      (f) => f.features.orig_bytes_total === 0 && f.features.resp_bytes_total === 0 && f.flows > 100,
+    );
+    expect(i, 'the generator plants a beacon whose C2 refuses connections').toBeGreaterThanOrEqual(0);
+    await page.locator(`#findings-body tr[data-index="${i}"]`).click();
+    await expect.poll(() => page.getAttribute('#timeline', 'data-index')).toBe(String(i));
+    const strip = (await page.evaluate(`(() => {
+      const s = echarts.getInstanceByDom(document.getElementById('timeline')).getOption().series[0];
+      return { type: s.type, name: s.name, total: s.data.reduce((a, d) => a + d[1], 0), bars: s.data.length };
+    })()`)) as { type: string; name: string; total: number; bars: number };
+    expect(strip.type).toBe('bar');
+    expect(strip.name).toMatch(/^connections per \d+ (s|min|h) \(no bytes recorded\)$/);
+    expect(strip.total).toBe(Number(await page.getAttribute('#timeline', 'data-points')));
+    expect(strip.bars).toBeGreaterThan(10);
+    await shot('timeline-zero-bytes', '#timeline');
+  });
+
   it('a clicked row shows its own timeline, histograms, reasons and sub-scores', async () => {
-    const f = result.findings[2] as HuntResult['findings'][number];
-    await page.locator('#findings-body tr[data-index="2"]').click();
-    await expect.poll(() => page.getAttribute('#timeline', 'data-index')).toBe('2');
+    // a finding with bytes, so the timeline has a point per flow
+    const index = result.findings.findIndex((f, k) => k >= 2 && (f.features.resp_bytes_total ?? 0) > 0);
+    const f = result.findings[index] as HuntResult['findings'][number];
+    await page.locator(`#findings-body tr[data-index="${index}"]`).click();
+    await expect.poll(() => page.getAttribute('#timeline', 'data-index')).toBe(String(index));
     expect(await page.locator('#detail-title').textContent()).toContain(`${f.src} → ${f.dst}`);
-    expect(await page.locator('#findings-body tr.selected').getAttribute('data-index')).toBe('2');
+    expect(await page.locator('#findings-body tr.selected').getAttribute('data-index')).toBe(String(index));
     const points = Number(await page.getAttribute('#timeline', 'data-points'));
     expect(points).toBe(Math.min(f.flows, 5000));
     expect(await seriesLength(page, 'timeline', 0)).toBe(points);
@@ -127,6 +176,13 @@ describe.skipIf(missing)('the HTML report of demo data, in chromium', () => {
     expect(await page.locator('#detail-components .component').count()).toBe(
       Object.keys(f.components).length,
     );
+    // Byte ticks on round values: 1-2-5 × 10^k bytes, KiB or MiB (never 48.8 KiB).
+    const interval = (await page.evaluate(
+      `echarts.getInstanceByDom(document.getElementById('timeline')).getOption().yAxis[0].interval`,
+    )) as number;
+    const unit = interval >= 1024 * 1024 ? 1024 * 1024 : interval >= 1024 ? 1024 : 1;
+    const mantissa = interval / unit / 10 ** Math.floor(Math.log10(interval / unit));
+    expect([1, 2, 5]).toContain(Math.round(mantissa * 1e9) / 1e9);
     await page.waitForTimeout(200);
     const timeline = decodePng(await shot('timeline', '#timeline'));
     expect(countColour(timeline, '#1f77b4', 30) + countColour(timeline, BEACON_RED, 30)).toBeGreaterThan(50);

@@ -5,8 +5,7 @@ import { pairKey } from '../src/features/pair-features.js';
 import { buildPayload, evenSample, flowDetail, roundNumber, shareBudget } from '../src/report/html/data.js';
 import { escapeHtml, inlineScriptText, jsonForScript } from '../src/report/html/escape.js';
 import { GL_EXPRESSION_EVALUATOR, patchEchartsGl } from '../src/report/html/gl-expression.js';
-import { chartLibraries } from '../src/report/html/libraries.js';
-import { PAGE_SCRIPT } from '../src/report/html/page-script.js';
+import { pageScript } from '../src/report/html/libraries.js';
 import { renderHtmlReport } from '../src/report/html-report.js';
 import type { HuntResult } from '../src/score/finding.js';
 import { hostileResult, PROBES } from './browser/hostile.js';
@@ -47,12 +46,20 @@ describe('escaping for the HTML report', () => {
   });
 });
 
-describe('the inlined libraries', () => {
-  it('echarts-gl is patched so the page needs no eval, and both libraries inline safely', () => {
-    const libs = chartLibraries();
-    expect(libs.needsEval).toBe(false);
-    expect(libs.echartsGl).not.toMatch(/new Function\("width"/);
-    for (const text of [libs.echarts, libs.echartsGl]) expect(text).not.toMatch(/<\/script|<!--/i);
+describe('the bundled page script', () => {
+  it('has echarts-gl patched so the page needs no eval, and inlines safely', () => {
+    const text = pageScript();
+    expect(text).not.toMatch(/new Function\(|\beval\(/);
+    expect(text).toContain('Invalid expression.');
+    expect(text).not.toMatch(/<\/script|<!--/i);
+  });
+
+  it('carries only the charts the page draws', () => {
+    const text = pageScript();
+    // The full ECharts and echarts-gl builds together were 1.7 MB, map-tile servers (cartocdn, osm,
+    // mapbox) and SVG export among them; the cut bundle has no URL at all.
+    expect(text.length).toBeLessThan(1_200_000);
+    expect(text).not.toMatch(/https?:\/\//);
   });
 
   it("the evaluator that replaces new Function computes echarts-gl's size expressions and nothing else", () => {
@@ -70,7 +77,7 @@ describe('the inlined libraries', () => {
   });
 
   it('the page script is valid JavaScript', () => {
-    expect(() => new Script(PAGE_SCRIPT)).not.toThrow();
+    expect(() => new Script(pageScript())).not.toThrow();
   });
 });
 
@@ -78,11 +85,11 @@ describe('renderHtmlReport on hostile data', () => {
   const result = hostileResult();
   const html = renderHtmlReport(result);
 
-  it('holds one data block and three scripts, and no probe as markup', () => {
+  it('holds one data block and one script, and no probe as markup', () => {
     const all = scripts(html);
-    expect(all.map((s) => s.attrs)).toEqual([' type="application/json" id="report-data"', '', '', '']);
-    expect((html.match(/<script/gi) ?? []).length).toBe(4);
-    expect((html.match(/<\/script/gi) ?? []).length).toBe(4);
+    expect(all.map((s) => s.attrs)).toEqual([' type="application/json" id="report-data"', '']);
+    expect((html.match(/<script/gi) ?? []).length).toBe(2);
+    expect((html.match(/<\/script/gi) ?? []).length).toBe(2);
     for (const needle of ['<img src=x', '<svg onload', '</script><script>window', '</SCRIPT >', '\u2028']) {
       expect(html.includes(needle), needle).toBe(false);
     }

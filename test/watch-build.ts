@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** The watch command on its own (src/watch/main.ts, built): what the tests run as a user would. */
+/** The watch command on its own (src/cli/watch-main.ts, built): what the tests run as a user would. */
 export const ROOT = resolve(import.meta.dirname, '..');
-export const ENTRY = join(ROOT, 'dist', 'watch', 'main.js');
+export const ENTRY = join(ROOT, 'dist', 'cli', 'watch-main.js');
 const LOCK = join(ROOT, 'dist', '.watch-test-build.lock');
 
 function stale(): boolean {
@@ -44,5 +44,5 @@ export function ensureBuilt(): void {
     const until = Date.now() + 120_000;
     while (existsSync(LOCK) && Date.now() < until) spawnSync('sleep', ['0.2']);
   }
-  if (!existsSync(ENTRY)) throw new Error('dist/watch/main.js missing: run npm run build');
+  if (!existsSync(ENTRY)) throw new Error('dist/cli/watch-main.js missing: run npm run build');
 }

@@ -1,7 +1,7 @@
-import { mad, median } from '../features/timing/robust.js';
+import { mad, median } from '../math/robust.js';
 import type { PairWindowSeries } from '../store/engine.js';
 import { type ChangeOptions, MAD_TO_SIGMA, SCALE_FLOORS } from './options.js';
-import { windowReasons } from './reasons.js';
+import { type ChangeNumbers, windowReasons } from './reasons.js';
 
 /*
  * The change detector, as a fold over one pair's windows in time order:
@@ -60,17 +60,6 @@ export interface BaselineEntry {
   origDistinct: number;
   origModeSize: number;
   origModeCount: number;
-}
-
-/** The numbers an alert shows before (baseline medians) and after (the window). */
-export interface ChangeNumbers {
-  flows: number;
-  gap_s: number | null;
-  bytes: number;
-  avgcount: number;
-  distinct_sizes: number;
-  orig_avgcount: number;
-  orig_distinct_sizes: number;
 }
 
 /** One window that alerted. */

@@ -1,7 +1,7 @@
 import { pairKey } from '../features/pair-features.js';
 import type { Episode, Finding } from '../score/finding.js';
-import { isoTime } from '../score/finding.js';
 import type { Engine, PairWindowSeries } from '../store/engine.js';
+import { isoTime } from '../util/time.js';
 import { type ChangeEpisode, foldSeries, initialState } from './detector.js';
 import { type ChangeOptions, resolveChangeOptions } from './options.js';
 

@@ -4,7 +4,6 @@ export {
   type BaselineSummary,
   type ChangeEpisode,
   type ChangeEvent,
-  type ChangeNumbers,
   closeIfOver,
   type DetectorState,
   episodeCloseIndex,
@@ -30,4 +29,4 @@ export {
   toEpisode,
 } from './episodes.js';
 export { CHANGE_DEFAULTS, type ChangeOptions, parseDuration, resolveChangeOptions } from './options.js';
-export { formatBytes, windowReasons } from './reasons.js';
+export { type ChangeNumbers, formatBytes, windowReasons } from './reasons.js';

@@ -1,6 +1,16 @@
 import { formatCount, formatDuration, formatSeconds } from '../features/timing/classify.js';
-import type { ChangeNumbers } from './detector.js';
 import type { ChangeOptions } from './options.js';
+
+/** The numbers an alert shows before (baseline medians) and after (the window). */
+export interface ChangeNumbers {
+  flows: number;
+  gap_s: number | null;
+  bytes: number;
+  avgcount: number;
+  distinct_sizes: number;
+  orig_avgcount: number;
+  orig_distinct_sizes: number;
+}
 
 /** z-scores from this on are worth a reason. */
 const NOTABLE_Z = 2;

@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { errorMessage, InputError } from '../util/errors.js';
-import { terminalSafe } from '../util/terminal-safe.js';
+import { Command } from 'commander';
 import { registerDemo } from './demo-command.js';
 import { registerEval } from './eval-command.js';
 import { registerGenerate } from './generate-command.js';
 import { registerHunt } from './hunt-command.js';
 import { outputStyle } from './output-style.js';
+import { guardProcess, runProgram } from './run.js';
 import { registerSpl } from './spl-command.js';
 import { registerWatch } from './watch-command.js';
-
-/** Exit codes (brief): 0 ran, 2 usage or input error, 1 internal error. */
-const EXIT_USAGE = 2;
-const EXIT_INTERNAL = 1;
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -42,41 +37,8 @@ Examples:
   registerGenerate(program);
   registerSpl(program);
   registerWatch(program);
-  try {
-    await program.parseAsync(argv);
-    return 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // help and version "errors" are normal exits
-      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
-        return 0;
-      return EXIT_USAGE;
-    }
-    if (err instanceof InputError) {
-      process.stderr.write(`beaconhunt: ${terminalSafe(err.describe())}\n`);
-      return EXIT_USAGE;
-    }
-    process.stderr.write(`beaconhunt: internal error: ${terminalSafe(errorMessage(err))}\n`);
-    if (process.env.BEACONHUNT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return EXIT_INTERNAL;
-  }
+  return runProgram(program, argv);
 }
 
-// Anything that escapes main() (a library's stray rejection): one line, exit 1, no stack unless asked.
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (err: unknown) => {
-    process.stderr.write(`beaconhunt: internal error: ${terminalSafe(errorMessage(err))}\n`);
-    if (process.env.BEACONHUNT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exit(EXIT_INTERNAL);
-  });
-}
-
-// `beaconhunt hunt … | head` closes our stdout early: that ends the run quietly, not with a trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    process.exit(EXIT_INTERNAL);
-  });
-}
-
+guardProcess();
 process.exitCode = await main(process.argv);

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CHANGE_DEFAULTS, parseDuration } from '../change/options.js';
 import { FORMAT_OPTIONS } from '../read/formats.js';
-import { isoTime } from '../score/finding.js';
 import { terminalSafe } from '../util/terminal-safe.js';
+import { isoTime } from '../util/time.js';
 import { WATCH_DEFAULTS, type WatchEvent, watch } from '../watch/run.js';
 
 interface WatchCliOptions {

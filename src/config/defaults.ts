@@ -69,8 +69,11 @@ export const SCORING_DEFAULTS = {
     replyStream: 0.1,
     /** Evidence kept by inbound pairs (external client, internal server) under `direction: both`. */
     inbound: 0.7,
-    /** Decades added when threat intel lists the destination. */
-    intel: 4,
+    /**
+     * Decades added when threat intel lists the destination: 8, so that a listed destination alone
+     * makes a high finding (≥ 7.1 decades), whatever its pattern or its demotions.
+     */
+    intel: 8,
   },
   /** Combined evidence (decades) that maps to a score of 0.5 ... */
   evidenceMidpoint: 6,

@@ -1,4 +1,3 @@
-import type { BeaconhuntConfig } from '../config/config-file.js';
 import type { IntelLists } from './intel.js';
 import { isIgnoredDestination, networkSet } from './networks.js';
 
@@ -14,12 +13,30 @@ export interface PairContext {
 }
 
 /**
+ * The settings the context reads. Declared here, not imported from config/, so that config (which
+ * builds on context's network defaults) sits above context; the parsed config file satisfies it.
+ */
+export interface ContextSettings {
+  internal_networks: readonly string[];
+  direction: 'outbound' | 'inbound' | 'both';
+  allowlist: {
+    destinations: readonly string[];
+    sources: readonly string[];
+    ports: readonly number[];
+    /** "source -> destination" */
+    pairs: readonly string[];
+    /** a domain allows itself and its subdomains; a leading "*." or "." is ignored */
+    domains: readonly string[];
+  };
+}
+
+/**
  * Context from the config: internal networks and direction, allowlists, intel. `anyInternal`
  * false (no source is internal) turns the direction filter off, so a capture of public addresses
  * is still hunted rather than silently empty.
  */
 export function pairContext(
-  config: BeaconhuntConfig,
+  config: ContextSettings,
   intel: IntelLists | undefined,
   anyInternal: boolean,
 ): PairContext {

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../math/random.js';
 
 /** Dotted quad of a 32-bit address. */
 export function ipv4(n: number): string {

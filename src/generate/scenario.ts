@@ -1,11 +1,12 @@
+import { Rng } from '../math/random.js';
+import { isoTime } from '../util/time.js';
 import { mailActors, ntpActors, telemetryActors } from './actors/benign.js';
 import { browsingActor } from './actors/browsing.js';
 import { plantedActors } from './actors/planted.js';
 import type { Actor, Window } from './actors/types.js';
 import { type GenerateOptions, type GenerateOptionsInput, resolveOptions, spanOf } from './options.js';
-import { apportion, Rng } from './rng.js';
-import { ActivityClock, isoTime } from './time.js';
-import { measurePair, type Truth } from './truth.js';
+import { ActivityClock } from './time.js';
+import { measurePair, TRUTH_TIME, type Truth } from './truth.js';
 import { buildWorld } from './world.js';
 
 /** Everything needed to emit the flows: the actors, and the truth measured from them. */
@@ -57,10 +58,30 @@ export function buildScenario(input: GenerateOptionsInput = {}): Scenario {
       generator: 'beaconhunt',
       version: 1,
       options,
-      window: { start: isoTime(window.start), end: isoTime(window.end) },
+      window: { start: isoTime(window.start, TRUTH_TIME), end: isoTime(window.end, TRUTH_TIME) },
       total_flows: recordedFlows + background,
       hosts: world.hosts.length,
       pairs,
     },
   };
+}
+
+/**
+ * Splits `total` into integer shares proportional to `weights` (largest remainder), so per-actor
+ * budgets add up exactly to the requested total.
+ */
+export function apportion(total: number, weights: readonly number[]): number[] {
+  const sum = weights.reduce((a, b) => a + Math.max(0, b), 0);
+  if (total <= 0 || sum <= 0) return weights.map(() => 0);
+  const exact = weights.map((w) => (Math.max(0, w) / sum) * total);
+  const shares = exact.map(Math.floor);
+  let left = total - shares.reduce((a, b) => a + b, 0);
+  const order = exact
+    .map((e, i) => [e - Math.floor(e), i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) {
+    const i = (order[k] as readonly [number, number])[1];
+    shares[i] = (shares[i] as number) + 1;
+  }
+  return shares;
 }

@@ -1,5 +1,5 @@
 import type { Flow } from '../flow/schema.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../math/random.js';
 
 /** What stays fixed for one actor's flows: who talks to whom, on which port. */
 export interface Endpoint {

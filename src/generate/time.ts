@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../math/random.js';
 
 /**
  * Relative user activity per UTC hour of day: quiet nights, a morning ramp, busy office hours.
@@ -68,9 +68,4 @@ export class ActivityClock {
 export function nextSortedUniform(previous: number, remaining: number, rng: Rng): number {
   const t = 1 - (1 - previous) * rng.floatOpen() ** (1 / remaining);
   return Math.min(t, 1 - Number.EPSILON);
-}
-
-/** ISO 8601 UTC as the truth file reports times: milliseconds only when there are any. */
-export function isoTime(epochSeconds: number): string {
-  return new Date(Math.round(epochSeconds * 1000)).toISOString().replace('.000Z', 'Z');
 }

@@ -1,9 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Flow } from '../flow/schema.js';
+import { isoTime } from '../util/time.js';
 import type { Actor, JitterModel, PairKind, Window } from './actors/types.js';
 import type { GenerateOptions } from './options.js';
-import { isoTime } from './time.js';
+
+/** The truth file writes whole seconds without ".000". */
+export const TRUTH_TIME = { dropZeroMillis: true } as const;
 
 /** A spurt of active C2 as written to the truth file. */
 export interface TruthSpurt {
@@ -116,8 +119,8 @@ export function measurePair(actor: Actor): TruthPair {
     jitter: spec.jitter,
     jitter_model: spec.jitter_model,
     flows,
-    first_seen: flows ? isoTime(first) : null,
-    last_seen: flows ? isoTime(last) : null,
+    first_seen: flows ? isoTime(first, TRUTH_TIME) : null,
+    last_seen: flows ? isoTime(last, TRUTH_TIME) : null,
     resp_bytes_mode: respMode,
     resp_bytes_mode_share: flows ? Math.round((respModeCount / flows) * 10000) / 10000 : 0,
     distinct_resp_bytes: resp.size,
@@ -126,8 +129,8 @@ export function measurePair(actor: Actor): TruthPair {
   };
   if (spec.spurts) {
     pair.spurts = spec.spurts.map((w, i) => ({
-      start: isoTime(w.start),
-      end: isoTime(w.end),
+      start: isoTime(w.start, TRUTH_TIME),
+      end: isoTime(w.end, TRUTH_TIME),
       flows: inSpurt[i] as number,
     }));
   }

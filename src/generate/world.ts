@@ -1,6 +1,6 @@
+import { type Rng, WeightedTable, zipfWeights } from '../math/random.js';
 import { ExternalAddresses, internalV4, internalV6 } from './net.js';
 import type { GenerateOptions } from './options.js';
-import { type Rng, WeightedTable, zipfWeights } from './rng.js';
 import type { ClientOs } from './shape.js';
 
 export interface Host {

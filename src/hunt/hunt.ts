@@ -17,13 +17,13 @@ import { guardUtf8 } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
 import { evidenceFor } from '../score/evidence.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
-import { isoTime } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
 import { applyEpisodes, rank, scorePairs, scoreUpperBound, severityOf } from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
 import { InputError } from '../util/errors.js';
+import { isoTime } from '../util/time.js';
 
 export interface HuntOptions {
   inputs: string[];
@@ -278,11 +278,18 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
     const data = await engine.summary();
     if (data.files.length === 0)
       throw new InputError('no input: give flow files, directories or - for stdin');
+    const unidirectional = data.files.some((f) => f.directionality === 'unidirectional');
     const featureOptions: FeatureOptions = {
       sizeField: options.sizeField ?? defaultSizeField(data),
       dropZeroBytes: options.seedCompat ?? false,
       internalNetworks: settings.internal_networks,
+      stitchSplitRecords: unidirectional,
     };
+    if (unidirectional && !engine.stitchesSplitRecords)
+      emit({
+        kind: 'warning',
+        message: `the ${engine.name} engine does not stitch split NetFlow records: a held connection may count as several check-ins`,
+      });
     if (data.files.some((f) => f.precomputed)) {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }

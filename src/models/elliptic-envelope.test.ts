@@ -1,10 +1,10 @@
 import { determinant, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { fixtureMatrix, maxAbsDiff, readFixture, relFrobenius } from '../../test/fixtures/models/load.js';
+import { seededRng } from '../math/random.js';
+import { rocAuc, spearman } from '../math/stats.js';
 import { ellipticEnvelope, fastMcd, mahalanobis, mcdMahalanobis } from './elliptic-envelope.js';
 import { fromRows } from './matrix.js';
-import { createRng } from './random.js';
-import { rocAuc, spearman } from './stats.js';
 
 const logdet = (c: ArrayLike<number>[]) => Math.log(determinant(new Matrix(c.map((r) => Array.from(r)))));
 
@@ -98,7 +98,7 @@ describe('FastMCD details', () => {
   });
 
   it('drops constant columns and regularises an exact fit', () => {
-    const rng = createRng(9);
+    const rng = seededRng(9);
     const rows: number[][] = [];
     // 70 % of the rows share b = 1 exactly (an "exact fit" hyperplane for the h-subset)
     for (let i = 0; i < 300; i++) rows.push([rng.normal(), i < 210 ? 1 : 1 + Math.abs(rng.normal()) * 3, 42]);

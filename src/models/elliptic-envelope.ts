@@ -36,9 +36,10 @@
  * original units.
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { IndexSampler, type Rng, seededRng } from '../math/random.js';
+import { quantileSorted } from '../math/robust.js';
+import { chi2Quantile, minMaxNormalise, smallestMask } from '../math/stats.js';
 import { type FeatureMatrix, nRows } from './matrix.js';
-import { createRng, IndexSampler, type Rng } from './random.js';
-import { chi2Quantile, minMaxNormalise, quantileSorted, smallestMask } from './stats.js';
 
 export interface McdOptions {
   /** Fraction of rows in the raw support; default (n + p + 1)/2 rows. */
@@ -381,7 +382,7 @@ function standardise(
 export function fastMcd(m: FeatureMatrix, options: McdOptions = {}): McdModel {
   const n = nRows(m);
   const regularization = options.regularization ?? 1e-4;
-  const rng = createRng(options.seed ?? 0);
+  const rng = seededRng(options.seed ?? 0);
   // drop constant columns; standardise the rest
   const used: number[] = [];
   const centers: number[] = [];

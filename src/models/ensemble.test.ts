@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureMatrix, readFixture } from '../../test/fixtures/models/load.js';
+import { deriveSeed, seededRng } from '../math/random.js';
+import { rankNormalise, rocAuc } from '../math/stats.js';
 import { ALL_MODELS, runEnsemble } from './ensemble.js';
 import { isolationForest } from './isolation-forest.js';
 import { fromRows, nRows } from './matrix.js';
-import { createRng, deriveSeed } from './random.js';
 import { scaleMatrix } from './scale.js';
-import { rankNormalise, rocAuc } from './stats.js';
 
 /** Correlated features; the first nOut rows break the correlation of f1 and f4 (+5 / −5). */
 function synthetic(n: number, d: number, nOut: number, seed: number) {
-  const rng = createRng(seed);
+  const rng = seededRng(seed);
   const rows: number[][] = [];
   for (let i = 0; i < n; i++) {
     const z = rng.normal() * 2;

@@ -9,6 +9,8 @@
  * Deterministic for a given seed.
  */
 
+import { deriveSeed } from '../math/random.js';
+import { rankNormalise } from '../math/stats.js';
 import {
   type EllipticEnvelopeOptions,
   type EllipticEnvelopeResult,
@@ -23,9 +25,7 @@ import { type ChooseKResult, chooseK, type KMeansOptions, type KMeansResult, kMe
 import { type FeatureMatrix, nRows } from './matrix.js';
 import { type OneClassSvmOptions, type OneClassSvmResult, oneClassSvm } from './one-class-svm.js';
 import { type PcaOutlierOptions, type PcaOutlierResult, pcaOutliers } from './pca.js';
-import { deriveSeed } from './random.js';
 import { imputeNonFinite, type ScaleSpec, type ScalingParams, scaleMatrix } from './scale.js';
-import { rankNormalise } from './stats.js';
 
 export type ModelName = 'kmeans' | 'iforest' | 'elliptic' | 'ocsvm' | 'pca';
 export const ALL_MODELS: readonly ModelName[] = ['kmeans', 'iforest', 'elliptic', 'ocsvm', 'pca'];

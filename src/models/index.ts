@@ -6,6 +6,4 @@ export * from './kmeans.js';
 export * from './matrix.js';
 export * from './one-class-svm.js';
 export * from './pca.js';
-export * from './random.js';
 export * from './scale.js';
-export * from './stats.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureMatrix, MODEL_FIXTURES, readFixture, topK } from '../../test/fixtures/models/load.js';
+import { rocAuc, spearman } from '../math/stats.js';
 import {
   averagePathLength,
   EULER_GAMMA,
@@ -8,7 +9,6 @@ import {
   pathLengths,
 } from './isolation-forest.js';
 import { fromRows } from './matrix.js';
-import { rocAuc, spearman } from './stats.js';
 
 describe('c(n)', () => {
   it('matches hand-computed values', () => {

@@ -12,8 +12,9 @@
  * - Anomaly score s(x, ψ) = 2^(−E[h(x)] / c(ψ)) ∈ (0, 1]; ≈ 1 anomalous, ≤ 0.5 normal.
  * Seeded: the same seed and data always give the same trees and scores.
  */
+
+import { IndexSampler, seededRng } from '../math/random.js';
 import { type FeatureMatrix, nRows, toRowMajor } from './matrix.js';
-import { createRng, IndexSampler } from './random.js';
 
 /** Euler–Mascheroni constant (the paper prints 0.5772156649; full precision matches scikit-learn to 1e-15). */
 export const EULER_GAMMA = 0.5772156649015329;
@@ -99,7 +100,7 @@ export function fitIsolationForest(
   if (n === 0 || d === 0) return model;
 
   const X = toRowMajor(m);
-  const rng = createRng(options.seed ?? 0);
+  const rng = seededRng(options.seed ?? 0);
   const sampler = new IndexSampler(n, rng);
   const lo = new Float64Array(d);
   const hi = new Float64Array(d);
@@ -139,7 +140,7 @@ export function fitIsolationForest(
         leafPath[g] = depth + averagePathLength(size);
         continue;
       }
-      const q = candidates[rng.int(nc)] as number;
+      const q = candidates[rng.below(nc)] as number;
       const qlo = lo[q] as number;
       const p = qlo + rng.float() * ((hi[q] as number) - qlo);
       // partition idx[start, end) so that the rows with x_q < p come first

@@ -1,9 +1,9 @@
 import { kmeans as mlKmeans } from 'ml-kmeans';
 import { describe, expect, it } from 'vitest';
 import { fixtureMatrix, readFixture } from '../../test/fixtures/models/load.js';
+import { seededRng } from '../math/random.js';
 import { chooseK, kMeans, seedCompatKMeans, silhouetteScore } from './kmeans.js';
 import { fromRows, toRowMajor } from './matrix.js';
-import { createRng } from './random.js';
 
 describe('k-means against scikit-learn (k = 2, n_init = 10)', () => {
   // gauss3d: our runs reach a lower-inertia optimum than scikit-learn's (1167.227 < 1167.313)
@@ -68,7 +68,7 @@ describe('choosing k by silhouette', () => {
   });
 
   it('samples large inputs (deterministic) and stops when k exceeds the distinct rows', () => {
-    const rng = createRng(2);
+    const rng = seededRng(2);
     const rows = Array.from({ length: 5000 }, (_, i) => [rng.normal() + (i % 2) * 6, rng.normal()]);
     const m = fromRows(['a', 'b'], rows);
     const a = chooseK(m, { seed: 1, sampleSize: 300, fitSampleSize: 1000 });
@@ -82,7 +82,7 @@ describe('choosing k by silhouette', () => {
 
 describe('k-means outlier score', () => {
   it('scores far rows and small-cluster members high, deterministically', () => {
-    const rng = createRng(3);
+    const rng = seededRng(3);
     const rows: number[][] = [];
     for (let i = 0; i < 500; i++) rows.push([rng.normal(), rng.normal()]);
     for (let i = 0; i < 500; i++) rows.push([rng.normal() + 10, rng.normal()]);

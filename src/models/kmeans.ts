@@ -14,9 +14,10 @@
  * final centroids (scikit-learn's last E-step). `nInit` runs with derived seeds keep the lowest inertia.
  */
 import { kmeans as mlKmeans } from 'ml-kmeans';
+import { deriveSeed, IndexSampler, sampleRows, seededRng } from '../math/random.js';
+import { median } from '../math/robust.js';
+import { minMaxNormalise } from '../math/stats.js';
 import { columnVariances, type FeatureMatrix, nRows, toRowArrays, toRowMajor } from './matrix.js';
-import { createRng, deriveSeed, IndexSampler, sampleRows } from './random.js';
-import { median, minMaxNormalise } from './stats.js';
 
 export interface KMeansOptions {
   readonly k: number;
@@ -204,7 +205,7 @@ function fitRaw(
   const n = nRows(m);
   const d = m.data.length;
   const X = toRowMajor(m);
-  const sampleIdx = sampleRows(n, initSample, createRng(deriveSeed(seed, 'kmeans-init-sample')));
+  const sampleIdx = sampleRows(n, initSample, seededRng(deriveSeed(seed, 'kmeans-init-sample')));
   const rows = toRowArrays(m, sampleIdx);
   const kk = Math.max(1, Math.min(k, distinctRows(rows, k)));
   let meanVar = 0;
@@ -402,7 +403,7 @@ export function chooseK(m: FeatureMatrix, options: ChooseKOptions = {}): ChooseK
   const seed = options.seed ?? 0;
   const kMin = Math.max(2, options.kMin ?? 2);
   const kMax = options.kMax ?? 8;
-  const fitIdx = sampleRows(n, options.fitSampleSize ?? 5000, createRng(deriveSeed(seed, 'choosek-fit')));
+  const fitIdx = sampleRows(n, options.fitSampleSize ?? 5000, seededRng(deriveSeed(seed, 'choosek-fit')));
   const fitRows = {
     columns: m.columns,
     data: m.data.map((c) => (fitIdx.length === n ? c : Float64Array.from(fitIdx, (i) => c[i] as number))),
@@ -411,7 +412,7 @@ export function chooseK(m: FeatureMatrix, options: ChooseKOptions = {}): ChooseK
   const silIdx =
     nFit <= (options.sampleSize ?? 2000)
       ? Uint32Array.from({ length: nFit }, (_, i) => i)
-      : new IndexSampler(nFit, createRng(deriveSeed(seed, 'choosek-silhouette')))
+      : new IndexSampler(nFit, seededRng(deriveSeed(seed, 'choosek-silhouette')))
           .sample(options.sampleSize ?? 2000)
           .sort();
   const d = m.data.length;

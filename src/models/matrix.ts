@@ -33,11 +33,6 @@ export function nRows(m: FeatureMatrix): number {
   return m.data[0]?.length ?? 0;
 }
 
-/** Number of features. */
-export function nCols(m: FeatureMatrix): number {
-  return m.data.length;
-}
-
 /** Builds a column-major matrix from row arrays (tests, small inputs). */
 export function fromRows(columns: readonly string[], rows: readonly ArrayLike<number>[]): FeatureMatrix {
   const d = columns.length;
@@ -76,27 +71,6 @@ export function toRowArrays(m: FeatureMatrix, rowIndex?: ArrayLike<number>): num
     out[r] = row;
   }
   return out;
-}
-
-/** The named columns, in the given order (shares the underlying arrays). */
-export function selectColumns(m: FeatureMatrix, names: readonly string[]): FeatureMatrix {
-  const data = names.map((name) => {
-    const j = m.columns.indexOf(name);
-    if (j < 0) throw new RangeError(`selectColumns: no column ${name} (have ${m.columns.join(', ')})`);
-    return m.data[j] as Float64Array;
-  });
-  return { columns: [...names], data };
-}
-
-/** A copy holding only the given rows, in the given order. */
-export function selectRows(m: FeatureMatrix, rowIndex: ArrayLike<number>): FeatureMatrix {
-  const k = rowIndex.length;
-  const data = m.data.map((col) => {
-    const out = new Float64Array(k);
-    for (let r = 0; r < k; r++) out[r] = col[rowIndex[r] as number] as number;
-    return out;
-  });
-  return { columns: [...m.columns], data };
 }
 
 /** Column means. */

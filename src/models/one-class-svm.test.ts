@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureMatrix, MODEL_FIXTURES, readFixture, topK } from '../../test/fixtures/models/load.js';
+import { seededRng } from '../math/random.js';
+import { rocAuc, spearman } from '../math/stats.js';
 import { fromRows } from './matrix.js';
 import { loadLibsvm, oneClassSvm, oneClassSvmDecision, scaleGamma } from './one-class-svm.js';
-import { createRng } from './random.js';
-import { rocAuc, spearman } from './stats.js';
 
 describe('one-class SVM against scikit-learn', () => {
   for (const name of MODEL_FIXTURES) {
@@ -46,7 +46,7 @@ describe('one-class SVM against scikit-learn', () => {
 
 describe('one-class SVM sampling and loading', () => {
   it('trains on a seeded sample and scores every row, deterministically', async () => {
-    const rng = createRng(1);
+    const rng = seededRng(1);
     const rows = Array.from({ length: 3000 }, () => [rng.normal(), rng.normal(), rng.normal()]);
     rows.push([8, 8, 8]);
     const m = fromRows(['a', 'b', 'c'], rows);

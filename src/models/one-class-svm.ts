@@ -21,9 +21,9 @@
  * during the load and removes that handler again.
  */
 import { createRequire } from 'node:module';
+import { sampleRows, seededRng } from '../math/random.js';
+import { minMaxNormalise } from '../math/stats.js';
 import { type FeatureMatrix, nRows, toRowMajor } from './matrix.js';
-import { createRng, sampleRows } from './random.js';
-import { minMaxNormalise } from './stats.js';
 
 interface LibsvmInstance {
   train(samples: number[][], labels: number[]): void;
@@ -203,7 +203,7 @@ export async function oneClassSvm(
   const nu = options.nu ?? 0.05;
   if (!(nu > 0 && nu <= 1)) throw new RangeError('oneClassSvm: nu must be in (0, 1]');
   const X = toRowMajor(m);
-  const trainRows = sampleRows(n, options.maxTrainRows ?? 10_000, createRng(options.seed ?? 0));
+  const trainRows = sampleRows(n, options.maxTrainRows ?? 10_000, seededRng(options.seed ?? 0));
   const nTrain = trainRows.length;
   const Xt = new Float64Array(nTrain * d);
   for (let r = 0; r < nTrain; r++)

@@ -11,8 +11,8 @@
  * way).
  */
 import { PCA } from 'ml-pca';
+import { minMaxNormalise } from '../math/stats.js';
 import { type FeatureMatrix, nRows } from './matrix.js';
-import { minMaxNormalise } from './stats.js';
 
 export interface PcaModel {
   readonly columns: readonly string[];

@@ -15,8 +15,9 @@
  * features often have more than half of the pairs on one value (e.g. `distinct_byte_count` = 1), where
  * dividing raw counts by 1 would let that column dominate every distance.
  */
+
+import { quantileSorted } from '../math/robust.js';
 import { type FeatureMatrix, nRows } from './matrix.js';
-import { quantileSorted } from './stats.js';
 
 export type ScaleMethod = 'none' | 'standard' | 'robust' | 'log1p';
 export type ScaleSteps = ScaleMethod | readonly ScaleMethod[];

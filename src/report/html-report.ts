@@ -1,17 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import type { HuntResult } from '../score/finding.js';
 import { buildPayload, type HtmlReportOptions } from './html/data.js';
-import { inlineScriptText, jsonForScript } from './html/escape.js';
-import { chartLibraries } from './html/libraries.js';
-import { PAGE_SCRIPT } from './html/page-script.js';
+import { jsonForScript } from './html/escape.js';
+import { pageScript } from './html/libraries.js';
 import { PAGE_STYLE } from './html/style.js';
 import { renderDocument } from './html/template.js';
 
 export type { HtmlReportOptions } from './html/data.js';
 
 /**
- * The offline HTML report: one self-contained file (ECharts, echarts-gl, the page script and the
- * data inlined) with the seed's 3-D scatter, the ranked findings and a drill-down per finding.
+ * The offline HTML report: one self-contained file (the page script, bundled with the parts of
+ * ECharts and echarts-gl it uses, and the data inlined) with the seed's 3-D scatter, the ranked findings and a drill-down per finding.
  * It loads nothing from the network; its CSP forbids it. Log values reach the page only as escaped
  * JSON in a data block, and the page script writes them as text.
  *
@@ -20,14 +19,12 @@ export type { HtmlReportOptions } from './html/data.js';
  */
 export function renderHtmlReport(result: HuntResult, options: HtmlReportOptions = {}): string {
   const payload = buildPayload(result, options);
-  const libs = chartLibraries();
   const n = result.findings.length;
   return renderDocument({
     title: `beaconhunt report: ${n} finding${n === 1 ? '' : 's'}`,
     style: PAGE_STYLE,
     dataJson: jsonForScript(payload),
-    scripts: [libs.echarts, libs.echartsGl, inlineScriptText(PAGE_SCRIPT, 'page script')],
-    allowEval: libs.needsEval,
+    scripts: [pageScript()],
   });
 }
 

@@ -59,7 +59,7 @@ describe('combination', () => {
     expect(w.sizeUniformity).toBe(3);
     expect(combineEvidence(w, {})).toBe(16);
     expect(combineEvidence(w, { prevalence: 0.5, protocolProfile: 0.25 })).toBe(2);
-    expect(combineEvidence(w, { prevalence: 0.5, intel: 4 })).toBe(12);
+    expect(combineEvidence(w, { prevalence: 0.5, intel: 4 })).toBe(20);
   });
   it('one decisive channel is enough: a clockwork beacon alone is critical', () => {
     const w = weighChannels(

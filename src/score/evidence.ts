@@ -144,15 +144,19 @@ export function severityOf(score: number, config: Pick<ScoringConfig, 'severity'
 }
 
 /**
- * Combined evidence: the channels' weighted sum, times every demotion factor, plus intel's decades.
+ * Combined evidence: the channels' weighted sum, times every demotion factor, plus intel's decades
+ * (a threat-intel hit lifts the demotions).
  * `context` holds multipliers (< 1) by name and `intel` in decades.
  */
 export function combineEvidence(
   channels: Partial<Record<string, number>>,
   context: Partial<Record<ContextName, number>>,
 ): number {
+  // a listed destination is not excused by its popularity or its protocol: many hosts calling a
+  // listed server is a larger incident, not a smaller one
   let factor = 1;
-  for (const [name, v] of Object.entries(context)) if (name !== 'intel') factor *= v ?? 1;
+  if (context.intel === undefined)
+    for (const [name, v] of Object.entries(context)) if (name !== 'intel') factor *= v ?? 1;
   return sumValues(channels) * factor + (context.intel ?? 0);
 }
 

@@ -117,7 +117,3 @@ export interface ReportData {
   };
   flows: Map<string, PairFlows>;
 }
-
-export function isoTime(epochSeconds: number): string {
-  return Number.isFinite(epochSeconds) ? new Date(Math.round(epochSeconds * 1000)).toISOString() : '';
-}

@@ -7,6 +7,7 @@ import {
 } from '../features/pair-features.js';
 import type { PairTiming } from '../features/pair-timing.js';
 import { formatDuration } from '../features/timing/classify.js';
+import { isoTime } from '../util/time.js';
 import type { PairContextFactors } from './context-factors.js';
 import {
   type ChannelName,
@@ -19,7 +20,7 @@ import {
   severityOf,
   weighChannels,
 } from './evidence.js';
-import { type Finding, isoTime, type Verdict } from './finding.js';
+import type { Finding, Verdict } from './finding.js';
 
 export { severityOf } from './evidence.js';
 

@@ -8,7 +8,8 @@ import {
 } from '../features/pair-features.js';
 import { seedCompatKMeans } from '../models/kmeans.js';
 import { featureMatrix } from '../models/matrix.js';
-import { type Finding, isoTime } from './finding.js';
+import { isoTime } from '../util/time.js';
+import type { Finding } from './finding.js';
 import { severityOf } from './score-pairs.js';
 
 /** The seed's K-Means: k = 2, k-means++ with a fixed seed so runs repeat. */

@@ -29,6 +29,8 @@ export interface DataSummary {
  * import plans, features are asked for by meaning, and only per-pair rows come back.
  */
 export interface Engine {
+  /** The engine honours FeatureOptions.stitchSplitRecords in pairSeries (window functions). */
+  readonly stitchesSplitRecords?: boolean;
   readonly name: string;
   /** Load one file; a file already in the store (same fingerprint) is not loaded twice. */
   importFile(plan: ImportPlan): Promise<FileAccounting>;

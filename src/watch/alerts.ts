@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import type { ChangeEpisode, ChangeEvent, ChangeNumbers, WindowAlert } from '../change/detector.js';
-import { isoTime } from '../score/finding.js';
+import type { ChangeEpisode, ChangeEvent, ChangeNumbers, WindowAlert } from '../change/index.js';
 import type { WatchStore } from '../store/engine.js';
+import { isoTime } from '../util/time.js';
 import { failpoint } from './failpoint.js';
 
 /*

@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../../score/finding.js';
-import { isoTime } from '../../score/finding.js';
+import { isoTime } from '../../util/time.js';
 import type { TimingFeatures } from '../timing/index.js';
 import type { ClientDnsFeatures, DomainFeatures } from './dns-features.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRng, uniformFloat64Fast } from '../../math/random.js';
 import {
   autocorrelation,
   fftInPlace,
@@ -8,7 +9,6 @@ import {
   realPowerSpectrum,
   twoRealPowerSpectra,
 } from './fft.js';
-import { seededRng, uniformFloat64Fast } from './rng.js';
 
 function randomArray(n: number, seed: number): Float64Array {
   const rng = seededRng(seed);

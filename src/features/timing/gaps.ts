@@ -3,7 +3,7 @@
  *
  * Input timestamps are epoch seconds, sorted ascending, finite.
  */
-import { quantileInPlace, type RobustSummary, summarize } from './robust.js';
+import { quantileInPlace, type RobustSummary, summarize } from '../../math/robust.js';
 
 export interface CollapseOptions {
   /**

@@ -6,6 +6,8 @@
  * the periodogram with B ≤ 2^14 bins by default; allocations are a few typed arrays of n, never
  * per-flow objects. About 0.2–0.4 s of CPU for one pair with 10^6 flows.
  */
+
+import { summarize } from '../../math/robust.js';
 import {
   combineTiming,
   detectStrobe,
@@ -40,15 +42,14 @@ import {
   ritaStatScore,
   ritaTimestampScore,
 } from './rita.js';
-import { summarize } from './robust.js';
 
+export * from '../../math/robust.js';
 export * from './classify.js';
 export * from './fft.js';
 export * from './gaps.js';
 export * from './periodogram.js';
 export * from './regularity.js';
 export * from './rita.js';
-export * from './robust.js';
 
 export interface AnalyzeTimingOptions {
   /**

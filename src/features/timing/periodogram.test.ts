@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRng } from '../../math/random.js';
 import { autocorrelation } from './fft.js';
 import {
   binCounts,
@@ -12,7 +13,6 @@ import {
   smoothSpectrum,
   strongestPeak,
 } from './periodogram.js';
-import { seededRng } from './rng.js';
 import { cobaltStrikeSeries, poissonSeries } from './synthetic.js';
 
 describe('binning', () => {

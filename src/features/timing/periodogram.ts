@@ -14,8 +14,8 @@
  * and dip at P/2.
  */
 
+import { type Rng, seededRng, uniformFloat64Fast } from '../../math/random.js';
 import { autocorrelation, nextPowerOfTwo, realPowerSpectrum, twoRealPowerSpectra } from './fft.js';
-import { type Rng, seededRng, uniformFloat64Fast } from './rng.js';
 
 export interface PeriodogramOptions {
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRng, uniformFloat64Fast } from '../../math/random.js';
 import { learnCollapse } from './gaps.js';
 import {
   log10BinomialTail,
@@ -6,7 +7,6 @@ import {
   regularityEvidence,
   timestampResolution,
 } from './regularity.js';
-import { seededRng, uniformFloat64Fast } from './rng.js';
 import { browsingSeries } from './synthetic.js';
 
 const gapsOf = (xs: number[]) => Float64Array.from(xs);

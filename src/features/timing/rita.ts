@@ -5,7 +5,7 @@
  * RITA's beacon score = 0.25·ts + 0.25·ds + 0.25·hist + 0.25·dur by default. Where we differ (and why) is
  * marked "Differs from RITA" below and listed in docs/SCORING-timing.md.
  */
-import { type RobustSummary, summarize } from './robust.js';
+import { type RobustSummary, summarize } from '../../math/robust.js';
 
 export interface RitaOptions {
   /**

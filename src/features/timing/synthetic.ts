@@ -2,7 +2,7 @@
  * Seeded synthetic flow-time series for tests and benchmarks: C2 beacons as the implants schedule
  * them, and benign traffic shapes that must not look like beacons. Deterministic for a given seed.
  */
-import { type Rng, seededRng, uniformFloat64Fast } from './rng.js';
+import { type Rng, seededRng, uniformFloat64Fast } from '../../math/random.js';
 
 export interface BeaconNoise {
   /** Probability that a check-in is missed (laptop asleep, network down). */

@@ -1,5 +1,5 @@
 import type { Flow } from '../../flow/schema.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../math/random.js';
 import type { JitterModel } from './types.js';
 
 /** Seconds until the next check-in under a jitter model. */

@@ -1,5 +1,5 @@
 import type { Flow } from '../../flow/schema.js';
-import { Rng } from '../rng.js';
+import { Rng } from '../../math/random.js';
 import { type Endpoint, micros, roundTrip, SourcePorts, tcpRejected, tcpSession } from '../shape.js';
 import type { Host, World } from '../world.js';
 import { checkIns } from './periodic.js';

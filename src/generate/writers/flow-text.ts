@@ -1,5 +1,5 @@
 import type { Flow } from '../../flow/schema.js';
-import { mix32 } from '../rng.js';
+import { mix32 } from '../../math/random.js';
 import type { ByteWriter } from './bytes.js';
 
 /*

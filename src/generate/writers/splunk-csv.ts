@@ -33,11 +33,6 @@ export function csvField(value: string): string {
   return plain ? value : `"${value.replace(/"/g, '""')}"`;
 }
 
-/** Splunk's export of _time: ISO 8601, milliseconds, explicit +00:00 offset. */
-export function splunkTime(epochSeconds: number): string {
-  return new Date(Math.round(epochSeconds * 1000)).toISOString().replace('Z', '+00:00');
-}
-
 const COMMA = 44;
 
 function field(out: ByteWriter, v: number | string | null): void {

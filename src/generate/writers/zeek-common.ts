@@ -1,6 +1,6 @@
 import type { Flow } from '../../flow/schema.js';
+import { mix32 } from '../../math/random.js';
 import { isInternal } from '../net.js';
-import { mix32 } from '../rng.js';
 
 /** Zeek conn.log columns, in Zeek's order, and their Zeek types. */
 export const ZEEK_CONN_FIELDS = [

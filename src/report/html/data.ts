@@ -1,9 +1,10 @@
 import { NUMERIC_PAIR_FEATURES, type PairFlows, pairKey } from '../../features/pair-features.js';
+import { seededRng } from '../../math/random.js';
 import type { Episode, Finding, HuntResult, HuntSummary, Verdict } from '../../score/finding.js';
 
 /**
  * The HTML report's data: a compact JSON payload built from a HuntResult. Columnar arrays and
- * rounded numbers keep the file small; the page script (page-script.ts) reads it back.
+ * rounded numbers keep the file small; the page script (src/report/page/) reads it back.
  */
 
 export interface HtmlReportOptions {
@@ -100,18 +101,6 @@ function compactFinding(f: Finding): Finding {
   };
 }
 
-/** mulberry32: a small seeded PRNG, enough for a reproducible sample. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Indices 0..n-1, `k` of them evenly spread (first and last kept), ascending. */
 export function evenSample(n: number, k: number): number[] {
   if (k >= n) return Array.from({ length: n }, (_, i) => i);
@@ -189,9 +178,9 @@ function scatterData(
   }
   // Every flagged pair, then a seeded partial Fisher–Yates sample of the others.
   const room = Math.max(0, Math.min(rest.length, options.maxScatterPoints - flagged.length));
-  const random = seededRandom(options.seed);
+  const rng = seededRng(options.seed);
   for (let j = 0; j < room; j++) {
-    const k = j + Math.floor(random() * (rest.length - j));
+    const k = j + rng.below(rest.length - j);
     [rest[j], rest[k]] = [rest[k] as number, rest[j] as number];
   }
   const keep = [...flagged, ...rest.slice(0, room)].sort((a, b) => a - b);

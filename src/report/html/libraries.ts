@@ -1,36 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { inlineScriptText } from './escape.js';
-import { patchEchartsGl } from './gl-expression.js';
 
 /**
- * ECharts and echarts-gl, read from node_modules at render time (never from a CDN) and inlined.
- * echarts' package exports do not list its dist folder, so it is found beside its main entry.
+ * The page script, bundled at build time (scripts/build-page.mjs) with the parts of ECharts and
+ * echarts-gl it draws with, read from dist/ at render time (never from a CDN) and inlined. The same
+ * relative path works from src/report/html (tests) and dist/report/html (the installed tool).
  */
-export interface ChartLibraries {
-  echarts: string;
-  echartsGl: string;
-  /**
-   * True when echarts-gl's `new Function` could not be patched out (a changed echarts-gl build):
-   * the page then needs 'unsafe-eval' for the 3-D scatter. A test fails when this happens.
-   */
-  needsEval: boolean;
-}
+const PAGE_BUNDLE = new URL('../../../dist/report-page.js', import.meta.url);
 
-let cached: ChartLibraries | undefined;
+let cached: string | undefined;
 
-export function chartLibraries(): ChartLibraries {
-  if (!cached) {
-    const require = createRequire(import.meta.url);
-    const echartsPath = join(dirname(require.resolve('echarts')), 'echarts.min.js');
-    const glPath = require.resolve('echarts-gl/dist/echarts-gl.min.js');
-    const gl = patchEchartsGl(readFileSync(glPath, 'utf8'));
-    cached = {
-      echarts: inlineScriptText(readFileSync(echartsPath, 'utf8'), 'echarts'),
-      echartsGl: inlineScriptText(gl.text, 'echarts-gl'),
-      needsEval: !gl.patched,
-    };
+export function pageScript(): string {
+  if (cached === undefined) {
+    let text: string;
+    try {
+      text = readFileSync(PAGE_BUNDLE, 'utf8');
+    } catch {
+      throw new Error(`the report page script is missing (${PAGE_BUNDLE.pathname}): run npm run build`);
+    }
+    cached = inlineScriptText(text, 'report page script');
   }
   return cached;
 }

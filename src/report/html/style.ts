@@ -22,12 +22,13 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.path, td.ip, td.host, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; unicode-bidi: isolate; }
-td.reason { max-width: 380px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: var(--muted); }
+/* The reason takes the width the other columns leave and ends in an ellipsis (full text in its title): a long reason cannot push the table wider than the card. */
+td.reason { max-width: 0; width: 100%; min-width: 160px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: var(--muted); }
 td.ip, #findings-body td { white-space: nowrap; }
 td.host { max-width: 220px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 table.files { margin-top: 4px; }
 pre { margin: 4px 0; white-space: pre-wrap; }
-.chart { width: 100%; height: 520px; }
+.chart { width: 100%; height: 560px; }
 .chart.empty { height: auto; }
 .chart.small { height: 260px; }
 .chart.timeline { height: 330px; }

@@ -14,18 +14,16 @@ export interface DocumentParts {
   dataJson: string;
   /** Inline script texts in load order, already made safe (escape.ts inlineScriptText). */
   scripts: string[];
-  /** Add 'unsafe-eval' (only when a library could not be patched to do without it). */
-  allowEval?: boolean;
 }
 
 export function cspHash(script: string): string {
   return `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
 }
 
-export function contentSecurityPolicy(scripts: readonly string[], allowEval = false): string {
+export function contentSecurityPolicy(scripts: readonly string[]): string {
   return [
     "default-src 'none'",
-    `script-src ${scripts.map(cspHash).join(' ')}${allowEval ? " 'unsafe-eval'" : ''}`,
+    `script-src ${scripts.map(cspHash).join(' ')}`,
     "style-src 'unsafe-inline'",
     'img-src data:',
     "base-uri 'none'",
@@ -91,7 +89,7 @@ export function renderDocument(parts: DocumentParts): string {
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(parts.scripts, parts.allowEval))}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(parts.scripts))}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(parts.title)}</title>`,

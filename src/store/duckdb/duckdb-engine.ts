@@ -8,7 +8,7 @@ import {
 } from '@duckdb/node-api';
 import { networkSet } from '../../context/networks.js';
 import type { DnsNameRow } from '../../features/dns/dns-features.js';
-import type { FeatureOptions } from '../../features/options.js';
+import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
   type NumericPairFeature,
@@ -195,6 +195,7 @@ function str(value: DuckDBValue): string | null {
 
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
+  readonly stitchesSplitRecords = true;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -732,10 +733,19 @@ export class DuckDbEngine implements Engine {
     const f = flowsSql(options, this.namePairs);
     // One sorted flat stream (DuckDB sorts far faster than it builds ordered lists), cut into pairs
     // here; only the current pair is held in memory.
+    const pairsOfInterest = `(SELECT src, dst FROM ${f} GROUP BY src, dst HAVING count(*) >= $min)`;
+    // split records of one connection (unidirectional exporters) count once, at their first start
+    const stitched = options.stitchSplitRecords
+      ? `(SELECT * FROM (
+           SELECT y.*, lag(y.ts + coalesce(y.duration, 0)) OVER (
+             PARTITION BY y.src, y.dst, y.sport, y.dport ORDER BY y.ts) AS prev_end
+           FROM ${f} y) z
+         WHERE z.sport IS NULL OR z.prev_end IS NULL OR z.ts > z.prev_end + ${SPLIT_RECORD_GAP_S})`
+      : f;
     const result = await this.db.stream(
       `SELECT x.src, x.dst, x.ts, x.size::DOUBLE
-       FROM ${f} x
-       JOIN (SELECT src, dst FROM ${f} GROUP BY src, dst HAVING count(*) >= $min) k ON k.src = x.src AND k.dst = x.dst
+       FROM ${stitched} x
+       JOIN ${pairsOfInterest} k ON k.src = x.src AND k.dst = x.dst
        ORDER BY x.src, x.dst, x.ts`,
       { min: minFlows },
     );

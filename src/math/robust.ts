@@ -30,9 +30,11 @@ export function quantileSorted(sorted: Numbers, p: number): number {
   const h = (n - 1) * p;
   const lo = Math.floor(h);
   const a = sorted[lo] as number;
-  if (lo + 1 >= n) return a;
+  const frac = h - lo;
+  // An exact order statistic needs no neighbour (and 0 · ∞ would make it NaN).
+  if (frac === 0 || lo + 1 >= n) return a;
   const b = sorted[lo + 1] as number;
-  return a + (h - lo) * (b - a);
+  return a + frac * (b - a);
 }
 
 /** Type-7 quantile of unsorted data (O(n) expected: selection, not a full sort). */

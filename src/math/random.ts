@@ -1,11 +1,19 @@
+/**
+ * Seeded randomness for the whole project, on pure-rand's xoroshiro128+ (fast; passes BigCrush on its
+ * upper bits). Determinism is what matters: the same seed always gives the same generated log, model
+ * fit and permutation p-value. Two ways to start a stream, each kept because seeded outputs depend on it:
+ * - `seededRng(seed)`: the generator seeded with the 32-bit seed as is (models, timing statistics);
+ *   sub-streams by {@link deriveSeed}.
+ * - `new Rng(seed)`: the seed spread by {@link mix32} and the state warmed up (the log generator, whose
+ *   seeds are small consecutive numbers); sub-streams by {@link Rng.child}.
+ */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 
-/** FNV-1a over the label, so a named stream's seed never depends on creation order. */
-function hashLabel(label: string | number): number {
-  const text = String(label);
-  let h = 0x811c9dc5;
+/** FNV-1a over the text, from `basis` (the standard offset basis unless a seed is folded in). */
+function fnv1a(text: string, basis = 0x811c9dc5): number {
+  let h = basis >>> 0;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
@@ -25,15 +33,42 @@ export function mix32(x: number): number {
 }
 
 /**
- * Seeded random source (pure-rand xoroshiro128+). Every actor gets its own child stream, derived
- * from the parent seed and a label, so one actor's draws never shift another's: that is what keeps
- * the output byte-identical for a seed and lets an actor be replayed (counted, then written).
+ * A 32-bit seed for sub-stream `stream` of `seed` (FNV-1a over the name with the seed folded into the
+ * basis, then {@link mix32}). Every model derives its own stream this way, so adding a model to an
+ * ensemble never shifts the random numbers another model sees.
+ */
+export function deriveSeed(seed: number, stream: string): number {
+  return mix32(fnv1a(stream, 0x811c9dc5 ^ (seed | 0))) | 0;
+}
+
+/** A stream seeded with the 32-bit seed as is (no mixing, no warm-up). */
+export function seededRng(seed: number): Rng {
+  return new Rng(seed, xoroshiro128plus(seed | 0));
+}
+
+/** Uniform in [0, 1) with 32 bits of resolution: one generator step, enough for shuffles. */
+export function uniformFloat64Fast(rng: Rng): number {
+  return rng.uint32() / 4294967296;
+}
+
+/**
+ * Seeded random source. In the log generator every actor gets its own child stream, derived from the
+ * parent seed and a label, so one actor's draws never shift another's: that is what keeps the output
+ * byte-identical for a seed and lets an actor be replayed (counted, then written).
  */
 export class Rng {
   private readonly gen: RandomGenerator;
   private spare = Number.NaN;
 
-  constructor(readonly seed: number) {
+  /** `generator` given: draw from it as is ({@link seededRng}); otherwise mix the seed and warm up. */
+  constructor(
+    readonly seed: number,
+    generator?: RandomGenerator,
+  ) {
+    if (generator) {
+      this.gen = generator;
+      return;
+    }
     this.gen = xoroshiro128plus(mix32(seed));
     // xoroshiro seeded from one 32-bit word starts with low-entropy state; warm it up.
     for (let i = 0; i < 16; i++) this.gen.next();
@@ -41,12 +76,22 @@ export class Rng {
 
   /** Independent stream named by `label`; the same label always yields the same stream. */
   child(label: string | number): Rng {
-    return new Rng(mix32(this.seed ^ mix32(hashLabel(label) + 0x9e3779b9)));
+    return new Rng(mix32(this.seed ^ mix32(fnv1a(String(label)) + 0x9e3779b9)));
   }
 
-  /** Uniform in [0, 1). */
+  /** One raw generator step as an unsigned 32-bit integer. */
+  uint32(): number {
+    return this.gen.next() >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 53 bits of resolution. */
   float(): number {
     return uniformFloat64(this.gen);
+  }
+
+  /** Uniform integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.float() * n);
   }
 
   /** Uniform in (0, 1]: safe for logarithms and powers. */
@@ -60,7 +105,7 @@ export class Rng {
 
   /** Integer in [lo, hi], both included. */
   int(lo: number, hi: number): number {
-    return lo + Math.floor(this.float() * (hi - lo + 1));
+    return lo + this.below(hi - lo + 1);
   }
 
   chance(p: number): boolean {
@@ -150,21 +195,44 @@ export function zipfWeights(n: number, s: number): number[] {
 }
 
 /**
- * Splits `total` into integer shares proportional to `weights` (largest remainder), so per-actor
- * budgets add up exactly to the requested total.
+ * Draws subsets without replacement from 0..n-1 by partial Fisher–Yates on a persistent permutation:
+ * O(n) once, then O(k) per draw (each draw is a uniform k-subset in random order).
  */
-export function apportion(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + Math.max(0, b), 0);
-  if (total <= 0 || sum <= 0) return weights.map(() => 0);
-  const exact = weights.map((w) => (Math.max(0, w) / sum) * total);
-  const shares = exact.map(Math.floor);
-  let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((e, i) => [e - Math.floor(e), i] as const)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) {
-    const i = (order[k] as readonly [number, number])[1];
-    shares[i] = (shares[i] as number) + 1;
+export class IndexSampler {
+  private readonly perm: Uint32Array;
+  constructor(
+    readonly n: number,
+    private readonly rng: Rng,
+  ) {
+    this.perm = new Uint32Array(n);
+    for (let i = 0; i < n; i++) this.perm[i] = i;
   }
-  return shares;
+
+  /** k distinct indices (k is clamped to n). The returned array is a fresh copy. */
+  sample(k: number): Uint32Array {
+    const n = this.n;
+    const m = Math.min(k, n);
+    const p = this.perm;
+    for (let i = 0; i < m; i++) {
+      const j = i + this.rng.below(n - i);
+      const t = p[i] as number;
+      p[i] = p[j] as number;
+      p[j] = t;
+    }
+    return p.slice(0, m);
+  }
+}
+
+/**
+ * Up to `k` distinct row indices of 0..n-1, sorted ascending; all rows (0..n-1) when n <= k.
+ * Sorting keeps the sampled rows in their original order, which makes results independent of the
+ * draw order.
+ */
+export function sampleRows(n: number, k: number, rng: Rng): Uint32Array {
+  if (n <= k) {
+    const all = new Uint32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
+  return new IndexSampler(n, rng).sample(k).sort();
 }

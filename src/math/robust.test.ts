@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRng, uniformFloat64Fast } from './rng.js';
+import { seededRng, uniformFloat64Fast } from './random.js';
 import {
   bowleyFromQuartiles,
   bowleySkew,
@@ -158,5 +158,18 @@ describe('selection', () => {
       expect(a.trimmed.mean).toBeCloseTo(b.trimmed.mean, 9);
       expect(a.trimmed.sd).toBeCloseTo(b.trimmed.sd, 9);
     }
+  });
+});
+
+describe('quantileSorted', () => {
+  it('quantiles interpolate like numpy.percentile', () => {
+    const s = Float64Array.from([3, 1, 4, 1, 5, 9, 2, 6]).sort();
+    // np.percentile([3,1,4,1,5,9,2,6], [10,25,50,75,90])
+    expect(quantileSorted(s, 0.1)).toBeCloseTo(1.0, 14);
+    expect(quantileSorted(s, 0.25)).toBeCloseTo(1.75, 14);
+    expect(quantileSorted(s, 0.5)).toBeCloseTo(3.5, 14);
+    expect(quantileSorted(s, 0.75)).toBeCloseTo(5.25, 14);
+    expect(quantileSorted(s, 0.9)).toBeCloseTo(6.9, 12);
+    expect(median([5, 1, 3])).toBe(3);
   });
 });

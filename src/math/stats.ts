@@ -1,63 +1,8 @@
 /**
- * Small numeric helpers shared by the models: quantiles (numpy's default linear interpolation),
- * selection, ranks, normalisation, the chi-square quantile, and evaluation helpers (ROC AUC, Spearman).
+ * Ranks, normalisation, exact-size masks, the chi-square quantile, and evaluation helpers (ROC AUC,
+ * Spearman). Quantiles and selection live in robust.ts.
  */
-
-/** Quantile of an ascending-sorted array, numpy `percentile(..., method='linear')`. NaN when empty. */
-export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const pos = q * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, n - 1);
-  const frac = pos - lo;
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return frac === 0 ? a : a + (b - a) * frac;
-}
-
-/** Sorted Float64Array copy. */
-export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values).sort();
-}
-
-export function median(values: ArrayLike<number>): number {
-  return quantileSorted(sortedCopy(values), 0.5);
-}
-
-/** Value of rank k (0-based) in ascending order; reorders `a` in place (Hoare selection). */
-export function selectInPlace(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // median of three as pivot
-    let x = a[lo] as number;
-    let y = a[mid] as number;
-    let z = a[hi] as number;
-    if (x > y) [x, y] = [y, x];
-    if (y > z) [y, z] = [z, y];
-    if (x > y) [x, y] = [y, x];
-    const pivot = y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k] as number;
-  }
-  return a[k] as number;
-}
+import { selectInPlace } from './robust.js';
 
 /**
  * Mask of the `h` smallest values (exactly h set). Ties at the cut are taken in index order, so the
