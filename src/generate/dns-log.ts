@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type GenerateOptionsInput, resolveOptions, spanOf } from './options.js';
 import { Rng } from '../math/random.js';
+import { type GenerateOptionsInput, resolveOptions, spanOf } from './options.js';
 import { buildWorld, RESOLVERS } from './world.js';
 import { ZeekUids, zeekLogTime } from './writers/zeek-common.js';
 

@@ -109,7 +109,13 @@ async function importAll(
       if (accounting.alreadyImported) previously.add(accounting.path);
       emit({ kind: 'file-done', accounting });
       // EVE: the same file's tls/http/dns events name its flows
-      if (names && engine.importNames) await engine.importNames(names.plan);
+      // (its flows are in: a name-event problem is a warning, not a lost file)
+      if (names && engine.importNames) {
+        await engine.importNames(names.plan).catch((err: unknown) => {
+          if (!(err instanceof InputError)) throw err;
+          emit({ kind: 'warning', message: `names not read from ${path}: ${err.message}` });
+        });
+      }
     } catch (err) {
       // A file named on the command line must be usable; one found inside a directory may be
       // something else (a README, another log type): say so and go on.
@@ -349,6 +355,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           ),
         }
       : undefined;
+    const flowPaths = new Set(data.files.filter((f) => !f.names).map((f) => f.path));
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, none: 0 };
     for (const f of findings) bySeverity[f.severity]++;
     const summary: HuntSummary = {
@@ -361,20 +368,23 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       internal_hosts: scope.internalHosts,
       findings_by_severity: bySeverity,
       time_range: data.timeRange ? [isoTime(data.timeRange[0]), isoTime(data.timeRange[1])] : null,
-      files: data.files.map((f) => ({
-        path: f.path,
-        format: f.format,
-        rows: f.dataRows,
-        used: f.used,
-        skipped: f.skipped,
-        examples: f.examples,
-        already_imported: previously.has(f.path) || !files.includes(f.path),
-        ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
-        ...(f.notes?.length ? { notes: f.notes } : {}),
-        ...(f.directionality ? { directionality: f.directionality } : {}),
-        ...(f.precomputed ? { precomputed: true } : {}),
-        ...(f.names ? { names: true } : {}),
-      })),
+      // an EVE file's name events are accounted with its flows (one entry per file)
+      files: data.files
+        .filter((f) => !(f.names && flowPaths.has(f.path)))
+        .map((f) => ({
+          path: f.path,
+          format: f.format,
+          rows: f.dataRows,
+          used: f.used,
+          skipped: f.skipped,
+          examples: f.examples,
+          already_imported: previously.has(f.path) || !files.includes(f.path),
+          ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
+          ...(f.notes?.length ? { notes: f.notes } : {}),
+          ...(f.directionality ? { directionality: f.directionality } : {}),
+          ...(f.precomputed ? { precomputed: true } : {}),
+          ...(f.names ? { names: true } : {}),
+        })),
       ...(names && names.events > 0
         ? {
             names: {
