@@ -4,17 +4,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HuntResult } from '../src/score/finding.js';
-import { runCli } from './cli.js';
+import { runCli, ZEEK_CONN_HEADER } from './cli.js';
 
-const HEADER = [
-  '#separator \\x09',
-  '#set_separator\t,',
-  '#empty_field\t(empty)',
-  '#unset_field\t-',
-  '#path\tconn',
-  '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state',
-  '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
-].join('\n');
+const HEADER = ZEEK_CONN_HEADER;
 const good = (i: number) =>
   `${1700000000 + i * 60}.25\tC${i}\t10.0.0.5\t${50000 + i}\t203.0.113.7\t443\ttcp\t-\t0.1\t120\t52\tSF`;
 const GOOD = Array.from({ length: 30 }, (_, i) => good(i));

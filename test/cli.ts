@@ -20,3 +20,14 @@ export function runCli(args: string[], input?: string | Buffer): CliRun {
   });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+
+/** The header of a minimal Zeek conn.log (TSV) with the columns the hand-made test rows fill. */
+export const ZEEK_CONN_HEADER = [
+  '#separator \\x09',
+  '#set_separator\t,',
+  '#empty_field\t(empty)',
+  '#unset_field\t-',
+  '#path\tconn',
+  '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state',
+  '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
+].join('\n');

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeEpisodesDetailed } from '../src/change/episodes.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
 import type { FeatureOptions } from '../src/features/options.js';
 import {
@@ -17,8 +18,11 @@ import { planImport } from '../src/read/formats.js';
 import type { FileAccounting } from '../src/read/plan.js';
 import { ClickHouseEngine, parseClickHouseUrl } from '../src/store/clickhouse/clickhouse-engine.js';
 import { DuckDbEngine } from '../src/store/duckdb/duckdb-engine.js';
-import type { Engine } from '../src/store/engine.js';
+import type { Engine, PairWindowSeries, WindowQuery } from '../src/store/engine.js';
+import { WINDOW_SERIES_COLUMNS } from '../src/store/shared.js';
 import { InputError } from '../src/util/errors.js';
+import { ZEEK_CONN_HEADER } from './cli.js';
+import { ChdbTransport, loadChdb } from './clickhouse/chdb.js';
 import {
   CH_CLUSTER,
   CH_SHARDS,
@@ -67,15 +71,7 @@ const OPTION_SETS: [string, FeatureOptions][] = [
   ],
 ];
 
-const ZEEK_HEADER = [
-  '#separator \\x09',
-  '#set_separator\t,',
-  '#empty_field\t(empty)',
-  '#unset_field\t-',
-  '#path\tconn',
-  '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state',
-  '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring',
-].join('\n');
+const ZEEK_HEADER = ZEEK_CONN_HEADER;
 
 function badRowsFile(): string {
   const good = (i: number) =>
@@ -97,6 +93,67 @@ function badRowsFile(): string {
     i < bad.length ? [g, bad[i] as string] : [g],
   );
   return `${ZEEK_HEADER}\n${lines.map((l, i) => (i % 2 ? `${l}\r` : l)).join('\n')}\n`;
+}
+
+/**
+ * Text values that must arrive unchanged (trimmed and cut to 1024 characters, as every import
+ * does): the drift case of issue 13 — a Zeek JSON `service` of `C:\\x01tool`, which one of the DuckDB
+ * engine's line readers once split at a four-character "\\x01" delimiter — and text that would
+ * shift TabSeparated columns if it were not escaped.
+ */
+const TEXTS = [
+  'C:\\x01tool',
+  'tab\there',
+  'line\nbreak',
+  'cr\rinside',
+  'back\\slash',
+  '\\N',
+  'nul\u0000inside',
+  "'; DROP TABLE flows; --",
+  'é 漢字 😀 \u202eRTL',
+  'x'.repeat(3000),
+];
+
+/**
+ * Zeek JSON lines whose service and host are TEXTS, from source 10.66.0.1, one a minute, each to
+ * its own server (a pair's most common host has no tie: engines break ties differently).
+ */
+function textsFile(): string {
+  return `${TEXTS.map((text, i) =>
+    JSON.stringify({
+      ts: 1700000000 + i * 60,
+      uid: `C${i}`,
+      'id.orig_h': '10.66.0.1',
+      'id.orig_p': 40000 + i,
+      'id.resp_h': `198.51.100.${i}`,
+      'id.resp_p': 443,
+      proto: 'tcp',
+      service: text,
+      host: text,
+      duration: 0.5,
+      orig_bytes: 100,
+      resp_bytes: 200,
+      conn_state: 'SF',
+    }),
+  ).join('\n')}\n`;
+}
+
+/**
+ * Records a unidirectional exporter splits (same four-tuple, each starting within 120 s of the
+ * previous one's end) from 10.77.0.1 to 198.51.100.77:443: five connections of ten records each
+ * (one check-in each when stitched), ten records of one source port 300 s apart (ten check-ins),
+ * and ten without a source port (never stitched): 70 records, 25 check-ins.
+ */
+function splitRecordsFile(): string {
+  const line = (ts: number, sport: string, duration: number) =>
+    `${ts}.5\tS\t10.77.0.1\t${sport}\t198.51.100.77\t443\ttcp\t-\t${duration}\t100\t200\tSF`;
+  const lines: string[] = [];
+  const base = 1700000000;
+  for (let k = 0; k < 5; k++)
+    for (let j = 0; j < 10; j++) lines.push(line(base + k * 3600 + j * 60, String(50000 + k), 50));
+  for (let j = 0; j < 10; j++) lines.push(line(base + 20000 + j * 300, '50100', 10));
+  for (let j = 0; j < 10; j++) lines.push(line(base + 30000 + j * 60, '-', 50));
+  return `${ZEEK_HEADER}\n${lines.join('\n')}\n`;
 }
 
 function relClose(a: number, b: number): boolean {
@@ -131,7 +188,9 @@ async function collectSeries(
   minFlows: number,
 ): Promise<Map<string, PairSeries>> {
   const out = new Map<string, PairSeries>();
-  await engine.pairSeries(options, minFlows, (s) => out.set(pairKey(s.src, s.dst), s));
+  await engine.pairSeries(options, minFlows, (s) => {
+    out.set(pairKey(s.src, s.dst), s);
+  });
   return out;
 }
 
@@ -148,9 +207,36 @@ function withoutPath(a: FileAccounting): Omit<FileAccounting, 'path' | 'alreadyI
   return rest;
 }
 
-function engineSuite(mode: 'single' | 'cluster'): void {
+/** chdb (a current ClickHouse in-process) when installed: the same suite runs on it. */
+const chdb = await loadChdb();
+const chdbTransport = chdb ? await ChdbTransport.open(chdb) : undefined;
+const chdbVersion = chdbTransport ? await chdbTransport.version() : '';
+/** The suite's engines share one chdb session; only afterAll closes it. */
+const sharedChdb =
+  chdbTransport && Object.assign(Object.create(chdbTransport) as ChdbTransport, { close: async () => {} });
+afterAll(async () => {
+  await chdbTransport?.close();
+});
+
+function engineSuite(mode: 'single' | 'cluster' | 'chdb'): void {
   const distributed = mode === 'cluster';
   const database = uniqueDatabase(`bh_test_${mode}`);
+  const openCh = (extra: { seriesBatchFlows?: number } = {}) =>
+    mode === 'chdb'
+      ? ClickHouseEngine.withTransport(sharedChdb as ChdbTransport, database, extra)
+      : ClickHouseEngine.open(urlFor(database), {
+          ...(distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {}),
+          ...extra,
+        });
+  const query = async <T>(sql: string): Promise<T[]> => {
+    if (mode === 'chdb') return (sharedChdb as ChdbTransport).rows<T>(sql);
+    const client = clientFor(urlFor(database));
+    try {
+      return await (await client.query({ query: sql, format: 'JSONEachRow' })).json<T>();
+    } finally {
+      await client.close();
+    }
+  };
   let dir: string;
   let files: string[];
   let ch: ClickHouseEngine;
@@ -167,6 +253,10 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     await generateToFile({ flows: 4_000, format: 'zeek-json', out: json, seed: 8 });
     await generateToFile({ flows: 4_000, format: 'splunk-csv', out: csv, seed: 9 });
     await writeFile(bad, badRowsFile());
+    const split = join(dir, 'split-records.log');
+    await writeFile(split, splitRecordsFile());
+    const texts = join(dir, 'texts.json');
+    await writeFile(texts, textsFile());
     // an unterminated quote: both engines fall back to reading the CSV line by line
     const quote = join(dir, 'bad-quote.csv');
     const row = (i: number, app = 'ssl') =>
@@ -175,15 +265,12 @@ function engineSuite(mode: 'single' | 'cluster'): void {
       quote,
       `_time,sourcetype,src_ip,src_port,dest_ip,dest_port,transport,app,bytes_in,bytes_out,packets_in,packets_out,time_taken\n${Array.from({ length: 40 }, (_, i) => row(i, i === 20 ? '"broken' : i === 5 ? '"a,b"' : 'ssl')).join('\n')}\n`,
     );
-    files = [zeek, json, csv, bad, quote];
+    files = [zeek, json, csv, bad, quote, texts, split];
     if (HAVE_SHARED_DATA) {
       for (const p of [sharedPath('zeek-remcos', 'conn.log'), sharedPath('rita-proxy', 'proxy', 'conn.log')])
         if (existsSync(p)) files.push(p);
     }
-    ch = await ClickHouseEngine.open(
-      urlFor(database),
-      distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {},
-    );
+    ch = await openCh();
     duck = await DuckDbEngine.open();
     for (const f of files) {
       const plan = await planImport(f);
@@ -194,7 +281,8 @@ function engineSuite(mode: 'single' | 'cluster'): void {
   afterAll(async () => {
     await ch?.close();
     await duck?.close();
-    await dropDatabase(database, distributed);
+    if (mode === 'chdb') await sharedChdb?.command(`DROP DATABASE IF EXISTS ${database}`);
+    else await dropDatabase(database, distributed);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -216,6 +304,18 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     expect(chSummary.skippedByReason).toEqual(duckSummary.skippedByReason);
     expect(chSummary.timeRange).toEqual(duckSummary.timeRange);
     expect(chSummary.files.map(withoutPath)).toEqual(duckSummary.files.map(withoutPath));
+  });
+
+  it('the drift case and text that could shift columns: kept by both engines, stored unchanged', async () => {
+    const texts = [...accounting.entries()].find(([f]) => f.endsWith('texts.json'))?.[1];
+    expect(texts?.duck.used).toBe(TEXTS.length);
+    expect(texts?.ch.used).toBe(TEXTS.length);
+    const rows = await query<{ service: string; host: string }>(
+      `SELECT service, host FROM ${database}.flows WHERE src = '10.66.0.1' ORDER BY ts`,
+    );
+    const expected = TEXTS.map((t) => t.trim().slice(0, 1024));
+    expect(rows.map((r) => r.service)).toEqual(expected);
+    expect(rows.map((r) => r.host)).toEqual(expected);
   });
 
   it('a file imported again is recognised and not counted twice', async () => {
@@ -258,10 +358,7 @@ function engineSuite(mode: 'single' | 'cluster'): void {
       expect(Array.from(s.sizes), key).toEqual(canonicalSeries(d).sizes);
     }
     // a small batch size forces several bucket queries
-    const bucketed = await ClickHouseEngine.open(urlFor(database), {
-      ...(distributed ? { cluster: CH_CLUSTER as string, shards: CH_SHARDS } : {}),
-      seriesBatchFlows: 5_000,
-    });
+    const bucketed = await openCh({ seriesBatchFlows: 5_000 });
     try {
       const c = await collectSeries(bucketed, options, 4);
       expect(c.size).toBe(a.size);
@@ -269,6 +366,73 @@ function engineSuite(mode: 'single' | 'cluster'): void {
     } finally {
       await bucketed.close();
     }
+  });
+
+  it("change windows and active-C2 episodes equal DuckDB's (tumbling and sliding; listed pairs, all pairs, a range of windows)", async () => {
+    const collect = async (engine: Engine, query: WindowQuery) => {
+      const out = new Map<string, PairWindowSeries>();
+      await (engine.pairWindows as NonNullable<Engine['pairWindows']>).call(engine, query, (s) =>
+        out.set(pairKey(s.src, s.dst), s),
+      );
+      return out;
+    };
+    const pairs = await duck.pairFeatures(OPTION_SETS[0]?.[1] as FeatureOptions);
+    const busiest = Array.from(pairs.numeric.flows.keys())
+      .sort((i, j) => (pairs.numeric.flows[j] as number) - (pairs.numeric.flows[i] as number))
+      .slice(0, 25)
+      .map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string }));
+    busiest.push({ src: '192.0.2.1', dst: "'; DROP TABLE flows; --" });
+    const [lo] = (await duck.summary()).timeRange ?? [0];
+    const queries: WindowQuery[] = [
+      { windowSeconds: 600, pairs: busiest },
+      { windowSeconds: 600, hopSeconds: 200, pairs: busiest },
+      { windowSeconds: 3600, hopSeconds: 900, minFlows: 6 },
+      { windowSeconds: 600, pairs: [busiest[0] as { src: string; dst: string }] },
+      {
+        windowSeconds: 600,
+        minFlows: 6,
+        windows: { from: Math.floor(lo / 600) + 3, to: Math.floor(lo / 600) + 40 },
+      },
+      { windowSeconds: 600, pairs: [] },
+    ];
+    for (const query of queries) {
+      const label = JSON.stringify({ ...query, pairs: query.pairs?.length });
+      const [a, b] = await Promise.all([collect(ch, query), collect(duck, query)]);
+      if (query.pairs?.length !== 0) expect(b.size, label).toBeGreaterThan(0);
+      expect([...a.keys()], label).toEqual([...b.keys()]);
+      for (const [key, x] of a) {
+        const y = b.get(key) as PairWindowSeries;
+        for (const name of WINDOW_SERIES_COLUMNS) {
+          const bad = Array.from(x[name]).flatMap((v, i) =>
+            relClose(v, y[name][i] as number) ? [] : [`${i}: clickhouse ${v} duckdb ${y[name][i]}`],
+          );
+          expect(x[name].length, `${label} ${key} ${name}`).toBe(y[name].length);
+          expect(bad.slice(0, 3), `${label} ${key} ${name}`).toEqual([]);
+        }
+      }
+    }
+    const [e1, e2] = await Promise.all([
+      changeEpisodesDetailed(ch, undefined, { minFlows: 6 }),
+      changeEpisodesDetailed(duck, undefined, { minFlows: 6 }),
+    ]);
+    expect(e2.size).toBeGreaterThan(0);
+    expect(JSON.stringify([...e1])).toEqual(JSON.stringify([...e2]));
+  }, 300_000);
+
+  it("per-pair series with split records stitched (unidirectional exporters) equal DuckDB's", async () => {
+    const plain = OPTION_SETS[0]?.[1] as FeatureOptions;
+    const options = { ...plain, stitchSplitRecords: true };
+    expect(ch.stitchesSplitRecords).toBe(true);
+    const [a, b] = await Promise.all([collectSeries(ch, options, 4), collectSeries(duck, options, 4)]);
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    for (const [key, s] of a) {
+      const d = b.get(key) as PairSeries;
+      expect(Array.from(s.ts), key).toEqual(canonicalSeries(d).ts);
+      expect(Array.from(s.sizes), key).toEqual(canonicalSeries(d).sizes);
+    }
+    const key = pairKey('10.77.0.1', '198.51.100.77');
+    expect(a.get(key)?.ts.length).toBe(25);
+    expect((await collectSeries(ch, plain, 4)).get(key)?.ts.length).toBe(70);
   });
 
   it("pair flows (report drill-down) equal DuckDB's, whole and sampled", async () => {
@@ -372,6 +536,15 @@ describe.skipIf(!servers.cluster)('ClickHouse engine on a 2-shard Distributed ta
     }
   });
 });
+describe.skipIf(!chdbTransport)(
+  `ClickHouse engine on a current ClickHouse (chdb ${chdbVersion}) = DuckDB engine`,
+  () => engineSuite('chdb'),
+);
+if (!chdbTransport) {
+  describe('ClickHouse engine on a current ClickHouse', () => {
+    it.skip('chdb is not installed (npm install --no-save chdb); skipping the current-ClickHouse cross-check', () => {});
+  });
+}
 if (!servers.single) {
   describe('ClickHouse engine', () => {
     it.skip(servers.message, () => {});

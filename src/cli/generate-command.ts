@@ -36,6 +36,8 @@ interface GenerateCliOptions {
   hosts?: number;
   truth?: string;
   refused: boolean;
+  activeC2: number;
+  hardNegatives: boolean;
   gzip?: boolean;
   dnsOut?: string;
 }
@@ -63,6 +65,16 @@ export function registerGenerate(program: Command): void {
     )
     .option('--truth <path>', 'also write the truth file (planted and benign periodic pairs) as JSON')
     .option('--no-refused', 'do not plant the beacon whose C2 refuses connections')
+    .option(
+      '--active-c2 <n>',
+      'active-C2 pairs (beacons that take orders in tasking spurts)',
+      integer('--active-c2', 0),
+      1,
+    )
+    .option(
+      '--no-hard-negatives',
+      'leave out the benign clockwork pairs (license check, market-data widget, monitoring fan-out)',
+    )
     .option('--gzip', 'gzip the output whatever its name')
     .option(
       '--dns-out <path>',
@@ -76,9 +88,13 @@ Examples:
   beaconhunt generate --flows 10000000 --out bench/conn.log.gz          benchmark input, gzip
   beaconhunt generate --format splunk-csv --out stream.csv --seed 7     Splunk Stream export
   beaconhunt generate --format zeek-json --hours 168 --out - | head     a week, JSON lines on stdout
+  beaconhunt generate --active-c2 4 --out day.log --truth day.json      24 h, four active-C2 pairs
 
 Formats: ${FORMAT_NAMES.join(', ')}. Planted pairs (beacons with 0/20/50 % jitter, a 1-hour beacon,
-active C2 with tasking spurts, a netcat relay, a refused beacon) are listed in the truth file.`,
+active C2 with tasking spurts, a netcat relay, a refused beacon) are listed in the truth file, with
+the benign periodic pairs: NTP, telemetry, mail, and the hard negatives (a license check every 600 s
+and a market-data widget every 300 s to rare destinations, a monitoring server polling 10 internal
+servers every 30 s) that look like beacons pair by pair.`,
     )
     .action(async (opts: GenerateCliOptions) => {
       const toStdout = opts.out === '-';
@@ -92,6 +108,8 @@ active C2 with tasking spurts, a netcat relay, a refused beacon) are listed in t
         hours: opts.hours,
         start: opts.start,
         refused: opts.refused,
+        activeC2: opts.activeC2,
+        hardNegatives: opts.hardNegatives,
         ...(opts.hosts !== undefined ? { hosts: opts.hosts } : {}),
       };
       try {

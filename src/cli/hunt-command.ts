@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, loadConfig } from '../config/config-file.js';
 import { HUNT_DEFAULTS } from '../config/defaults.js';
@@ -26,6 +28,7 @@ export interface HuntShapeOptions {
   model: ModelChoice;
   seed: number;
   quiet?: boolean;
+  allowAnyTime?: boolean;
 }
 
 export interface HuntCliOptions extends HuntShapeOptions {
@@ -40,6 +43,33 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
   return n;
+}
+
+/**
+ * Output files are checked before any input is read: a path that cannot be written must not fail
+ * after a long hunt. A folder, a missing or read-only folder, or a read-only file is an input error.
+ */
+export async function checkOutputPaths(
+  options: Pick<HuntCliOptions, 'json' | 'csv' | 'html'>,
+): Promise<void> {
+  for (const [flag, path] of [
+    ['--json', options.json],
+    ['--csv', options.csv],
+    ['--html', options.html],
+  ] as const) {
+    if (path === undefined || (flag === '--json' && path === '-')) continue;
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) throw new InputError(`${flag}: is a directory, give a file name`, path);
+    const target = info ? path : dirname(resolve(path));
+    const folder = info ? undefined : await stat(target).catch(() => undefined);
+    if (!info && !folder?.isDirectory())
+      throw new InputError(`${flag}: the folder ${target} does not exist`, path);
+    try {
+      await access(target, constants.W_OK);
+    } catch {
+      throw new InputError(`${flag}: cannot write here (permission denied)`, path);
+    }
+  }
 }
 
 /** Write the outputs a hunt was asked for; the terminal table goes to stdout. */
@@ -92,6 +122,10 @@ export function addHuntShapeOptions(command: Command): Command {
         .default('ensemble'),
     )
     .option('--seed <n>', 'seed for every randomised step (same seed, same result)', positiveInt, 1)
+    .option(
+      '--allow-any-time',
+      'keep flows with implausible times (before 1990 or more than 2 days in the future); they are skipped otherwise',
+    )
     .option('-q, --quiet', 'no summary or progress on stderr');
 }
 
@@ -110,6 +144,7 @@ export async function huntOptionsFrom(inputs: string[], options: HuntShapeOption
     settings: options.config ? await loadConfig(options.config) : DEFAULT_CONFIG,
     model: options.model,
     seed: options.seed,
+    allowAnyTime: options.allowAnyTime ?? false,
   };
 }
 
@@ -144,6 +179,7 @@ Examples:
     )
     .action(async (inputs: string[], options: HuntCliOptions) => {
       const base = await huntOptionsFrom(inputs, options);
+      await checkOutputPaths(options);
       const progress = progressReporter(style, options.quiet ?? false);
       try {
         const result = await hunt({

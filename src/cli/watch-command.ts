@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { CHANGE_DEFAULTS, parseDuration } from '../change/options.js';
+import { CHANGE_DEFAULTS, parseDuration, resolveChangeOptions } from '../change/options.js';
 import { FORMAT_OPTIONS } from '../read/formats.js';
+import { errorMessage, InputError } from '../util/errors.js';
 import { terminalSafe } from '../util/terminal-safe.js';
 import { isoTime } from '../util/time.js';
 import { WATCH_DEFAULTS, type WatchEvent, watch } from '../watch/run.js';
@@ -23,6 +24,13 @@ function duration(value: string): number {
   const s = parseDuration(value);
   if (!(Number.isFinite(s) && s >= 0))
     throw new InvalidArgumentError('must be a duration such as 90s, 10m, 1h');
+  return s;
+}
+
+/** A window or hop of 0 s holds no flows: the change detector needs a positive length. */
+function positiveDuration(value: string): number {
+  const s = duration(value);
+  if (s <= 0) throw new InvalidArgumentError('must be longer than 0 (such as 90s, 10m, 1h)');
   return s;
 }
 
@@ -88,13 +96,13 @@ export function registerWatch(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'input format').choices(FORMAT_OPTIONS).default('auto'))
     .addOption(
       new Option('--window <duration>', 'window the change detector compares (90s, 10m, 1h)')
-        .argParser(duration)
+        .argParser(positiveDuration)
         .default(CHANGE_DEFAULTS.windowSeconds, '10m'),
     )
     .option(
       '--hop <duration>',
       'step between windows for sliding windows (default: the window, i.e. tumbling)',
-      duration,
+      positiveDuration,
     )
     .addOption(
       new Option(
@@ -132,6 +140,15 @@ After a crash or kill -9, run the same command again: it resumes at the last sto
 is stored twice and no alert (in an --alerts file) is written twice.`,
     )
     .action(async (input: string, options: WatchCliOptions) => {
+      const change = {
+        windowSeconds: options.window,
+        ...(options.hop !== undefined ? { hopSeconds: options.hop } : {}),
+      };
+      try {
+        resolveChangeOptions(change); // a window/hop combination that cannot work is a usage error
+      } catch (err) {
+        throw new InputError(`--window/--hop: ${errorMessage(err)}`);
+      }
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -143,10 +160,7 @@ is stored twice and no alert (in an --alerts file) is written twice.`,
           db: options.db,
           ...(options.alerts ? { alerts: options.alerts } : {}),
           format: options.format,
-          change: {
-            windowSeconds: options.window,
-            ...(options.hop !== undefined ? { hopSeconds: options.hop } : {}),
-          },
+          change,
           latenessSeconds: options.lateness,
           pollSeconds: options.poll,
           batchLines: options.batch,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_INTERNAL_NETWORKS } from '../context/networks.js';
@@ -11,6 +12,29 @@ import { SCORING_DEFAULTS, type ScoringConfig } from './defaults.js';
  * The config file (YAML or JSON). Every section is optional; defaults live here and in
  * config/defaults.ts. Unknown keys are errors, so a typo never silently does nothing.
  */
+
+/** One address, written in full (IPv4 as four decimal parts: ipaddr.js also takes "10.1"). */
+export function isAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+/** An address or a network in CIDR notation with a prefix length that fits the address. */
+export function isNetwork(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash === -1) return isAddress(text);
+  return isAddress(text.slice(0, slash)) && ipaddr.isValidCIDR(text);
+}
+
+const network = z.string().refine(isNetwork, 'not an address or network (write 10.0.0.0/8 or 2001:db8::/32)');
+const cidrList = z.array(network).default([]);
+
+/** "src -> dst" with an address on each side (pairs are matched by address). */
+const PAIR = /^(\S+)\s*->\s*(\S+)$/;
+const pair = z.string().refine((text) => {
+  const m = PAIR.exec(text.trim());
+  return m !== null && isAddress(m[1] as string) && isAddress(m[2] as string);
+}, 'write a pair as two addresses: "10.0.0.5 -> 203.0.113.7"');
+
 /**
  * The `scoring:` overrides, derived from SCORING_DEFAULTS: every number there may be overridden by a
  * finite number ≥ 0 (strict objects, so a misspelt key is an error naming it).
@@ -25,12 +49,10 @@ function scoringOverridesSchema(defaults: object): z.ZodObject {
   return z.object(shape).strict();
 }
 
-const cidrList = z.array(z.string().min(1)).default([]);
-
 export const ConfigSchema = z
   .object({
     /** Networks whose hosts are ours (CIDR). Default RFC 1918, RFC 4193, loopback, link-local. */
-    internal_networks: z.array(z.string().min(1)).default([...DEFAULT_INTERNAL_NETWORKS]),
+    internal_networks: z.array(network).default([...DEFAULT_INTERNAL_NETWORKS]),
     /**
      * Which pairs are scored: outbound = the source is internal (the default; internal→internal
      * stays in, as explicit proxies and internal pivots carry C2), inbound = external source to an
@@ -46,9 +68,7 @@ export const ConfigSchema = z
         /** Server names (SNI/Host) and their subdomains. */
         domains: z.array(z.string().min(1)).default([]),
         /** "src -> dst" pairs (addresses). */
-        pairs: z
-          .array(z.string().regex(/^\S+\s*->\s*\S+$/, 'write a pair as "10.0.0.5 -> 203.0.113.7"'))
-          .default([]),
+        pairs: z.array(pair).default([]),
         /** Destination ports (e.g. 123 for NTP). */
         ports: z.array(z.number().int().min(0).max(65535)).default([]),
       })
@@ -93,7 +113,8 @@ export const ConfigSchema = z
      */
     csv: z
       .object({
-        columns: z.record(z.enum([...CANONICAL_FIELDS, 'end']), z.string().min(1)),
+        // partialRecord: any subset of the fields (z.record with an enum key demands every key)
+        columns: z.partialRecord(z.enum([...CANONICAL_FIELDS, 'end']), z.string().min(1)),
         time_format: z.string().min(1).optional(),
         delimiter: z.string().min(1).max(2).optional(),
       })

@@ -21,6 +21,7 @@ export const SCORING_DEFAULTS = {
     persistence: { weight: 1, cap: 6 },
     outlierness: { weight: 1, cap: 1.5 },
     change: { weight: 1, cap: 6 },
+    strobe: { weight: 1, cap: 4 },
   },
   /** The null models' parameters. */
   nulls: {
@@ -28,6 +29,17 @@ export const SCORING_DEFAULTS = {
     modalSizeShare: 0.25,
     /** Probability that an ordinary connection attempt fails (refused or unanswered). */
     failedShare: 0.1,
+    /**
+     * Failures are counted once per this many seconds of the pair's span: a dead server stays dead
+     * for a while, so the retries of one outage are one event, not independent trials.
+     */
+    failureEventSeconds: 60,
+    /**
+     * A strobe (≥ 1 connection per second for 5 minutes, RITA's "very many connections") weighs a
+     * decade per tenfold of its peak window's flows above this count: 1, so the 300 flows of the
+     * threshold are 2.5 decades and a SYN flood of thousands reaches the cap.
+     */
+    strobeOrdinaryFlows: 1,
     /** Mean duration (s) of an ordinary connection: exponential tail beyond it. */
     sessionSeconds: 300,
     /** Decades each active-C2 episode (a uniform beacon turning non-uniform) adds. */

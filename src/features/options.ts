@@ -13,9 +13,10 @@ export interface FeatureOptions {
   internalNetworks: readonly string[];
   /**
    * Unidirectional exporters (nfpcapd, softflowd) split a long or idle connection into several
-   * records with the same ports; with this set, a record that continues the previous record of the
-   * same (src, sport, dst, dport) within `SPLIT_RECORD_GAP_S` of its end is one connection in the
-   * timing series, not a new check-in.
+   * records with the same ports; with this set, a TCP record that continues the previous record of
+   * the same (src, sport, dst, dport) within `SPLIT_RECORD_GAP_S` of its end is one connection in
+   * the timing series, not a new check-in. TCP only: TIME_WAIT keeps a closed connection's
+   * four-tuple from being reused that soon, while a UDP beacon may well keep one socket.
    */
   stitchSplitRecords?: boolean;
 }

@@ -13,6 +13,8 @@ export interface PairTiming {
   /** −log10 p of a significant, autocorrelation-confirmed periodogram line; 0 otherwise. */
   spectral: number;
   checkIns: number;
+  /** Most flows in any strobe window (features/timing/classify.ts detectStrobe). */
+  strobePeakFlows: number;
   /** Best period estimate (seconds), null when not periodic. */
   periodSeconds: number | null;
   reasons: string[];
@@ -47,6 +49,7 @@ export function timingOfSeries(
     regularity: t.regularity.evidence,
     spectral: pg && t.components.spectral > 0 ? -Math.log10(Math.max(pg.pValue, 1e-12)) : 0,
     checkIns: t.checkIns,
+    strobePeakFlows: t.strobe.peakWindowFlows,
     periodSeconds: t.periodSeconds,
     reasons: t.reasons,
     features: {

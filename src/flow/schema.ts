@@ -91,6 +91,7 @@ export const SKIP_REASONS = {
   malformedLine: 'malformed line',
   missingField: 'missing field',
   badTimestamp: 'bad timestamp',
+  implausibleTime: 'implausible time',
   badAddress: 'bad address',
   badPort: 'bad port',
   badNumber: 'bad number',

@@ -11,6 +11,18 @@ export const IPV4_PATTERN =
  * need DuckDB's inet extension, which is not bundled.
  */
 export const IPV6_PATTERN = '^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(:[0-9.]{7,15})?(%[0-9a-z_.-]{1,32})?$';
+/**
+ * Earliest believable flow time, 1990-01-01 UTC: flow export (Argus, NetFlow, Bro/Zeek) barely
+ * predates it, and times near 1970 come from a sensor whose clock was never set. Rows outside the
+ * plausible range are skipped as "implausible time" unless --allow-any-time.
+ */
+export const EARLIEST_PLAUSIBLE_TIME = Date.UTC(1990, 0, 1) / 1000;
+/** Seconds a flow may lie in the future (sensor clock skew, time zones mislabelled as UTC). */
+export const FUTURE_TIME_SLACK = 2 * 86400;
+/** Latest believable flow time (epoch seconds) when reading at `nowMs`. */
+export function latestPlausibleTime(nowMs = Date.now()): number {
+  return Math.floor(nowMs / 1000) + FUTURE_TIME_SLACK;
+}
 /** Largest integer a double holds exactly; byte counts above it are not believable. */
 export const MAX_COUNT = 9007199254740991;
 /** Text fields are cut to this many characters. */

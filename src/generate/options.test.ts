@@ -11,6 +11,8 @@ describe('resolveOptions', () => {
       start: '2024-03-05T00:00:00.000Z',
       hosts: 200,
       refused: true,
+      activeC2: 1,
+      hardNegatives: true,
     });
     expect(spanOf(o).end - spanOf(o).start).toBe(86_400);
   });
@@ -28,5 +30,9 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ start: 'yesterday' })).toThrow(/start/);
     expect(() => resolveOptions({ hosts: 3 })).toThrow(/hosts/);
     expect(() => resolveOptions({ seed: 1.5 })).toThrow(/seed/);
+    expect(() => resolveOptions({ activeC2: -1 })).toThrow(/activeC2/);
+    // every planted pair needs its own host: 5 + 8 active-C2 + the refused beacon > 12 hosts
+    expect(() => resolveOptions({ hosts: 12, activeC2: 8 })).toThrow(/14 planted pairs need as many hosts/);
+    expect(resolveOptions({ hosts: 12, activeC2: 6 }).activeC2).toBe(6);
   });
 });

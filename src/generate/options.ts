@@ -15,6 +15,17 @@ export interface GenerateOptions {
   hosts: number;
   /** Also plant a beacon whose C2 refuses every connection (REJ, 0 bytes). Default true. */
   refused: boolean;
+  /**
+   * Active-C2 pairs (Cobalt-Strike-like beacons that take orders in 1–3 tasking spurts). Default 1,
+   * the demo's; more make the 24-hour scenario where active C2 must outrank every benign pair.
+   */
+  activeC2: number;
+  /**
+   * Also emit the hard negatives: a license check and a market-data widget (one host each, a rare
+   * destination, clockwork timing, constant sizes) and a monitoring server polling 10 internal
+   * servers every 30 s. Default true.
+   */
+  hardNegatives: boolean;
 }
 
 export type GenerateOptionsInput = Partial<GenerateOptions>;
@@ -25,6 +36,13 @@ export const DEFAULT_HOURS = 24;
 export const DEFAULT_START = '2024-03-05T00:00:00Z';
 export const MIN_HOSTS = 12;
 export const MAX_HOSTS = 100_000;
+/** Planted pairs besides the active-C2 ones: three beacons, the slow beacon, the netcat relay. */
+const OTHER_PLANTED = 5;
+
+/** Planted pairs of a scenario: each needs a host of its own. */
+export function plantedCount(o: Pick<GenerateOptions, 'activeC2' | 'refused'>): number {
+  return OTHER_PLANTED + o.activeC2 + (o.refused ? 1 : 0);
+}
 
 /** ~200 hosts at the default volume, growing with flows^0.3 (40 … 2000). */
 export function defaultHostCount(flows: number): number {
@@ -51,13 +69,23 @@ export function resolveOptions(input: GenerateOptionsInput = {}): GenerateOption
   if (!Number.isSafeInteger(hosts) || hosts < MIN_HOSTS || hosts > MAX_HOSTS) {
     throw new RangeError(`hosts must be an integer between ${MIN_HOSTS} and ${MAX_HOSTS}, got ${hosts}`);
   }
+  const activeC2 = input.activeC2 ?? 1;
+  if (!Number.isSafeInteger(activeC2) || activeC2 < 0)
+    throw new RangeError(`activeC2 must be a non-negative integer, got ${activeC2}`);
+  const refused = input.refused ?? true;
+  const planted = plantedCount({ activeC2, refused });
+  if (planted > hosts) {
+    throw new RangeError(`${planted} planted pairs need as many hosts (each on its own), got hosts ${hosts}`);
+  }
   return {
     seed,
     flows,
     hours,
     start: new Date(startMs).toISOString(),
     hosts,
-    refused: input.refused ?? true,
+    refused,
+    activeC2,
+    hardNegatives: input.hardNegatives ?? true,
   };
 }
 

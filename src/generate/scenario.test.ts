@@ -6,6 +6,12 @@ import type { Truth, TruthPair } from './truth.js';
 /** Small but complete: every planted and benign actor, a full day, few hosts (fast). */
 const OPTIONS = { seed: 42, flows: 90_000, hosts: 60 };
 
+const HARD_NEGATIVES: ReadonlySet<string> = new Set([
+  'benign-license-check',
+  'benign-market-data',
+  'benign-monitoring',
+]);
+
 const key = (src: string, dst: string, dport: number | null, proto: string | null) =>
   `${src}|${dst}|${dport}|${proto}`;
 
@@ -63,6 +69,9 @@ describe('scenario', () => {
       'benign-ntp',
       'benign-telemetry',
       'benign-mail',
+      'benign-license-check',
+      'benign-market-data',
+      'benign-monitoring',
     ]) {
       expect(kinds.has(k as TruthPair['kind'])).toBe(true);
     }
@@ -141,6 +150,55 @@ describe('scenario', () => {
     expect(Math.max(...counts.values()) / fs.length).toBeCloseTo(0.97, 2);
     expect(p.resp_bytes_mode_share).toBeCloseTo(0.97, 2);
     expect(fs.every((f) => (f.resp_bytes ?? 0) > 0)).toBe(true); // survives the seed's bytes_out > 0 filter
+  });
+
+  it('adds hard negatives: clockwork timers to rare destinations and a monitoring fan-out, all benign', () => {
+    const hard = truth.pairs.filter((p) => HARD_NEGATIVES.has(p.kind));
+    expect(hard.every((p) => !p.planted)).toBe(true);
+    for (const [label, period] of [
+      ['license-check', 600],
+      ['market-data-widget', 300],
+    ] as const) {
+      const p = pair(label);
+      const fs = flowsOf(p);
+      // one host, a destination nobody else contacts, every check-in on time, one size each way
+      expect(flows.filter((f) => f.dst === p.dst).length, label).toBe(p.flows);
+      const end = Date.parse(truth.window.end) / 1000;
+      expect(fs.length, label).toBe(Math.floor((end - (fs[0] as Flow).ts) / period) + 1); // none missed
+      for (const g of gaps(fs)) expect(g, label).toBeCloseTo(period, 3);
+      expect([p.distinct_resp_bytes, p.distinct_orig_bytes, p.resp_bytes_mode_share], label).toEqual([
+        1, 1, 1,
+      ]);
+    }
+    const monitoring = hard.filter((p) => p.kind === 'benign-monitoring');
+    expect(monitoring.length).toBe(10);
+    expect(new Set(monitoring.map((p) => p.src)).size).toBe(1);
+    expect(new Set(monitoring.map((p) => p.dst)).size).toBe(10);
+    expect(new Set(monitoring.map((p) => `${p.dport}/${p.proto}`)).size).toBe(1);
+    expect(new Set(monitoring.map((p) => `${p.orig_bytes_mode}/${p.resp_bytes_mode}`)).size).toBe(1);
+    for (const p of monitoring) {
+      expect(p.src.startsWith('10.') && p.dst.startsWith('10.'), p.label).toBe(true);
+      expect([p.distinct_resp_bytes, p.distinct_orig_bytes], p.label).toEqual([1, 1]);
+      expect(p.flows, p.label).toBe(86_400 / 30); // every 30 s for a day, none missed
+    }
+  });
+
+  it('plants several active-C2 pairs with 1–3 spurts each when asked, keeping the other pairs', () => {
+    const day = generateFlows({ ...OPTIONS, activeC2: 4 }).truth;
+    const c2 = day.pairs.filter((p) => p.kind === 'active-c2');
+    expect(c2.map((p) => p.label)).toEqual(['active-c2', 'active-c2-2', 'active-c2-3', 'active-c2-4']);
+    for (const p of c2) {
+      expect(p.planted).toBe(true);
+      expect(p.spurts?.length, p.label).toBeGreaterThanOrEqual(1);
+      expect(p.spurts?.length, p.label).toBeLessThanOrEqual(3);
+      for (const s of p.spurts ?? []) expect(s.flows, p.label).toBeGreaterThan(30);
+    }
+    expect(new Set(day.pairs.filter((p) => p.planted).map((p) => p.src)).size).toBe(10);
+    // the demo's pairs are drawn first, so they do not move when more active C2 is planted
+    const before = truth.pairs.filter((p) => p.planted);
+    expect(day.pairs.filter((p) => p.planted).slice(0, before.length)).toEqual(before);
+    const none = generateFlows({ ...OPTIONS, hardNegatives: false }).truth;
+    expect(none.pairs.some((p) => HARD_NEGATIVES.has(p.kind))).toBe(false);
   });
 
   it('makes the refused beacon REJ-only with zero bytes', () => {

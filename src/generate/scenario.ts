@@ -2,6 +2,7 @@ import { Rng } from '../math/random.js';
 import { isoTime } from '../util/time.js';
 import { mailActors, ntpActors, telemetryActors } from './actors/benign.js';
 import { browsingActor } from './actors/browsing.js';
+import { hardNegativeActors } from './actors/hard-negatives.js';
 import { plantedActors } from './actors/planted.js';
 import type { Actor, Window } from './actors/types.js';
 import { type GenerateOptions, type GenerateOptionsInput, resolveOptions, spanOf } from './options.js';
@@ -13,7 +14,7 @@ import { buildWorld } from './world.js';
 export interface Scenario {
   options: GenerateOptions;
   window: Window;
-  /** Recorded pairs first (planted, then benign heartbeats), then one browsing actor per host. */
+  /** Recorded pairs first (planted, benign heartbeats, hard negatives), then one browsing actor per host. */
   actors: readonly Actor[];
   truth: Truth;
 }
@@ -31,10 +32,14 @@ export function buildScenario(input: GenerateOptionsInput = {}): Scenario {
   // Order matters for determinism: every actor family draws from its own named stream, and
   // external addresses are allocated in this fixed order.
   const recorded: Actor[] = [
-    ...plantedActors(world, window, root.child('planted'), { refused: options.refused }),
+    ...plantedActors(world, window, root.child('planted'), {
+      refused: options.refused,
+      activeC2: options.activeC2,
+    }),
     ...ntpActors(world, window, root.child('ntp')),
     ...telemetryActors(world, window, root.child('telemetry')),
     ...mailActors(world, window, root.child('mail')),
+    ...(options.hardNegatives ? hardNegativeActors(world, window, root.child('hard-negatives')) : []),
   ];
   const pairs = recorded.map(measurePair);
   const recordedFlows = pairs.reduce((sum, p) => sum + p.flows, 0);

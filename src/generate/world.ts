@@ -29,6 +29,9 @@ export interface World {
   hosts: readonly Host[];
   resolvers: readonly string[];
   mailServer: string;
+  /** The monitoring server and the internal servers it polls (10.0.0.0/24 is the server subnet). */
+  monitoringServer: string;
+  monitoredServers: readonly string[];
   sites: readonly Site[];
   /** Zipf popularity over `sites`. */
   popularity: WeightedTable;
@@ -38,6 +41,9 @@ export interface World {
 
 export const RESOLVERS = ['10.0.0.53', '10.0.0.54'] as const;
 export const MAIL_SERVER = '10.0.0.25';
+export const MONITORING_SERVER = '10.0.0.40';
+/** Ten servers under monitoring: the smallest fleet the issue's fan-out case describes. */
+export const MONITORED_SERVERS: readonly string[] = Array.from({ length: 10 }, (_, i) => `10.0.0.${101 + i}`);
 
 const SYLLABLES = [
   'ka',
@@ -129,6 +135,8 @@ export function buildWorld(options: GenerateOptions, rng: Rng): World {
     hosts,
     resolvers: RESOLVERS,
     mailServer: MAIL_SERVER,
+    monitoringServer: MONITORING_SERVER,
+    monitoredServers: MONITORED_SERVERS,
     sites,
     popularity: new WeightedTable(zipfWeights(sites.length, 1.05)),
     addresses,

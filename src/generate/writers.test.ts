@@ -12,7 +12,8 @@ import { csvField, SPLUNK_STREAM_COLUMNS } from './writers/splunk-csv.js';
 import { ZEEK_CONN_FIELDS, ZEEK_CONN_TYPES } from './writers/zeek-common.js';
 import { zeekEscape } from './writers/zeek-tsv.js';
 
-const OPTIONS = { seed: 7, flows: 20_000, hosts: 20, hours: 12 };
+// 30 000: the recorded pairs of 12 h (the monitoring fan-out alone is 14 400) leave room for browsing
+const OPTIONS = { seed: 7, flows: 30_000, hosts: 20, hours: 12 };
 
 let dir: string;
 let flows: Flow[];

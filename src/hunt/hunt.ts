@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { attachEpisodes } from '../change/index.js';
 import { type BeaconhuntConfig, DEFAULT_CONFIG, scoringFrom } from '../config/config-file.js';
@@ -8,21 +9,39 @@ import { huntDns } from '../features/dns/hunt-dns.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
+import { defaultTimingWorkers, TimingPool } from '../features/timing-pool.js';
+import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
-import { planNameImport } from '../read/names.js';
-import type { FileAccounting } from '../read/plan.js';
-import { guardUtf8 } from '../read/utf8-guard.js';
+import { type NamePlan, planNameImport } from '../read/names.js';
+import type { FileAccounting, ImportPlan } from '../read/plan.js';
+import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
 import { evidenceFor } from '../score/evidence.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
-import { applyEpisodes, rank, scorePairs, scoreUpperBound, severityOf } from '../score/score-pairs.js';
+import {
+  extendRows,
+  mergeSeries,
+  type RotationGroup,
+  resolveRotations,
+  rotationGroups,
+  withGroupRows,
+} from '../score/rotation.js';
+import {
+  applyEpisodes,
+  findingEvidence,
+  rank,
+  scorePairs,
+  scoreUpperBound,
+  severityOf,
+} from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
+import type { DuckDbSettings } from '../store/duckdb/settings.js';
 import type { DataSummary, Engine } from '../store/engine.js';
 import { openEngine } from '../store/open-engine.js';
-import { InputError } from '../util/errors.js';
+import { errorMessage, InputError } from '../util/errors.js';
 import { isoTime } from '../util/time.js';
 
 export interface HuntOptions {
@@ -39,6 +58,16 @@ export interface HuntOptions {
   scoring?: ScoringConfig;
   /** Outlier model(s) behind the outlierness sub-score (default: all, rank-averaged). */
   model?: ModelChoice;
+  /**
+   * Pairs the outlier models are fitted on at most (seeded sample; all pairs are scored). Default
+   * MODEL_FIT_SAMPLE (src/models/ensemble.ts); Infinity fits on every pair (the reference path).
+   */
+  modelFitSample?: number;
+  /**
+   * Worker threads for the per-pair timing analysis (default: BEACONHUNT_TIMING_WORKERS, else 2 on
+   * a multi-core machine); 0 runs it in this thread. The findings are the same either way.
+   */
+  timingWorkers?: number;
   /** Seed of every randomised step (models, permutation tests): same seed, same result. */
   seed?: number;
   /**
@@ -48,6 +77,10 @@ export interface HuntOptions {
   reportTop?: number;
   /** Flows kept per top finding for the report (sampled evenly over time beyond this). */
   reportFlowLimit?: number;
+  /** Keep rows whatever their timestamp (times before 1990 or in the future are otherwise skipped). */
+  allowAnyTime?: boolean;
+  /** The embedded DuckDB's memory cap, spill folder and threads (default: env, then settings.ts). */
+  duckdb?: Partial<DuckDbSettings>;
   /** Progress and warnings for the user (stderr); results never go here. */
   onEvent?: (event: HuntEvent) => void;
 }
@@ -77,59 +110,156 @@ function stageClock() {
   };
 }
 
+/**
+ * Files up to this size are imported in batches: below ~1 MiB a file's own statements (~40 ms)
+ * cost more than reading it (DuckDB parses ~100 MB/s of CSV).
+ */
+const SMALL_FILE_BYTES = 1 << 20;
+/** Files per batch at most, so a failing batch (then read file by file) costs little. */
+const MAX_BATCH_FILES = 256;
+
+/** An input that is in the summary's file list without rows of its own: why. */
+interface InputNote {
+  path: string;
+  /** It could not be read (a folder's unreadable or unrecognised file). */
+  error?: string;
+  /** Its content was already read under this other name. */
+  sameContentAs?: string;
+}
+
+/** The most frequent skip reason of a file, for "no usable rows" messages. */
+function topReason(accounting: FileAccounting): string {
+  const [reason, count] = Object.entries(accounting.skipped).sort((a, b) => b[1] - a[1])[0] ?? ['?', 0];
+  const hint = reason === SKIP_REASONS.implausibleTime ? ' (--allow-any-time keeps them)' : '';
+  return `${reason} (${count.toLocaleString('en-US')} of ${accounting.dataRows.toLocaleString('en-US')})${hint}`;
+}
+
 /** read → store: every input file into the engine; returns the paths that were already there. */
 async function importAll(
   engine: Engine,
   options: HuntOptions,
   emit: Emit,
-): Promise<{ files: string[]; previously: Set<string> }> {
-  const files = options.inputs.length ? await expandInputs(options.inputs) : [];
-  const csv = options.settings?.csv;
-  const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
-  const explicit = new Set(options.inputs);
-  const previously = new Set<string>();
-  let namesUnsupported = 0;
-  let index = 0;
-  for (const path of files) {
-    emit({ kind: 'file-start', path, index: index++, total: files.length });
-    try {
-      const names = await planNameImport(path, options.format ?? 'auto');
-      if (names && !engine.importNames) {
-        namesUnsupported++;
-        if (names.onlyNames) continue;
-      } else if (names?.onlyNames && engine.importNames) {
-        const accounting = await engine.importNames(names.plan);
-        if (accounting.alreadyImported) previously.add(accounting.path);
+): Promise<{ files: string[]; previously: Set<string>; inputNotes: InputNote[] }> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const files = options.inputs.length
+      ? await expandInputs(options.inputs, {
+          cleanups,
+          onWaiting: (name) =>
+            emit({ kind: 'warning', message: `waiting for data on ${name} (nothing written to it yet)` }),
+        })
+      : [];
+    const csv = options.settings?.csv;
+    const readerOptions = csv ? { columnMap: columnMapFromConfig(csv, 'config csv') } : {};
+    const explicit = new Set(options.inputs);
+    const previously = new Set<string>();
+    const inputNotes: InputNote[] = [];
+    /** What happens after a file is stored (or failed): warnings, checks, events. */
+    const settle = async (
+      path: string,
+      plan: ImportPlan | undefined,
+      work: () => Promise<FileAccounting>,
+    ) => {
+      let stored = false; // in the engine, so in the summary's file list already
+      try {
+        const accounting = await work();
+        stored = true;
+        if (accounting.sameContentAs) {
+          emit({
+            kind: 'warning',
+            message: `${path} has the same content as ${accounting.sameContentAs}: not read again, so no row is counted twice`,
+          });
+          inputNotes.push({ path, sameContentAs: accounting.sameContentAs });
+        } else if (accounting.alreadyImported) previously.add(accounting.path);
+        const cut = accounting.notes?.find((n) => n.startsWith(TRUNCATED_NOTE_START));
+        if (plan && plan.compression !== 'none' && cut) emit({ kind: 'warning', message: `${path}: ${cut}` });
+        // Rows but not one usable: the reading is wrong (a header that does not fit the data), not the data.
+        if (!accounting.sameContentAs && accounting.dataRows > 0 && accounting.used === 0)
+          throw new InputError(`no usable rows: all skipped, most as ${topReason(accounting)}`, path);
         emit({ kind: 'file-done', accounting });
+      } catch (err) {
+        // A file named on the command line must be usable; one found inside a directory may be
+        // something else (a README, another log type, no permission): say so, list it, go on.
+        const known = err instanceof InputError || isFileAccessError(err);
+        if (!known || explicit.has(path)) {
+          if (known && !(err instanceof InputError)) throw new InputError(errorMessage(err), path);
+          throw err;
+        }
+        const reason = err instanceof InputError ? err.message : errorMessage(err);
+        emit({ kind: 'file-skipped', path, reason });
+        if (!stored) inputNotes.push({ path, error: reason });
+      }
+    };
+    // Small files read the same way go to the engine together (one statement instead of one each).
+    let batch: { path: string; plan: ImportPlan }[] = [];
+    const flush = async () => {
+      const todo = batch;
+      batch = [];
+      const done =
+        todo.length > 1 && engine.importFiles ? await engine.importFiles(todo.map((t) => t.plan)) : [];
+      for (const [k, { path, plan }] of todo.entries()) {
+        const accounting = done[k];
+        await settle(path, plan, () => (accounting ? Promise.resolve(accounting) : engine.importFile(plan)));
+      }
+    };
+    // Name logs (Zeek ssl/http/dns, EVE tls/http/dns events) name the flows; an engine without
+    // importNames cannot use them, which is said once at the end.
+    const importNames = engine.importNames?.bind(engine);
+    let namesUnsupported = 0;
+    let index = 0;
+    for (const path of files) {
+      emit({ kind: 'file-start', path, index: index++, total: files.length });
+      let plan: ImportPlan;
+      let names: NamePlan | undefined;
+      try {
+        const named = await planNameImport(path, options.format ?? 'auto');
+        names = named && options.allowAnyTime ? { ...named.plan, allowAnyTime: true } : named?.plan;
+        if (names && !importNames) namesUnsupported++;
+        if (named?.onlyNames) {
+          const namePlan = names as NamePlan;
+          if (importNames) {
+            await flush(); // files stay listed in input order
+            await settle(path, namePlan, () => importNames(namePlan));
+          }
+          continue;
+        }
+        const planned = await planImport(path, options.format ?? 'auto', readerOptions);
+        plan = options.allowAnyTime ? { ...planned, allowAnyTime: true } : planned;
+      } catch (err) {
+        await settle(path, undefined, () => Promise.reject(err));
         continue;
       }
-      const plan = await planImport(path, options.format ?? 'auto', readerOptions);
-      const guarded = engine.name === 'duckdb' ? await guardUtf8(plan) : { plan, cleanup: async () => {} };
-      const accounting = await engine.importFile(guarded.plan).finally(guarded.cleanup);
-      if (accounting.alreadyImported) previously.add(accounting.path);
-      emit({ kind: 'file-done', accounting });
-      // EVE: the same file's tls/http/dns events name its flows
-      // (its flows are in: a name-event problem is a warning, not a lost file)
-      if (names && engine.importNames) {
-        await engine.importNames(names.plan).catch((err: unknown) => {
+      // EVE: the same file's tls/http/dns events name its flows (the flows are what the file is
+      // for: a problem with its name events is a warning, not a lost file)
+      if (names && importNames) {
+        await importNames(names).catch((err: unknown) => {
           if (!(err instanceof InputError)) throw err;
           emit({ kind: 'warning', message: `names not read from ${path}: ${err.message}` });
         });
       }
-    } catch (err) {
-      // A file named on the command line must be usable; one found inside a directory may be
-      // something else (a README, another log type): say so and go on.
-      if (!(err instanceof InputError) || explicit.has(path)) throw err;
-      emit({ kind: 'file-skipped', path, reason: err.message });
+      const small = engine.importFiles !== undefined && (await stat(path)).size <= SMALL_FILE_BYTES;
+      if (!small || (batch[0] && batch[0].plan.format !== plan.format) || batch.length >= MAX_BATCH_FILES)
+        await flush();
+      if (small) batch.push({ path, plan });
+      else await settle(path, plan, () => engine.importFile(plan));
     }
+    await flush();
+    if (namesUnsupported > 0) {
+      emit({
+        kind: 'warning',
+        message: `${namesUnsupported} name log(s) (ssl/http/dns, EVE tls/http/dns) not used: the ${engine.name} engine does not join names to flows; hunt with the duckdb engine for names`,
+      });
+    }
+    return { files, previously, inputNotes };
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
   }
-  if (namesUnsupported > 0) {
-    emit({
-      kind: 'warning',
-      message: `${namesUnsupported} name log(s) (ssl/http/dns, EVE tls/http/dns) not used: the ${engine.name} engine does not join names to flows; hunt with the duckdb engine for names`,
-    });
-  }
-  return { files, previously };
+}
+
+/** Errors of the file system about one file (permission, vanished, a folder), not of the program. */
+function isFileAccessError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP';
 }
 
 interface ScopedPairs {
@@ -205,13 +335,18 @@ async function rankDefault(
   const preContext = contextFactors(contextInputs);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
-  await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
-    const i = index.get(pairKey(series.src, series.dst));
-    if (i === undefined || scope.excluded[i]) return;
-    const couldMatter =
-      scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
-    timing[i] = timingOfSeries(series, window, couldMatter);
-  });
+  const pool = new TimingPool(timing, window, options.timingWorkers ?? defaultTimingWorkers());
+  try {
+    await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
+      const i = index.get(pairKey(series.src, series.dst));
+      if (i === undefined || scope.excluded[i]) return;
+      const couldMatter =
+        scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
+      return pool.add(i, series, couldMatter);
+    });
+  } finally {
+    await pool.finish();
+  }
   clock.lap('timing');
   emit({ kind: 'stage', name: 'models' });
   const include = Uint8Array.from(pairs.src, (_, i) =>
@@ -223,18 +358,88 @@ async function rankDefault(
     timing,
     options.model ?? 'ensemble',
     options.seed ?? 1,
+    options.modelFitSample,
   );
   clock.lap('models');
-  return scorePairs({
+  // rotating destinations: each group of one source's pairs into one network is one more row
+  // (not of address pairs whose server name is an FQDN pair already: the name unites them)
+  const groups = rotationGroups(pairs, coveredByName(pairs, ignored), scoring.minFlows, scope.isInternal);
+  const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
+  const rows = extendRows(
+    { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
+    groups,
+    groupTiming,
     pairs,
-    timing,
-    outlierness,
-    ignored,
-    context: contextFactors({ ...contextInputs, timing }),
-    inbound: scope.inbound,
+  );
+  const all = withGroupRows(pairs, groups);
+  const findings = scorePairs({
+    pairs: all,
+    timing: rows.timing,
+    outlierness: rows.outlierness,
+    ignored: rows.ignored,
+    context: contextFactors({
+      ...contextInputs,
+      pairs: all,
+      ignored: rows.ignored,
+      intel: rows.intel,
+      timing: rows.timing,
+    }),
+    inbound: rows.inbound,
+    addresses: rows.addresses,
     sizeField: featureOptions.sizeField,
     ...(window ? { window } : {}),
     config: scoring,
+  });
+  return groups.length ? rank(resolveRotations(findings, findingEvidence)) : findings;
+}
+
+/**
+ * `ignored`, plus the address pairs whose server name is an FQDN pair (a (client, name) pair over
+ * several addresses, PairFeatures.addresses): the name pair already scores their flows as one.
+ */
+function coveredByName(pairs: PairFeatures, ignored: Uint8Array): Uint8Array {
+  const named = pairs.addresses;
+  if (!named?.some((a) => a !== null)) return ignored;
+  const fqdn = new Set<string>();
+  for (let i = 0; i < pairs.length; i++)
+    if (named[i]) fqdn.add(pairKey(pairs.src[i] as string, pairs.dst[i] as string));
+  return Uint8Array.from(ignored, (x, i) => {
+    const host = pairs.host[i];
+    return x || (host && !named[i] && fqdn.has(pairKey(pairs.src[i] as string, host))) ? 1 : 0;
+  });
+}
+
+/** Flows kept per member when a rotation group's series is assembled (sampled evenly beyond). */
+const ROTATION_FLOWS_PER_MEMBER = 100_000;
+
+/** Timing of each rotation group over its members' merged flows. */
+async function rotationTiming(
+  engine: Engine,
+  pairs: PairFeatures,
+  groups: readonly RotationGroup[],
+  sizeField: SizeField,
+  window: { start: number; end: number } | undefined,
+): Promise<(PairTiming | undefined)[]> {
+  if (!groups.length) return [];
+  const members = groups.flatMap((g) =>
+    g.members.map((i) => ({ src: pairs.src[i] as string, dst: pairs.dst[i] as string })),
+  );
+  const flows = await engine.pairFlows(members, ROTATION_FLOWS_PER_MEMBER);
+  return groups.map((g) => {
+    const parts = g.members.flatMap((i) => {
+      const p = flows.get(pairKey(pairs.src[i] as string, pairs.dst[i] as string));
+      if (!p) return [];
+      const sizes =
+        sizeField === 'orig'
+          ? p.origBytes
+          : sizeField === 'total'
+            ? Float64Array.from(p.origBytes, (x, k) => x + (p.respBytes[k] as number))
+            : p.respBytes;
+      return [{ ts: p.ts, sizes }];
+    });
+    const first = g.members[0] as number;
+    const merged = mergeSeries(parts);
+    return timingOfSeries({ src: pairs.src[first] as string, dst: g.network, ...merged }, window, true);
   });
 }
 
@@ -274,10 +479,10 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const intel = settings.intel.length ? await loadIntel(settings.intel) : undefined;
   for (const bad of intel?.badLines.slice(0, 5) ?? [])
     emit({ kind: 'warning', message: `intel: not an address, network or domain: ${bad}` });
-  const engine = await openEngine(options.engine ?? 'duckdb', options.db);
+  const engine = await openEngine(options.engine ?? 'duckdb', options.db, options.duckdb);
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
-    const { files, previously } = await importAll(engine, options, emit);
+    const { files, previously, inputNotes } = await importAll(engine, options, emit);
     const names = await engine.resolveNames?.();
     clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
@@ -296,6 +501,12 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         kind: 'warning',
         message: `the ${engine.name} engine does not stitch split NetFlow records: a held connection may count as several check-ins`,
       });
+    if (!engine.resolveNames && data.files.some((f) => f.format === 'zeek-open-conn')) {
+      emit({
+        kind: 'warning',
+        message: `the ${engine.name} engine keeps every open_conn snapshot: a connection logged at several rotations counts once per snapshot (the duckdb engine keeps one)`,
+      });
+    }
     if (data.files.some((f) => f.precomputed)) {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
@@ -369,22 +580,35 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       findings_by_severity: bySeverity,
       time_range: data.timeRange ? [isoTime(data.timeRange[0]), isoTime(data.timeRange[1])] : null,
       // an EVE file's name events are accounted with its flows (one entry per file)
-      files: data.files
-        .filter((f) => !(f.names && flowPaths.has(f.path)))
-        .map((f) => ({
-          path: f.path,
-          format: f.format,
-          rows: f.dataRows,
-          used: f.used,
-          skipped: f.skipped,
-          examples: f.examples,
-          already_imported: previously.has(f.path) || !files.includes(f.path),
-          ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
-          ...(f.notes?.length ? { notes: f.notes } : {}),
-          ...(f.directionality ? { directionality: f.directionality } : {}),
-          ...(f.precomputed ? { precomputed: true } : {}),
-          ...(f.names ? { names: true } : {}),
+      files: [
+        ...data.files
+          .filter((f) => !(f.names && flowPaths.has(f.path)))
+          .map((f) => ({
+            path: f.path,
+            format: f.format,
+            rows: f.dataRows,
+            used: f.used,
+            skipped: f.skipped,
+            examples: f.examples,
+            already_imported: previously.has(f.path) || !files.includes(f.path),
+            ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
+            ...(f.notes?.length ? { notes: f.notes } : {}),
+            ...(f.directionality ? { directionality: f.directionality } : {}),
+            ...(f.precomputed ? { precomputed: true } : {}),
+            ...(f.names ? { names: true } : {}),
+          })),
+        ...inputNotes.map((note) => ({
+          path: note.path,
+          format: 'none',
+          rows: 0,
+          used: 0,
+          skipped: {},
+          examples: [],
+          already_imported: note.sameContentAs !== undefined,
+          ...(note.error ? { error: note.error } : {}),
+          ...(note.sameContentAs ? { same_content_as: note.sameContentAs } : {}),
         })),
+      ],
       ...(names && names.events > 0
         ? {
             names: {

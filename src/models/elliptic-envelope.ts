@@ -39,7 +39,7 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { IndexSampler, type Rng, seededRng } from '../math/random.js';
 import { quantileSorted } from '../math/robust.js';
 import { chi2Quantile, minMaxNormalise, smallestMask } from '../math/stats.js';
-import { type FeatureMatrix, nRows } from './matrix.js';
+import { type FeatureMatrix, nRows, selectRows } from './matrix.js';
 
 export interface McdOptions {
   /** Fraction of rows in the raw support; default (n + p + 1)/2 rows. */
@@ -85,6 +85,8 @@ export interface McdModel {
 export interface EllipticEnvelopeOptions extends McdOptions {
   /** Expected share of outliers; sets the threshold like scikit-learn (default 0.1). */
   readonly contamination?: number;
+  /** Rows the model is fitted on (a seeded sample); every row is scored. Default: all rows. */
+  readonly fitRows?: ArrayLike<number>;
 }
 
 export interface EllipticEnvelopeResult {
@@ -546,8 +548,9 @@ export function ellipticEnvelope(
 ): EllipticEnvelopeResult {
   const contamination = options.contamination ?? 0.1;
   if (!(contamination > 0 && contamination <= 0.5)) throw new RangeError('contamination must be in (0, 0.5]');
-  const mcd = fastMcd(m, options);
-  const dist = mcd.dist;
+  const sampled = options.fitRows !== undefined && options.fitRows.length < nRows(m);
+  const mcd = fastMcd(sampled ? selectRows(m, options.fitRows as ArrayLike<number>) : m, options);
+  const dist = sampled ? mcdMahalanobis(mcd, m) : mcd.dist;
   const n = dist.length;
   const neg = new Float64Array(n);
   for (let i = 0; i < n; i++) neg[i] = -(dist[i] as number);

@@ -136,3 +136,34 @@ describe('ensemble', () => {
     );
   });
 });
+
+describe('ensemble fitted on a seeded sample (MODEL_FIT_SAMPLE)', () => {
+  it('is the full fit exactly when the sample covers every row', async () => {
+    const { m } = synthetic(1500, 5, 15, 3);
+    const full = await runEnsemble(m, { seed: 5 });
+    const covering = await runEnsemble(m, { seed: 5, fitSampleSize: 1500 });
+    expect(Array.from(covering.score)).toEqual(Array.from(full.score));
+  });
+
+  it('fitted on 10 % of the rows, scores every row and ranks the same outliers on top', async () => {
+    const { m, outlier } = synthetic(6000, 5, 30, 4);
+    const full = await runEnsemble(m, { seed: 5, fitSampleSize: Number.POSITIVE_INFINITY });
+    const sampled = await runEnsemble(m, { seed: 5, fitSampleSize: 600 });
+    expect(sampled.score).toHaveLength(6000);
+    // the sample changes the fitted shape a little, not what is an outlier
+    expect(rocAuc(sampled.score, outlier)).toBeGreaterThanOrEqual(rocAuc(full.score, outlier) - 0.005);
+    const top = (s: Float64Array) =>
+      new Set(
+        Array.from(s, (v, i) => [v, i] as const)
+          .sort((a, b) => b[0] - a[0])
+          .slice(0, 30)
+          .map(([, i]) => i),
+      );
+    const a = top(full.score);
+    const shared = [...top(sampled.score)].filter((i) => a.has(i)).length;
+    expect(shared).toBeGreaterThanOrEqual(27);
+    // seeded: the same seed draws the same sample and gives the same scores
+    const again = await runEnsemble(m, { seed: 5, fitSampleSize: 600 });
+    expect(Array.from(again.score)).toEqual(Array.from(sampled.score));
+  });
+});

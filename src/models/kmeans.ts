@@ -17,7 +17,7 @@ import { kmeans as mlKmeans } from 'ml-kmeans';
 import { deriveSeed, IndexSampler, sampleRows, seededRng } from '../math/random.js';
 import { median } from '../math/robust.js';
 import { minMaxNormalise } from '../math/stats.js';
-import { columnVariances, type FeatureMatrix, nRows, toRowArrays, toRowMajor } from './matrix.js';
+import { columnVariances, type FeatureMatrix, nRows, selectRows, toRowArrays, toRowMajor } from './matrix.js';
 
 export interface KMeansOptions {
   readonly k: number;
@@ -27,6 +27,8 @@ export interface KMeansOptions {
   readonly maxIterations?: number;
   /** Clusters with a smaller share of the rows count as small (default 0.1). */
   readonly smallClusterFraction?: number;
+  /** Rows the model is fitted on (a seeded sample); every row is scored. Default: all rows. */
+  readonly fitRows?: ArrayLike<number>;
 }
 
 export interface KMeansResult {
@@ -238,11 +240,29 @@ function fitRaw(
   return best as RawFit;
 }
 
+/** Every row of `m` assigned to the nearest centroid of `fit`. */
+function assignAll(m: FeatureMatrix, fit: RawFit): RawFit {
+  const n = nRows(m);
+  const labels = new Int32Array(n);
+  const dist2 = new Float64Array(n);
+  const inertia = assign(toRowMajor(m), n, m.data.length, fit.centroids, labels, dist2);
+  return { ...fit, labels, dist2, inertia };
+}
+
 /** K-means with k-means++ initialisation and the outlier score described in the module doc. */
 export function kMeans(m: FeatureMatrix, options: KMeansOptions): KMeansResult {
   const n = nRows(m);
   if (n === 0) throw new RangeError('kMeans: no rows');
-  const fit = fitRaw(m, options.k, options.seed ?? 0, options.nInit ?? 1, options.maxIterations ?? 300);
+  const sampled = options.fitRows !== undefined && options.fitRows.length < n;
+  const fitted = fitRaw(
+    sampled ? selectRows(m, options.fitRows as ArrayLike<number>) : m,
+    options.k,
+    options.seed ?? 0,
+    options.nInit ?? 1,
+    options.maxIterations ?? 300,
+  );
+  // fitted on a sample: every row goes to its nearest fitted centroid
+  const fit = sampled ? assignAll(m, fitted) : fitted;
   const { k, labels, centroids, dist2 } = fit;
   const sizes = new Int32Array(k);
   for (let i = 0; i < n; i++) sizes[labels[i] as number] = (sizes[labels[i] as number] as number) + 1;

@@ -73,6 +73,17 @@ export function toRowArrays(m: FeatureMatrix, rowIndex?: ArrayLike<number>): num
   return out;
 }
 
+/** A copy holding only the given rows, in the given order (a model's fitting sample). */
+export function selectRows(m: FeatureMatrix, rowIndex: ArrayLike<number>): FeatureMatrix {
+  const k = rowIndex.length;
+  const data = m.data.map((col) => {
+    const out = new Float64Array(k);
+    for (let r = 0; r < k; r++) out[r] = col[rowIndex[r] as number] as number;
+    return out;
+  });
+  return { columns: [...m.columns], data };
+}
+
 /** Column means. */
 export function columnMeans(m: FeatureMatrix): Float64Array {
   const n = nRows(m);

@@ -12,7 +12,7 @@
  */
 import { PCA } from 'ml-pca';
 import { minMaxNormalise } from '../math/stats.js';
-import { type FeatureMatrix, nRows } from './matrix.js';
+import { type FeatureMatrix, nRows, selectRows } from './matrix.js';
 
 export interface PcaModel {
   readonly columns: readonly string[];
@@ -29,6 +29,8 @@ export interface PcaOutlierOptions {
   readonly nComponents?: number;
   /** Default 0.9. */
   readonly varianceToKeep?: number;
+  /** Rows the model is fitted on (a seeded sample); every row is scored. Default: all rows. */
+  readonly fitRows?: ArrayLike<number>;
 }
 
 export interface PcaOutlierResult {
@@ -154,7 +156,7 @@ export function componentsFor(model: PcaModel, fraction: number): number {
 
 /** Fits PCA and scores every row by its reconstruction error. */
 export function pcaOutliers(m: FeatureMatrix, options: PcaOutlierOptions = {}): PcaOutlierResult {
-  const model = fitPca(m);
+  const model = fitPca(options.fitRows ? selectRows(m, options.fitRows) : m);
   const d = model.components.length;
   const k =
     options.nComponents !== undefined

@@ -1,10 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fg from 'fast-glob';
 import { InputError } from '../util/errors.js';
+import { tempFolder } from '../util/temp-files.js';
 
 /**
  * Zeek writes conn.log, rotated as conn.00:00:00-01:00:00.log.gz, conn.2024-03-05-10-00-00.log.zst.
@@ -38,19 +39,47 @@ function selectFlowFiles(files: string[]): string[] {
   return files.filter((f) => ZEEK_TAKEN_NAME.test(base(f)) || !ZEEK_LOG_NAME.test(base(f)));
 }
 
-async function spoolStdin(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'beaconhunt-stdin-'));
-  const path = join(dir, 'stdin');
-  await pipeline(process.stdin, createWriteStream(path));
+/** How long a pipe may stay silent before the user is told what the run is waiting for. */
+const WAIT_NOTICE_MS = 1000;
+
+export interface ExpandOptions {
+  /** Told once when a pipe (stdin, a named pipe) has given nothing for a second. */
+  onWaiting?: (name: string) => void;
+  /** Collects the removal of each copy made (stdin, named pipes): call them when done. */
+  cleanups?: (() => Promise<void>)[];
+}
+
+/**
+ * A pipe can be read once, but a file is read several times (format sniffing, checks, import):
+ * its bytes are copied to a private temporary file first, removed when the run ends (also on
+ * errors and signals, see util/temp-files.ts).
+ */
+async function spool(source: Readable | string, name: string, options: ExpandOptions): Promise<string> {
+  const folder = await tempFolder(name === '-' ? 'stdin' : 'pipe');
+  options.cleanups?.push(folder.remove);
+  const path = join(folder.path, name === '-' ? 'stdin' : basename(name));
+  const input = typeof source === 'string' ? createReadStream(source) : source;
+  let got = false;
+  const timer = setTimeout(() => {
+    if (!got) options.onWaiting?.(name === '-' ? 'stdin' : name);
+  }, WAIT_NOTICE_MS);
+  input.once('data', () => {
+    got = true;
+  });
+  try {
+    await pipeline(input, createWriteStream(path));
+  } finally {
+    clearTimeout(timer);
+  }
   return path;
 }
 
 /** Expand files, directories (recursively), globs and `-` (stdin) into a list of files. */
-export async function expandInputs(args: readonly string[]): Promise<string[]> {
+export async function expandInputs(args: readonly string[], options: ExpandOptions = {}): Promise<string[]> {
   const files: string[] = [];
   for (const arg of args) {
     if (arg === '-') {
-      files.push(await spoolStdin());
+      files.push(await spool(process.stdin, '-', options));
       continue;
     }
     const info = await stat(arg).catch(() => undefined);
@@ -58,6 +87,8 @@ export async function expandInputs(args: readonly string[]): Promise<string[]> {
       const inDir = selectFlowFiles(await walk(arg));
       if (inDir.length === 0) throw new InputError('directory holds no flow files', arg);
       files.push(...inDir);
+    } else if (info?.isFIFO()) {
+      files.push(await spool(arg, arg, options));
     } else if (info) {
       files.push(arg);
     } else if (fg.isDynamicPattern(arg)) {

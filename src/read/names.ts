@@ -241,7 +241,12 @@ export async function planNameImport(
   const head = await sniffFile(path);
   if (looksBinary(head) || head.text.trim() === '') return undefined;
   if (format !== 'suricata' && head.lines[0]?.startsWith('#')) {
-    if (!head.lines.some((l) => l.startsWith('#fields'))) return undefined;
+    if (!head.lines.some((l) => l.startsWith('#fields'))) {
+      const path = head.lines.find((l) => l.startsWith('#path'))?.split(/[\t ]/)[1];
+      if (zeekNameLog(path))
+        throw new InputError(`Zeek ${path} log without a #fields line: nothing to read`, head.path);
+      return undefined;
+    }
     const log = zeekNameLog(parseZeekHeader(head).path);
     return log ? { plan: zeekTsvNamePlan(head, log), onlyNames: true } : undefined;
   }

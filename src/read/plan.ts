@@ -22,6 +22,17 @@ interface PlanBase {
   compression: 'none' | 'gzip' | 'zstd';
   /** Read the bytes from this copy instead of `path` (which still names the file to the user). */
   readFrom?: { path: string; compression: 'none' };
+  /**
+   * Why the (compressed) stream ended before its end: truncated or corrupt. The rows before the cut
+   * are used; the user is told the file is incomplete.
+   */
+  truncated?: string;
+  /** SHA-256 of the whole (decompressed) content, when it was read before the import. */
+  contentHash?: string;
+  /** Only the bytes after this offset are new (the file grew since it was imported): read from `readFrom`. */
+  appendedAfter?: number;
+  /** Keep rows whatever their time (`--allow-any-time`); otherwise times before 1990 or in the future are skipped. */
+  allowAnyTime?: boolean;
   /** Rows skipped before the engine saw them (lines blanked in `readFrom`), by reason. */
   preSkipped?: Record<string, number>;
   /** Display names of the raw columns, for messages only. */
@@ -138,6 +149,8 @@ export interface FileAccounting {
   examples: string[];
   /** True when this file was already in the database and was not imported again. */
   alreadyImported?: boolean;
+  /** Not imported: the same content is in the database under this other name (a copy, or .gz of it). */
+  sameContentAs?: string;
   /** Lines that are not data (a tool's trailer such as nfdump's Summary), not in dataRows. */
   nonDataLines?: number;
   /** Notes from the reader (unidirectional records, precomputed features without timing). */

@@ -11,15 +11,21 @@ const FEATURE_COLUMNS = [
   'prevalence',
 ];
 
+/** A whole cell that is a plain number (the only cells starting with - or + left as they are). */
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
- * One row per finding. Cells are CSV-quoted; cells starting with = + - @ are prefixed with ' so a
- * spreadsheet never runs a formula from a log value.
+ * OWASP's CSV-injection rule: a cell starting with = + - @ tab or CR is prefixed with ' so a
+ * spreadsheet never runs a formula from a log value, unless the whole cell is a number.
  */
+export function csvSafeCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /^[=+\-@\t\r]/.test(s) && !NUMBER.test(s) ? `'${s}` : s;
+}
+
+/** One row per finding; cells are CSV-quoted and made formula-safe (csvSafeCell). */
 export function findingsCsv(findings: readonly Finding[]): string {
-  const guard = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-  };
+  const guard = csvSafeCell;
   const header = [
     'rank',
     'score',

@@ -75,6 +75,13 @@ export function summaryText(result: HuntResult, useColor: boolean): string {
     lines.push(`  skipped ${n(count)} × ${reason}`);
   }
   for (const f of s.files) {
+    if (f.error) lines.push(c.dim(`  ${terminalSafe(f.path)}: not read: ${terminalSafe(f.error)}`));
+    if (f.same_content_as)
+      lines.push(
+        c.dim(
+          `  ${terminalSafe(f.path)}: same content as ${terminalSafe(f.same_content_as)}, not read again`,
+        ),
+      );
     for (const note of f.notes ?? []) lines.push(c.dim(`  ${terminalSafe(f.path)}: ${terminalSafe(note)}`));
     if (f.examples.length)
       lines.push(c.dim(`  ${terminalSafe(f.path)}: ${f.examples.slice(0, 3).map(terminalSafe).join('; ')}`));
@@ -82,7 +89,7 @@ export function summaryText(result: HuntResult, useColor: boolean): string {
   if (s.time_range) lines.push(`${c.bold('Time')} ${s.time_range[0]} → ${s.time_range[1]}`);
   const sev = s.findings_by_severity;
   lines.push(
-    `${c.bold('Pairs')} ${n(s.pairs)}, ${c.bold('findings')} ${result.findings.length}: ${c.red(`${sev.critical} critical`)}, ${c.magenta(`${sev.high} high`)}, ${c.yellow(`${sev.medium} medium`)}, ${c.cyan(`${sev.low} low`)}`,
+    `${c.bold('Pairs')} ${n(s.pairs)}, ${c.bold('findings')} ${result.findings.length}: ${c.red(`${sev.critical} critical`)}, ${c.magenta(`${sev.high} high`)}, ${c.yellow(`${sev.medium} medium`)}, ${c.cyan(`${sev.low} low`)}${sev.none ? `, ${sev.none} unrated (severity none)` : ''}`,
   );
   lines.push(c.dim(`${s.engine}, ${s.mode} ranking on ${s.size_field} sizes, ${s.elapsed_s.toFixed(2)} s`));
   return `${lines.join('\n')}\n`;

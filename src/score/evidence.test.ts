@@ -52,6 +52,7 @@ describe('combination', () => {
       persistence: 0,
       outlierness: 0,
       change: 0,
+      strobe: 0,
     };
     const w = weighChannels(raw, config);
     expect(w.regularity).toBe(12);
@@ -71,10 +72,32 @@ describe('combination', () => {
         persistence: 0,
         outlierness: 0,
         change: 0,
+        strobe: 0,
       },
       config,
     );
     expect(scoreOf(combineEvidence(w, {}), config)).toBeGreaterThanOrEqual(config.severity.critical);
+  });
+  it('failures of one outage are one event per minute of the span', () => {
+    const base = {
+      flows: 8,
+      modeCount: 8,
+      modeSize: 0,
+      origModeCount: 8,
+      origModeSize: 0,
+      failedShare: 1,
+      spanSeconds: 54,
+      durationMax: 0,
+      timing: undefined,
+      outlierness: 0,
+      episodes: 0,
+      proto: 'tcp',
+      inbound: false,
+    };
+    // 8 retries within 54 s: one event, one decade — not eight
+    expect(channelEvidence(base, config).failedRetries).toBeCloseTo(1, 9);
+    // the same 8 failures spread over 10 minutes: eight events
+    expect(channelEvidence({ ...base, spanSeconds: 600 }, config).failedRetries).toBeCloseTo(8, 9);
   });
   it('failures count only for outbound TCP', () => {
     const base = {
@@ -84,6 +107,7 @@ describe('combination', () => {
       origModeCount: 50,
       origModeSize: 0,
       failedShare: 1,
+      spanSeconds: 3600,
       durationMax: 0,
       timing: undefined,
       outlierness: 0,
@@ -128,6 +152,7 @@ const timingOf = (periodSeconds: number, regularity: number): PairTiming => ({
   regularity,
   spectral: 0,
   checkIns: 100,
+  strobePeakFlows: 5,
   periodSeconds,
   reasons: [`check-ins every ${periodSeconds} s`],
   features: {},

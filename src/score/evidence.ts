@@ -32,6 +32,8 @@ export interface PairEvidenceInput {
   origModeCount: number;
   origModeSize: number;
   failedShare: number;
+  /** Seconds from the pair's first to its last flow. */
+  spanSeconds: number;
   /** tcp, udp, icmp, …: connection failure means something only for tcp. */
   proto: string | null;
   durationMax: number;
@@ -44,6 +46,7 @@ export interface PairEvidenceInput {
   inbound: boolean;
 }
 
+// biome-ignore lint/complexity/useMathMinMax: Math.max would let NaN through; a NaN must count 0
 const clamp01 = (x: number) => (x > 1 ? 1 : x > 0 ? x : 0);
 
 /**
@@ -73,7 +76,10 @@ export function persistenceEvidence(seconds: number, mean: number): number {
 /** Each channel's raw evidence (decades, before weight and cap). */
 export function channelEvidence(p: PairEvidenceInput, config: ScoringConfig): Record<ChannelName, number> {
   const nulls = config.nulls;
-  const failed = Math.round(p.failedShare * p.flows);
+  // failure events: at most one per failureEventSeconds of the span the failures cover
+  const slots = 1 + Math.floor(p.spanSeconds / nulls.failureEventSeconds);
+  const trials = Math.min(p.flows, slots);
+  const failed = Math.min(Math.round(p.failedShare * p.flows), Math.round(p.failedShare * trials));
   // sizes of failed connections are the failure's, not content: size evidence only on the rest
   const mostlyFailed = p.failedShare >= 0.5;
   const resp = p.modeSize > 0 && !mostlyFailed ? sizeEvidence(p.modeCount, p.flows, nulls.modalSizeShare) : 0;
@@ -87,10 +93,14 @@ export function channelEvidence(p: PairEvidenceInput, config: ScoringConfig): Re
     // an inbound failure is a scan, never a C2 server that is down; only TCP has a connection
     // that can be refused or go unanswered (a UDP datagram without reply is how discovery, syslog
     // and casting protocols work, and ICMP's OTH is just "no handshake seen")
-    failedRetries: p.inbound || p.proto !== 'tcp' ? 0 : failedEvidence(failed, p.flows, nulls.failedShare),
+    failedRetries: p.inbound || p.proto !== 'tcp' ? 0 : failedEvidence(failed, trials, nulls.failedShare),
     persistence: persistenceEvidence(p.durationMax, nulls.sessionSeconds),
     outlierness: clamp01((p.outlierness - 0.5) / 0.5) * config.channels.outlierness.cap,
     change: p.episodes * nulls.episodeEvidence,
+    // very many connections (RITA's strobe): decades beyond what an ordinary pair opens in a window
+    strobe: p.timing?.strobe
+      ? Math.max(0, Math.log10(p.timing.strobePeakFlows / nulls.strobeOrdinaryFlows))
+      : 0,
   };
 }
 

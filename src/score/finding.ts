@@ -33,8 +33,6 @@ export interface Finding {
    * otherwise.
    */
   via?: string | null;
-  /** A (client, server name) pair over several addresses: `dst` is the name, these its addresses. */
-  addresses?: string[];
   score: number;
   severity: Severity;
   verdict: Verdict;
@@ -42,6 +40,11 @@ export interface Finding {
   first_seen: string;
   last_seen: string;
   features: Record<string, number | null>;
+  /**
+   * Every address of a destination that rotates: within one network (dst is the one with most
+   * flows), or behind one server name (dst is the name). Absent for plain pairs.
+   */
+  addresses?: string[];
   /** Each evidence channel's contribution, in decades (−log10 p, weighted and capped; docs/SCORING.md). */
   components: Record<string, number>;
   /**
@@ -78,6 +81,10 @@ export interface HuntSummary {
     notes?: string[];
     directionality?: 'bidirectional' | 'unidirectional';
     precomputed?: boolean;
+    /** Not read: why (a file in a folder that could not be read or recognised). */
+    error?: string;
+    /** Not read again: the same content was read under this name. */
+    same_content_as?: string;
     /** A name log (ssl/http/dns): its rows name flows, they are not flows (not in flows_read). */
     names?: boolean;
   }[];

@@ -19,13 +19,19 @@ export async function pairOutlierness(
   timing: readonly (PairTiming | undefined)[] | undefined,
   model: ModelChoice,
   seed: number,
+  fitSampleSize?: number,
 ): Promise<Float64Array> {
   const out = new Float64Array(pairs.length);
   const rows = Int32Array.from(include.reduce<number[]>((acc, x, i) => (x ? (acc.push(i), acc) : acc), []));
   if (rows.length < MIN_ROWS) return out;
   const matrix = pairFeatureMatrix(pairs, rows, timing);
   const models: ModelName[] = model === 'ensemble' ? [...ALL_MODELS] : [model];
-  const result = await runEnsemble(matrix, { models, seed, scale: PAIR_MATRIX_SCALING });
+  const result = await runEnsemble(matrix, {
+    models,
+    seed,
+    scale: PAIR_MATRIX_SCALING,
+    ...(fitSampleSize !== undefined ? { fitSampleSize } : {}),
+  });
   rows.forEach((row, k) => {
     out[row] = result.score[k] as number;
   });

@@ -37,6 +37,8 @@ export interface ScoreInputs {
   /** Per pair: external client to an internal server. */
   inbound?: Uint8Array;
   sizeField: SizeField;
+  /** Per row: the addresses of a rotation group (score/rotation.ts), undefined for plain pairs. */
+  addresses?: readonly (string[] | undefined)[];
   /** Dataset window (epoch seconds) for coverage in the reasons. */
   window?: { start: number; end: number };
   config: ScoringConfig;
@@ -81,6 +83,7 @@ export function evidenceInput(
     origModeCount: Math.round((n.orig_mode_share[i] as number) * flows),
     origModeSize: n.orig_mode_size[i] as number,
     failedShare: n.failed_share[i] as number,
+    spanSeconds: Math.max(0, (n.last_ts[i] as number) - (n.first_ts[i] as number)),
     proto: pairs.proto[i] ?? null,
     durationMax: n.duration_max[i] as number,
     timing,
@@ -132,6 +135,12 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
     const evidence = combineEvidence(channels, factors);
     if (evidence < minEvidence) continue;
     const score = scoreOf(evidence, config);
+    const addresses = inputs.addresses?.[i];
+    const rotation = addresses
+      ? [
+          `rotates over ${addresses.length} addresses of one network: ${addresses.slice(0, 8).join(', ')}${addresses.length > 8 ? ', …' : ''}`,
+        ]
+      : [];
     findings.push({
       rank: 0,
       src: pairs.src[i] as string,
@@ -146,15 +155,17 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
       first_seen: isoTime(f.first_ts as number),
       last_seen: isoTime(f.last_ts as number),
       features: { ...f, ...(timing?.features ?? {}), evidence: round3(evidence) },
+      ...(addresses ? { addresses } : {}),
       components: Object.fromEntries(Object.entries(channels).map(([k, v]) => [k, round3(v)])),
       context: Object.fromEntries(Object.entries(factors).map(([k, v]) => [k, round3(v as number)])),
       reasons: listed
         ? [
+            ...rotation,
             ...(context?.reasons.slice(0, 1) ?? []),
             ...reasonsFor(f, raw, timing, inputs),
             ...(context?.reasons.slice(1) ?? []),
           ]
-        : [...reasonsFor(f, raw, timing, inputs), ...(context?.reasons ?? [])],
+        : [...rotation, ...reasonsFor(f, raw, timing, inputs), ...(context?.reasons ?? [])],
       episodes: [],
     });
   }

@@ -34,6 +34,11 @@ export interface Engine {
   readonly name: string;
   /** Load one file; a file already in the store (same fingerprint) is not loaded twice. */
   importFile(plan: ImportPlan): Promise<FileAccounting>;
+  /**
+   * Optional: many small files read the same way in one go. Returns each plan's accounting, or
+   * undefined for each plan it left to importFile.
+   */
+  importFiles?(plans: readonly ImportPlan[]): Promise<(FileAccounting | undefined)[]>;
   summary(): Promise<DataSummary>;
   /**
    * Load a name log (Zeek ssl/http/dns, EVE tls/http/dns events; src/read/names.ts). Optional: an
@@ -52,10 +57,15 @@ export interface Engine {
   seedRows(options: FeatureOptions): Promise<SeedRows>;
   /**
    * Stream each pair's flows sorted by time (timestamps and sizes), for timing analysis in
-   * batches so memory stays bounded by the largest pair. Pairs with fewer than `minFlows` flows
+   * batches so memory stays bounded by the largest pair. When `visit` returns a promise, the
+   * engine waits for it before reading on (backpressure from a worker pool). Pairs with fewer than `minFlows` flows
    * are left out: no timing can be read from them.
    */
-  pairSeries(options: FeatureOptions, minFlows: number, visit: (series: PairSeries) => void): Promise<void>;
+  pairSeries(
+    options: FeatureOptions,
+    minFlows: number,
+    visit: (series: PairSeries) => void | Promise<void>,
+  ): Promise<void>;
   /**
    * The flows of a few pairs (the top findings), for the report's timelines and histograms; at most
    * `limitPerPair` flows each, evenly spread over the pair's time range when it has more.

@@ -272,12 +272,16 @@ const VALID_ODDITIES: { name: string; flow: (t: FormatTemplate) => RawFlow }[] =
     flow: (t) => ({ ...badPairFlow(1), src: '2001:DB8::5', dst: '2001:db8::7', ts: t.time(T0 + 5) }),
   },
   { name: 'ipv4-mapped', flow: (t) => ({ ...badPairFlow(2), src: '::ffff:10.0.0.99', ts: t.time(T0 + 6) }) },
-  { name: 'epoch-1970', flow: (t) => ({ ...badPairFlow(3), ts: t.time(5) }) },
-  { name: 'future-2100', flow: (t) => ({ ...badPairFlow(4), ts: t.time(4102444800) }) },
   {
     name: 'zero-bytes',
     flow: (t) => ({ ...badPairFlow(5), orig_bytes: 0, resp_bytes: 0, ts: t.time(T0 + 7) }),
   },
+];
+
+/** Times no sensor writes (an unset clock, a corrupt value): skipped as "implausible time" (issue 15). */
+const IMPLAUSIBLE_TIMES: { name: string; flow: (t: FormatTemplate) => RawFlow }[] = [
+  { name: 'epoch-1970', flow: (t) => ({ ...badPairFlow(3), ts: t.time(5) }) },
+  { name: 'future-2100', flow: (t) => ({ ...badPairFlow(4), ts: t.time(4102444800) }) },
 ];
 
 const ANY_ONE = (rows: number): Expectation => ({ kind: 'rows', rows: rows + 1, used: rows, skipped: 'any' });
@@ -330,6 +334,14 @@ export function buildCorpus(): MalformedCase[] {
         rows: GOOD_ROWS + 1,
         used: GOOD_ROWS + 1,
         skipped: {},
+      });
+    }
+    for (const odd of IMPLAUSIBLE_TIMES) {
+      add(format, `implausible-${odd.name}`, withLines(t, [t.row(odd.flow(t))]), {
+        kind: 'rows',
+        rows: GOOD_ROWS + 1,
+        used: GOOD_ROWS,
+        skipped: { 'implausible time': 1 },
       });
     }
     // every bad value at once, twice over

@@ -8,13 +8,16 @@
  * a small multiple of m, a missed check-in). Under the null, one gap lands in that window with
  *   q(ε) = Σ_{j=1..J} [exp(−(j−ε)m/μ) − exp(−(j+ε)m/μ)],
  * and the count of such gaps among k is Binomial(k, q). The evidence is −log10 of the smallest
- * upper-tail probability over the candidate windows ε (the sorted deviations of the gaps, no smaller
- * than the timestamps' resolution allows), Bonferroni-corrected for the windows tried. The gap that
+ * upper-tail probability over the candidate windows ε (the deviation that puts 50 %, 60 %, … 100 %
+ * of the gaps on time, no smaller than the timestamps' resolution allows), Bonferroni-corrected for
+ * the windows tried. The gap that
  * defines the median is not counted (it is on time by construction).
  *
  * Few check-ins weigh less through the statistics: 3 gaps can give at most ~4 decades, 10 gaps ~15.
  */
-import betainc from '@stdlib/math-base-special-betainc';
+import { log10BinomialTail } from '../../math/binomial.js';
+
+export { log10BinomialTail };
 
 export interface RegularityOptions {
   /**
@@ -36,6 +39,12 @@ export interface RegularityOptions {
   maxMultiple: number;
   /** At least this share of the gaps must be on time for a window to be considered. */
   minOnTimeShare: number;
+  /**
+   * The on-time share must be at least this multiple of the null's: with thousands of gaps a
+   * binomial test detects any small misfit of the null (the period is estimated from the same
+   * gaps), while a schedule is a large effect — a jittered beacon puts 2–3× chance on time.
+   */
+  minLift: number;
 }
 
 export const REGULARITY_DEFAULTS: Readonly<RegularityOptions> = Object.freeze({
@@ -44,6 +53,7 @@ export const REGULARITY_DEFAULTS: Readonly<RegularityOptions> = Object.freeze({
   maxTolerance: 0.5,
   maxMultiple: 4,
   minOnTimeShare: 0.5,
+  minLift: 1.5,
 });
 
 export interface Regularity {
@@ -57,17 +67,13 @@ export interface Regularity {
   gaps: number;
 }
 
-const NONE: Regularity = Object.freeze({ evidence: 0, tolerance: Number.NaN, onTimeShare: 0, gaps: 0 });
+/**
+ * On-time shares tried: from half the gaps (a beacon missing or bursting half the time) to all of
+ * them. A fixed ladder keeps the cost O(1) per pair and the multiple-testing price at log10(7).
+ */
+const ON_TIME_LADDER = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1] as const;
 
-/** log10 P(X ≥ j) for X ~ Binomial(n, p), accurate far into the tail (regularized beta). */
-export function log10BinomialTail(j: number, n: number, p: number): number {
-  if (j <= 0) return 0;
-  if (j > n || p <= 0) return Number.NEGATIVE_INFINITY;
-  if (p >= 1) return 0;
-  // P(X ≥ j) = I_p(j, n − j + 1)
-  const tail = betainc(p, j, n - j + 1);
-  return tail > 0 ? Math.log10(tail) : -324;
-}
+const NONE: Regularity = Object.freeze({ evidence: 0, tolerance: Number.NaN, onTimeShare: 0, gaps: 0 });
 
 /** Probability that an exponential gap (mean μ) lies within ±ε·m of some j·m, j = 1..J. */
 export function onTimeProbability(eps: number, period: number, meanGap: number, maxMultiple: number): number {
@@ -106,21 +112,27 @@ export function regularityEvidence(
   }
   dev.sort();
   const floor = Math.max(o.minTolerance, (2 * o.resolution) / period);
-  // the median gap is on time by construction: test the other k − 1
+  // the median gap is on time by construction: test the other k − 1, at a fixed ladder of on-time
+  // shares (Bonferroni over the ladder's rungs that apply)
   const n = k - 1;
-  const first = Math.max(1, Math.ceil(o.minOnTimeShare * n));
-  const candidates = n - first + 1;
+  const counts = [
+    ...new Set(ON_TIME_LADDER.filter((x) => x >= o.minOnTimeShare).map((x) => Math.ceil(x * n))),
+  ].filter((c) => c >= 1);
+  const penalty = Math.log10(Math.max(1, counts.length));
   let best = 0;
   let bestEps = Number.NaN;
   let bestShare = 0;
-  for (let count = first; count <= n; count++) {
+  for (const count of counts) {
     // `count` gaps besides the median lie within the count-th smallest deviation (index count)
     const d = dev[count] as number;
     if (d > o.maxTolerance) break;
     // coarse clocks (whole seconds on a 2 s beacon) cannot be judged finer than ±maxTolerance
     const eps = Math.min(o.maxTolerance, Math.max(floor, d));
     const q = onTimeProbability(eps, period, meanGap, o.maxMultiple);
-    const ev = -log10BinomialTail(count, n, q) - Math.log10(candidates);
+    // a large effect: minLift × chance, or half the way from chance to every gap on time where
+    // a coarse clock makes chance itself large
+    if (count / n < Math.min(o.minLift * q, (1 + q) / 2)) continue;
+    const ev = -log10BinomialTail(count, n, q) - penalty;
     if (ev > best) {
       best = ev;
       bestEps = eps;

@@ -11,12 +11,13 @@ import type { Actor, PairSpec, Window } from './types.js';
  * allowlists tell them apart, which is the point of having them.
  */
 
-/** A heartbeat: one pair, one schedule, one flow shape. */
-function heartbeat(
+/** A heartbeat: one pair, one schedule, one flow shape; `miss` is the chance a check-in is skipped. */
+export function heartbeat(
   pair: PairSpec,
   seed: number,
-  host: Host,
+  host: Pick<Host, 'os'>,
   shape: (ts: number, rng: Rng, ports: SourcePorts) => Flow,
+  miss = 0.002,
 ): Actor {
   return {
     id: pair.label,
@@ -30,7 +31,7 @@ function heartbeat(
         period: pair.period_s,
         jitter: pair.jitter,
         model: pair.jitter_model,
-        miss: 0.002,
+        miss,
       };
       return periodicFlows(schedule, rng, (ts) => shape(micros(ts), rng, ports));
     },

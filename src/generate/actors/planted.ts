@@ -188,9 +188,12 @@ function refusedActor(p: BeaconPlan, seed: number): Actor {
   };
 }
 
-/** 2–3 non-overlapping tasking windows of 4–15 minutes, one in each part of the active window. */
-function planSpurts(active: Window, rng: Rng): Window[] {
-  const count = rng.int(2, 3);
+/**
+ * `fewest`–3 non-overlapping tasking windows of 4–15 minutes, one in each part of the active window.
+ * An operator works a session or three a day; 4–15 minutes is long enough for a handful of commands.
+ */
+function planSpurts(active: Window, rng: Rng, fewest: number): Window[] {
+  const count = rng.int(fewest, 3);
   const from = active.start + 0.1 * (active.end - active.start);
   const part = (0.85 * (active.end - active.start)) / count;
   const spurts: Window[] = [];
@@ -202,9 +205,18 @@ function planSpurts(active: Window, rng: Rng): Window[] {
   return spurts;
 }
 
+/**
+ * Sleep settings of the further active-C2 beacons: Cobalt Strike's default 60 s and the values
+ * operators commonly set around it, with 0–50 % jitter (the Malleable C2 range seen in the wild).
+ */
+const C2_SLEEPS = [30, 60, 60, 120, 300] as const;
+const C2_JITTERS = [0, 0.1, 0.2, 0.3, 0.5] as const;
+
 export interface PlantOptions {
   /** Include the beacon to a refusing C2 (REJ only). */
   refused: boolean;
+  /** Active-C2 pairs: the demo's one (2–3 spurts), then beacons with 1–3 spurts each. */
+  activeC2: number;
 }
 
 /** All planted pairs, each on its own internal host, each to a fresh external address. */
@@ -262,19 +274,21 @@ export function plantedActors(world: World, window: Window, rng: Rng, options: P
   });
   actors.push(beaconActor(slow, seed()));
 
-  const activeWindow = infected();
-  const active = plan('active-c2', 'active-c2', {
-    dport: 443,
-    sni: null,
-    period: 60,
-    jitter: 0.1,
-    model: 'cobalt-strike',
-    miss: 0.005,
-    sizes: { orig: rng.int(250, 700), resp: rng.int(90, 400), variant: 0.03 },
-    active: activeWindow,
-    spurts: planSpurts(activeWindow, rng),
-  });
-  actors.push(activeC2Actor(active, seed()));
+  if (options.activeC2 > 0) {
+    const activeWindow = infected();
+    const active = plan('active-c2', 'active-c2', {
+      dport: 443,
+      sni: null,
+      period: 60,
+      jitter: 0.1,
+      model: 'cobalt-strike',
+      miss: 0.005,
+      sizes: { orig: rng.int(250, 700), resp: rng.int(90, 400), variant: 0.03 },
+      active: activeWindow,
+      spurts: planSpurts(activeWindow, rng, 2),
+    });
+    actors.push(activeC2Actor(active, seed()));
+  }
 
   const netcatCount = Math.max(1, Math.round((NETCAT_FLOWS_PER_DAY * span) / 86400));
   const netcat = plan('netcat-relay', 'netcat-relay', {
@@ -300,6 +314,23 @@ export function plantedActors(world: World, window: Window, rng: Rng, options: P
       sizes: { orig: 0, resp: 0, variant: 0 },
     });
     actors.push(refusedActor(refused, seed()));
+  }
+
+  // Further active-C2 pairs come last, so the pairs above keep their draws whatever their number.
+  for (let k = 2; k <= options.activeC2; k++) {
+    const activeWindow = infected();
+    const p = plan(`active-c2-${k}`, 'active-c2', {
+      dport: 443,
+      sni: null,
+      period: rng.pick(C2_SLEEPS),
+      jitter: rng.pick(C2_JITTERS),
+      model: 'cobalt-strike',
+      miss: 0.005,
+      sizes: { orig: rng.int(250, 900), resp: rng.int(90, 600), variant: 0.03 },
+      active: activeWindow,
+      spurts: planSpurts(activeWindow, rng, 1),
+    });
+    actors.push(activeC2Actor(p, seed()));
   }
   return actors;
 }

@@ -9,7 +9,11 @@ export type PairKind =
   | 'refused-beacon'
   | 'benign-ntp'
   | 'benign-telemetry'
-  | 'benign-mail';
+  | 'benign-mail'
+  /** Hard negatives: clockwork pairs that are benign by what they are, not by how they look. */
+  | 'benign-license-check'
+  | 'benign-market-data'
+  | 'benign-monitoring';
 
 /**
  * How `jitter` is applied to `period_s`:

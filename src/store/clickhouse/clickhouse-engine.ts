@@ -1,12 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
-import {
-  type ClickHouseClient,
-  ClickHouseLogLevel,
-  type ClickHouseSettings,
-  createClient,
-} from '@clickhouse/client';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClickHouseSettings } from '@clickhouse/client';
 import { networkSet } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
@@ -18,14 +15,24 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import type { Flow } from '../../flow/schema.js';
+import { CANONICAL_FIELDS, type CanonicalField, FIELD_KINDS } from '../../flow/schema.js';
 import { fingerprintFile } from '../../read/fingerprint.js';
 import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { errorMessage, InputError } from '../../util/errors.js';
-import type { DataSummary, Engine } from '../engine.js';
-import type { FlowPlan } from './convert.js';
-import { isValidUserName, sqlQualified, tsvText } from './escape.js';
-import { convertFile, NeedsLineByLine } from './import-rows.js';
+import { DuckDbEngine } from '../duckdb/duckdb-engine.js';
+import type { DataSummary, Engine, PairWindowSeries, WindowQuery } from '../engine.js';
+import {
+  decodeAccounting,
+  decodeNumber,
+  encodeAccounting,
+  importAccounting,
+  summarizeFiles,
+  WINDOW_SERIES_COLUMNS,
+  windowSeriesCollector,
+  windowShape,
+} from '../shared.js';
+import { duckdbTsvColumn, isValidUserName, sqlInteger, sqlQualified } from './escape.js';
+import { SkippedRows } from './skipped-rows.js';
 import {
   clusterHostsSql,
   deleteFileRowsSql,
@@ -42,11 +49,13 @@ import {
   pairFeaturesSql,
   pairFlowsSql,
   pairSeriesSql,
+  pairWindowsSql,
   SHARD_LOCAL,
   schemaSql,
   seedRowsSql,
   timeRangeSql,
 } from './sql.js';
+import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';
 
 export interface ClickHouseOptions {
   /**
@@ -64,12 +73,6 @@ export interface ClickHouseOptions {
   shards?: string[];
   /** At most this many flows per pair-series query (default 4 M): bounds server memory. */
   seriesBatchFlows?: number;
-}
-
-interface Endpoint {
-  url: string;
-  username: string;
-  password: string;
 }
 
 export interface ClickHouseUrl extends Endpoint {
@@ -122,28 +125,32 @@ function shardEndpoint(spec: string, base: Endpoint): Endpoint {
   return hasUser ? parsed : { ...parsed, username: base.username, password: base.password };
 }
 
-const NULL_TSV = '\\N';
-/** A validated number (finite; String(-0) is "0") or NULL. */
-const tsvNum = (v: number | null): string => (v === null ? NULL_TSV : String(v));
-/** Free text (escaped) or NULL. */
-const tsvStr = (v: string | null): string => (v === null ? NULL_TSV : tsvText(v));
-
 /**
- * One flow as a TabSeparated line in FLOW_COLUMNS order. Addresses passed the address check
- * (hex digits, dots, colons, a zone of [0-9a-z_.-]) and need no escaping; text fields are escaped.
+ * The import's TabSeparated columns (FLOW_COLUMNS) as DuckDB expressions over a converted row
+ * (canonical columns and skip_reason). Skipped rows are written too, so one read of the file gives
+ * both the flows and the accounting: their ts (never NULL in a usable flow) is NULL and their src
+ * holds the skip reason; SkippedRows takes them out before the insert and counts them.
  */
-function tsvLine(f: Flow, fileId: number): string {
-  return `${f.ts}\t${tsvNum(f.duration)}\t${f.src}\t${tsvNum(f.sport)}\t${f.dst}\t${tsvNum(f.dport)}\t${tsvStr(f.proto)}\t${tsvNum(f.orig_bytes)}\t${tsvNum(f.resp_bytes)}\t${tsvNum(f.orig_pkts)}\t${tsvNum(f.resp_pkts)}\t${tsvStr(f.conn_state)}\t${tsvStr(f.service)}\t${tsvStr(f.host)}\t${tsvStr(f.sensor)}\t${fileId}\n`;
+function exportColumns(fileId: number): string[] {
+  const kindOf = (f: CanonicalField) => {
+    const kind = FIELD_KINDS[f];
+    return kind === 'text' || kind === 'lowertext' ? 'text' : kind === 'address' ? 'address' : 'number';
+  };
+  const columns = CANONICAL_FIELDS.map((f) => {
+    const value = duckdbTsvColumn(f, kindOf(f));
+    if (f === 'ts') return `CASE WHEN skip_reason IS NULL THEN ${value} END`;
+    if (f === 'src')
+      return `CASE WHEN skip_reason IS NULL THEN ${value} ELSE ${duckdbTsvColumn('skip_reason', 'text')} END`;
+    return value;
+  });
+  return [...columns, sqlInteger(fileId)];
 }
 
 function noDistributedDdl(err: unknown): boolean {
   return /DDL background thread is not initialized|zookeeper|keeper|distributed_ddl/i.test(errorMessage(err));
 }
 
-type Row = Record<string, unknown>;
-
-const n = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || v === undefined ? Number.NaN : Number(v);
+const n = decodeNumber;
 
 interface StoredFile {
   file_id: number;
@@ -155,22 +162,13 @@ interface StoredFile {
 }
 
 function accountingOf(row: StoredFile): FileAccounting {
-  const extra = JSON.parse(row.accounting_json || '{}') as {
-    skipped?: Record<string, number>;
-    examples?: string[];
-    nonDataLines?: number;
-    notes?: string[];
-  };
-  return {
+  return decodeAccounting({
     path: row.path,
     format: row.format,
     dataRows: n(row.data_rows),
     used: n(row.used),
-    skipped: extra.skipped ?? {},
-    examples: extra.examples ?? [],
-    nonDataLines: extra.nonDataLines ?? 0,
-    notes: extra.notes ?? [],
-  };
+    json: row.accounting_json,
+  });
 }
 
 /** Growable column of doubles. */
@@ -198,12 +196,13 @@ class Column {
  */
 export class ClickHouseEngine implements Engine {
   readonly name = 'clickhouse';
+  readonly stitchesSplitRecords = true;
   private readonly layout: Layout;
-  private shardClients?: ClickHouseClient[];
+  private shardClients?: ClickHouseTransport[];
 
   private constructor(
-    private readonly client: ClickHouseClient,
-    private readonly endpoint: Endpoint,
+    private readonly client: ClickHouseTransport,
+    private readonly endpoint: Endpoint | undefined,
     database: string,
     private readonly options: ClickHouseOptions,
   ) {
@@ -214,34 +213,44 @@ export class ClickHouseEngine implements Engine {
   static async open(url: string, options: ClickHouseOptions = {}): Promise<ClickHouseEngine> {
     const parsed = parseClickHouseUrl(url);
     const merged: ClickHouseOptions = { ...parsed.options, ...options };
-    for (const name of [merged.cluster, merged.table]) {
+    return ClickHouseEngine.start(new HttpTransport(parsed), parsed, parsed.database, merged, parsed.url);
+  }
+
+  /**
+   * The engine over another transport (chdb, an in-process current ClickHouse, in the tests): one
+   * server, no cluster.
+   */
+  static async withTransport(
+    transport: ClickHouseTransport,
+    database: string,
+    options: Omit<ClickHouseOptions, 'cluster' | 'shards'> = {},
+  ): Promise<ClickHouseEngine> {
+    if (!isValidUserName(database))
+      throw new InputError(`not a valid ClickHouse database name: ${JSON.stringify(database)}`);
+    return ClickHouseEngine.start(transport, undefined, database, options, 'the given transport');
+  }
+
+  private static async start(
+    transport: ClickHouseTransport,
+    endpoint: Endpoint | undefined,
+    database: string,
+    options: ClickHouseOptions,
+    where: string,
+  ): Promise<ClickHouseEngine> {
+    for (const name of [options.cluster, options.table]) {
       if (name !== undefined && !isValidUserName(name))
         throw new InputError(`not a valid ClickHouse name: ${JSON.stringify(name)}`);
     }
-    const client = ClickHouseEngine.connect(parsed);
-    const engine = new ClickHouseEngine(client, parsed, parsed.database, merged);
+    const engine = new ClickHouseEngine(transport, endpoint, database, options);
     try {
-      const ping = await client.ping();
-      if (!ping.success) throw ping.error;
+      await transport.ping();
       await engine.ensureSchema();
     } catch (err) {
       await engine.close();
       if (err instanceof InputError) throw err;
-      throw new InputError(`ClickHouse at ${parsed.url}: ${errorMessage(err).split('\n')[0]}`);
+      throw new InputError(`ClickHouse at ${where}: ${errorMessage(err).split('\n')[0]}`);
     }
     return engine;
-  }
-
-  private static connect(e: Endpoint): ClickHouseClient {
-    return createClient({
-      url: e.url,
-      username: e.username,
-      password: e.password,
-      request_timeout: 3_600_000,
-      max_open_connections: 4,
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-      log: { level: ClickHouseLogLevel.OFF },
-    });
   }
 
   /** Where things are: database, tables, cluster (for messages and tests). */
@@ -258,17 +267,11 @@ export class ClickHouseEngine implements Engine {
   }
 
   private async command(sql: string, client = this.client): Promise<void> {
-    await client.command({ query: sql });
+    await client.command(sql);
   }
 
   private async rows<T = Row>(sql: string, settings?: ClickHouseSettings, session?: string): Promise<T[]> {
-    const rs = await this.client.query({
-      query: sql,
-      format: 'JSONEachRow',
-      ...(settings ? { clickhouse_settings: settings } : {}),
-      ...(session ? { session_id: session } : {}),
-    });
-    return rs.json<T>();
+    return this.client.rows<T>(sql, { ...(settings ? { settings } : {}), ...(session ? { session } : {}) });
   }
 
   /** Stream a result row by row (JSONEachRow): memory holds one chunk, not the result. */
@@ -278,15 +281,10 @@ export class ClickHouseEngine implements Engine {
     settings?: ClickHouseSettings,
     session?: string,
   ): Promise<void> {
-    const rs = await this.client.query({
-      query: sql,
-      format: 'JSONEachRow',
-      ...(settings ? { clickhouse_settings: settings } : {}),
-      ...(session ? { session_id: session } : {}),
+    await this.client.stream(sql, visit, {
+      ...(settings ? { settings } : {}),
+      ...(session ? { session } : {}),
     });
-    for await (const rows of rs.stream<Row>()) {
-      for (const row of rows) visit(row.json<Row>());
-    }
   }
 
   private async ensureSchema(): Promise<void> {
@@ -306,11 +304,13 @@ export class ClickHouseEngine implements Engine {
   }
 
   /** Clients for every shard of the cluster (for DDL without distributed DDL). */
-  private async shards(): Promise<ClickHouseClient[]> {
+  private async shards(): Promise<ClickHouseTransport[]> {
     if (this.shardClients) return this.shardClients;
+    const endpoint = this.endpoint;
+    if (!endpoint) throw new InputError('a ClickHouse cluster needs an HTTP connection (clickhouse://…)');
     let specs = this.options.shards;
     if (!specs?.length) {
-      const port = new URL(this.endpoint.url).port;
+      const port = new URL(endpoint.url).port;
       const rows = await this.rows<{ host_address: string }>(clusterHostsSql(this.layout.cluster as string));
       specs = rows.map(
         (r) => `${r.host_address.includes(':') ? `[${r.host_address}]` : r.host_address}:${port}`,
@@ -323,7 +323,7 @@ export class ClickHouseEngine implements Engine {
     }
     if (!specs.length)
       throw new InputError(`cluster ${this.layout.cluster} is not in the server's <remote_servers>`);
-    this.shardClients = specs.map((s) => ClickHouseEngine.connect(shardEndpoint(s, this.endpoint)));
+    this.shardClients = specs.map((s) => new HttpTransport(shardEndpoint(s, endpoint)));
     return this.shardClients;
   }
 
@@ -345,84 +345,68 @@ export class ClickHouseEngine implements Engine {
     });
     const known = await this.rows<StoredFile>(knownFileSql(this.layout, fingerprint));
     if (known[0]) return { ...accountingOf(known[0]), path: plan.path, alreadyImported: true };
-    let inserted: { fileId: number; accounting: Omit<FileAccounting, 'alreadyImported'> };
+    const fileId = await this.newFileId();
+    const staging = await mkdtemp(join(tmpdir(), 'beaconhunt-ch-import-'));
     try {
-      inserted = await this.insertFlows(plan, false);
-    } catch (err) {
-      if (!(err instanceof NeedsLineByLine)) throw err;
-      // an unterminated quote: read the file again line by line, as the DuckDB engine does
-      inserted = await this.insertFlows(plan, true);
+      // DuckDB reads and validates the file exactly as the DuckDB engine does (same plan, same SQL,
+      // same rejected lines) and writes every row as TabSeparated for ClickHouse, skipped ones
+      // marked (exportColumns); SkippedRows counts those on the way to the insert.
+      const tsv = join(staging, 'flows.tsv');
+      const duck = await DuckDbEngine.open(undefined, { tempDirectory: staging });
+      let read: Awaited<ReturnType<DuckDbEngine['exportFile']>>;
+      try {
+        read = await duck.exportFile(plan, tsv, exportColumns(fileId), '\t', '\\N');
+      } finally {
+        await duck.close();
+      }
+      const skipped = new SkippedRows();
+      let accounting: FileAccounting;
+      try {
+        if (read.rows > 0) await this.insertTsv(tsv, skipped);
+        accounting = importAccounting(read.plan, read.rows - skipped.total, skipped.byReason, read.rejects);
+        await this.client.insertRows(
+          sqlQualified(this.layout.database, this.layout.files),
+          [
+            {
+              file_id: fileId,
+              path: plan.path,
+              fingerprint,
+              format: plan.format,
+              data_rows: accounting.dataRows,
+              used: accounting.used,
+              accounting_json: encodeAccounting(accounting),
+              imported_at: Date.now() / 1000,
+            },
+          ],
+          { settings: this.insertSettings() },
+        );
+      } catch (err) {
+        await this.forgetRows(fileId);
+        throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
+      }
+      return accounting;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    const { fileId, accounting } = inserted;
-    try {
-      await this.client.insert({
-        table: sqlQualified(this.layout.database, this.layout.files),
-        values: [
-          {
-            file_id: fileId,
-            path: plan.path,
-            fingerprint,
-            format: plan.format,
-            data_rows: accounting.dataRows,
-            used: accounting.used,
-            accounting_json: JSON.stringify({
-              skipped: accounting.skipped,
-              examples: accounting.examples,
-              nonDataLines: accounting.nonDataLines,
-              notes: accounting.notes,
-            }),
-            imported_at: Date.now() / 1000,
-          },
-        ],
-        format: 'JSONEachRow',
-        clickhouse_settings: this.distributed ? { insert_distributed_sync: 1 } : {},
-      });
-    } catch (err) {
-      await this.forgetRows(fileId);
-      throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
-    }
-    return accounting;
   }
 
-  /**
-   * Stream a file's usable flows into the flows table under a new file id (TabSeparated through
-   * the client's insert stream, with back-pressure). On failure the rows are removed again.
-   */
-  private async insertFlows(
-    plan: FlowPlan,
-    lineByLine: boolean,
-  ): Promise<{ fileId: number; accounting: Omit<FileAccounting, 'alreadyImported'> }> {
-    const fileId = await this.newFileId();
-    const body = new PassThrough();
-    const insert = this.client.insert({
-      table: sqlQualified(this.layout.database, this.layout.flows),
-      values: body,
-      format: 'TabSeparated',
-      columns: [...FLOW_COLUMNS],
-      clickhouse_settings: this.distributed ? { insert_distributed_sync: 1 } : {},
-    });
-    // If the server rejects the insert, stop reading the file at once.
-    insert.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))));
-    try {
-      const accounting = await convertFile(
-        plan,
-        async (flows) => {
-          let text = '';
-          for (const f of flows) text += tsvLine(f, fileId);
-          if (!body.write(text)) await once(body, 'drain');
-        },
-        lineByLine,
-      );
-      body.end();
-      await insert;
-      return { fileId, accounting };
-    } catch (err) {
-      body.destroy();
-      await insert.catch(() => {});
-      await this.forgetRows(fileId);
-      if (err instanceof InputError || err instanceof NeedsLineByLine) throw err;
-      throw new InputError(`cannot import into ClickHouse: ${errorMessage(err).split('\n')[0]}`, plan.path);
-    }
+  /** Distributed inserts wait until the rows are on the shards, so a finished import is complete. */
+  private insertSettings(): ClickHouseSettings {
+    return this.distributed ? { insert_distributed_sync: 1 } : {};
+  }
+
+  /** Streams the export (FLOW_COLUMNS) into the flows table through `filter`, with back-pressure. */
+  private async insertTsv(path: string, filter: SkippedRows): Promise<void> {
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    source.on('error', (err) => filter.destroy(err));
+    await this.client.insertTsv(
+      sqlQualified(this.layout.database, this.layout.flows),
+      FLOW_COLUMNS,
+      source.pipe(filter),
+      {
+        settings: this.insertSettings(),
+      },
+    );
   }
 
   private async newFileId(): Promise<number> {
@@ -449,15 +433,6 @@ export class ClickHouseEngine implements Engine {
   async summary(): Promise<DataSummary> {
     const stored = await this.rows<StoredFile>(filesSql(this.layout));
     const files = stored.map(accountingOf);
-    const skippedByReason: Record<string, number> = {};
-    let flowsRead = 0;
-    let flowsUsed = 0;
-    for (const f of files) {
-      flowsRead += f.dataRows;
-      flowsUsed += f.used;
-      for (const [reason, k] of Object.entries(f.skipped))
-        skippedByReason[reason] = (skippedByReason[reason] ?? 0) + k;
-    }
     let timeRange: [number, number] | null = null;
     if (stored.length) {
       const [range] = await this.rows<{ lo: number; hi: number; n: number }>(
@@ -468,7 +443,7 @@ export class ClickHouseEngine implements Engine {
       );
       if (range && n(range.n) > 0) timeRange = [n(range.lo), n(range.hi)];
     }
-    return { files, flowsRead, flowsUsed, skippedByReason, timeRange };
+    return { ...summarizeFiles(files), timeRange };
   }
 
   /** Sources are classified in JS (CIDR logic lives in one place) and sent back as a session table. */
@@ -483,14 +458,9 @@ export class ClickHouseEngine implements Engine {
       const src = row.src as string;
       if (nets.contains(src)) internal.push({ src });
     });
-    for (const sql of internalTableSql()) await this.client.command({ query: sql, session_id: session });
+    for (const sql of internalTableSql()) await this.client.command(sql, { session });
     if (internal.length) {
-      await this.client.insert({
-        table: INTERNAL_TABLE,
-        values: internal,
-        format: 'JSONEachRow',
-        session_id: session,
-      });
+      await this.client.insertRows(INTERNAL_TABLE, internal, { session });
     }
   }
 
@@ -614,6 +584,26 @@ export class ClickHouseEngine implements Engine {
       });
     }
     return out;
+  }
+
+  /** Change detection's per (pair, window) aggregates, one pair at a time (sql.ts: pairWindowsSql). */
+  async pairWindows(query: WindowQuery, visit: (series: PairWindowSeries) => void): Promise<void> {
+    const shape = windowShape(query);
+    const fileIds = await this.fileIds();
+    if (!fileIds.length || (query.pairs && query.pairs.length === 0)) return;
+    const series = windowSeriesCollector(visit);
+    await this.stream(
+      pairWindowsSql(this.layout, fileIds, shape, query),
+      (row) => {
+        series.add(row.src as string, row.dst as string, (c) => {
+          const name = WINDOW_SERIES_COLUMNS[c] as string;
+          return n(row[name === 'dport' ? 'dport_mode' : name]);
+        });
+      },
+      // the pair filter's subquery reads each shard's own flows (a pair lives on one shard)
+      this.settings(this.distributed ? { distributed_product_mode: 'local' } : {}),
+    );
+    series.end();
   }
 
   async close(): Promise<void> {

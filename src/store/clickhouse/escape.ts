@@ -30,6 +30,8 @@ const ALLOWED_IDENTIFIERS = new Set<string>([
   'imported_at',
   // the internal-sources table
   'internal_sources',
+  // the import's converted rows (in DuckDB, see duckdbTsvColumn)
+  'skip_reason',
 ]);
 
 /** Database, table and cluster names the user configures: plain ASCII words. */
@@ -164,4 +166,30 @@ export function tsvValue(value: string | number | null): string {
     return Object.is(value, -0) ? '0' : String(value);
   }
   return tsvText(value);
+}
+
+/** The escapes of tsvText as [character code, escape] pairs, backslash first. */
+const TSV_ESCAPES: readonly [number, string][] = [
+  [0x5c, '\\\\'],
+  [0x09, '\\t'],
+  [0x0a, '\\n'],
+  [0x0d, '\\r'],
+  [0x00, '\\0'],
+  [0x08, '\\b'],
+  [0x0c, '\\f'],
+];
+
+/**
+ * The import's TabSeparated, written by DuckDB (it reads the files; DuckDbEngine.exportFlows):
+ * one column of the flows table as a DuckDB expression yielding the ClickHouse TSV field. Text gets
+ * the escapes of tsvText (backslash first, so no escape is escaped twice); numbers are DuckDB's
+ * shortest round-trip text; addresses passed the import's address check (hex digits, dots,
+ * colons, a zone of [0-9a-z_.-]) and need none. NULL stays NULL (the export writes `\N`).
+ */
+export function duckdbTsvColumn(column: string, kind: 'text' | 'number' | 'address'): string {
+  if (!ALLOWED_IDENTIFIERS.has(column))
+    throw new SqlValueError(`identifier not on the allowlist: ${JSON.stringify(column)}`);
+  const name = `"${column}"`; // DuckDB quotes identifiers with double quotes
+  if (kind !== 'text') return name;
+  return TSV_ESCAPES.reduce((x, [code, text]) => `replace(${x}, chr(${code}), '${text}')`, name);
 }

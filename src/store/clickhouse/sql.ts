@@ -1,6 +1,16 @@
-import type { FeatureOptions } from '../../features/options.js';
+import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
-import { sqlInteger, sqlIntegerList, sqlQualified, sqlString, sqlStringList, sqlUserName } from './escape.js';
+import type { WindowQuery } from '../engine.js';
+import { DENSE_GAP_FACTOR, FAILED_STATES, flowColumnsDdl, WINDOW_SERIES_COLUMNS } from '../shared.js';
+import {
+  sqlInteger,
+  sqlIntegerList,
+  sqlNumber,
+  sqlQualified,
+  sqlString,
+  sqlStringList,
+  sqlUserName,
+} from './escape.js';
 
 /*
  * Every ClickHouse statement of the engine, as pure functions of the table layout and the options.
@@ -44,18 +54,10 @@ export function layoutFor(database: string, table: string, cluster?: string): La
 
 const q = (l: Layout, table: string) => sqlQualified(l.database, table);
 
-/** Zeek's failed-connection states: nothing answered, or the server refused. */
-const FAILED_STATES = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
-
 /** The canonical columns in the order the import writes them (TabSeparated). */
 export const FLOW_COLUMNS = [...CANONICAL_FIELDS, 'file_id'] as const;
 
-const FLOW_TYPES = `
-  ts Float64, duration Nullable(Float64), src String, sport Nullable(UInt16), dst String, dport Nullable(UInt16),
-  proto Nullable(String), orig_bytes Nullable(UInt64), resp_bytes Nullable(UInt64),
-  orig_pkts Nullable(UInt64), resp_pkts Nullable(UInt64),
-  conn_state Nullable(String), service Nullable(String), host Nullable(String), sensor Nullable(String),
-  file_id UInt32`;
+const FLOW_TYPES = `${flowColumnsDdl('clickhouse')}, file_id UInt32`;
 
 const FILE_TYPES = `
   file_id UInt32, path String, fingerprint String, format String, data_rows UInt64, used UInt64,
@@ -249,8 +251,25 @@ export function pairSeriesSql(
   const t = q(l, l.flows);
   const bucketFilter =
     buckets > 1 ? ` AND cityHash64(src, dst) % ${sqlInteger(buckets)} = ${sqlInteger(bucket)}` : '';
+  const size = `toFloat64(${sizeExpr(options)})`;
+  // Split records (options.stitchSplitRecords): the pair's flows sorted by (sport, dport, ts), NULL
+  // ports and non-TCP records (a UDP beacon may keep one socket) as source port −1; a record with a source port is dropped when the previous record of the same ports
+  // ended less than SPLIT_RECORD_GAP_S before it (DuckDB: lag() over the four-tuple). A pair still
+  // counts all its records for minFlows, as in the DuckDB engine.
+  // (Lambdas see the previous record through shifted arrays, not by indexing a captured array:
+  // a captured array is copied for every element.)
+  const points = options.stitchSplitRecords
+    ? `arraySort(groupArray(tuple(if(ifNull(proto, '') = 'tcp', ifNull(toInt32(sport), -1), -1), ifNull(toInt32(dport), -1), ts, ts + ifNull(duration, 0), ${size}))) AS recs,
+        arraySort(arrayMap(x -> tuple(tupleElement(x, 3), tupleElement(x, 5)),
+          arrayFilter((x, prev_sport, prev_dport, prev_end) -> tupleElement(x, 1) = -1 OR tupleElement(x, 1) != prev_sport
+              OR tupleElement(x, 2) != prev_dport OR tupleElement(x, 3) > prev_end + ${sqlNumber(SPLIT_RECORD_GAP_S)},
+            recs,
+            arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, 1), recs)), -2),
+            arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, 2), recs)), -2),
+            arrayPushFront(arrayPopBack(arrayMap(x -> tupleElement(x, 4), recs)), 0))))`
+    : `arraySort(groupArray(tuple(ts, ${size})))`;
   return `SELECT src, dst, arrayMap(x -> tupleElement(x, 1), pts) AS ts, arrayMap(x -> tupleElement(x, 2), pts) AS sizes
-    FROM (SELECT src, dst, arraySort(groupArray(tuple(ts, toFloat64(${sizeExpr(options)})))) AS pts
+    FROM (SELECT src, dst, ${points} AS pts
           FROM ${t} WHERE ${where(fileIds, options)}${bucketFilter}
           GROUP BY src, dst HAVING count() >= ${sqlInteger(minFlows)})`;
 }
@@ -278,4 +297,71 @@ export function pairFlowsSql(
 /** Flows per bucket of the pair series: how many (used) flows one series query may hold. */
 export function flowCountSql(l: Layout, fileIds: readonly number[]): string {
   return `SELECT count() AS n FROM ${q(l, l.flows)} WHERE ${where(fileIds)}`;
+}
+
+/**
+ * Change detection's per (pair, window) aggregates (WindowQuery; the DuckDB engine's
+ * change-sql.ts computes the same columns with window functions, which 18.16 lacks): one row per
+ * pair and window in WINDOW_SERIES_COLUMNS order, sorted by pair and window. A flow joins each of
+ * the k windows it falls into (ARRAY JOIN range(k)); per window, its time-sorted flows are an
+ * array: gaps, their median (interpolated like DuckDB's median), the dense part and the flows off
+ * the usual sizes come from arrays (neighbours through shifted arrays: a lambda that indexes a
+ * captured array copies it for every element). Modes: highest count, then the smaller value (sumMap keys are
+ * ascending), no port last. Every GROUP BY includes (src, dst): complete per shard (SHARD_LOCAL,
+ * and distributed_product_mode = local for the pair filter's subquery).
+ */
+export function pairWindowsSql(
+  l: Layout,
+  fileIds: readonly number[],
+  shape: { window: number; hop: number; k: number },
+  query: Pick<WindowQuery, 'pairs' | 'minFlows' | 'windows'>,
+): string {
+  const t = q(l, l.flows);
+  const conds = [where(fileIds)];
+  if (query.pairs) {
+    conds.push(
+      query.pairs.length
+        ? `(src, dst) IN (${query.pairs.map((p) => `tuple(${sqlString(p.src)}, ${sqlString(p.dst)})`).join(', ')})`
+        : '0',
+    );
+  } else if (query.minFlows !== undefined && query.minFlows > 1) {
+    conds.push(
+      `(src, dst) IN (SELECT src, dst FROM ${t} WHERE ${where(fileIds)} GROUP BY src, dst HAVING count() >= ${sqlInteger(query.minFlows)})`,
+    );
+  }
+  const hop = sqlNumber(shape.hop);
+  if (query.windows) {
+    // flows of windows [from, to): ts from from·hop up to the end of window to − 1
+    conds.push(`ts >= ${sqlNumber(query.windows.from * shape.hop)}`);
+    conds.push(`ts < ${sqlNumber((query.windows.to - 1) * shape.hop + shape.window)}`);
+    conds.push(`wi >= ${sqlNumber(query.windows.from)} AND wi < ${sqlNumber(query.windows.to)}`);
+  }
+  const mode = (m: string) =>
+    `arrayFirst((k, c) -> c = arrayReduce('max', tupleElement(${m}, 2)), tupleElement(${m}, 1), tupleElement(${m}, 2))`;
+  const inner = `SELECT src, dst, toInt64(floor(ts / ${hop})) - toInt64(r) AS wi,
+      toFloat64(wi) AS index, toFloat64(count()) AS flows, min(ts) AS firstTs, max(ts) AS lastTs,
+      arraySort(groupArray(ts)) AS tsa, arrayPopFront(arrayDifference(tsa)) AS steps,
+      arraySort(steps) AS gaps, length(gaps) AS ng,
+      if(ng = 0, nan, gaps[intDiv(ng - 1, 2) + 1] + (gaps[intDiv(ng, 2) + 1] - gaps[intDiv(ng - 1, 2) + 1]) * 0.5) AS gapMedian,
+      toFloat64(sum(ifNull(resp_bytes, 0) AS rs)) AS respBytes, toFloat64(sum(ifNull(orig_bytes, 0) AS os)) AS origBytes,
+      sumMap([rs], [toUInt64(1)]) AS rm, sumMap([os], [toUInt64(1)]) AS om,
+      sumMap([ifNull(toUInt32(dport), 65536)], [toUInt64(1)]) AS pm,
+      toFloat64(length(tupleElement(rm, 1))) AS respDistinct, ${mode('rm')} AS rmode,
+      toFloat64(rmode) AS respModeSize, toFloat64(arrayReduce('max', tupleElement(rm, 2))) AS respModeCount,
+      toFloat64(length(tupleElement(om, 1))) AS origDistinct, ${mode('om')} AS omode,
+      toFloat64(omode) AS origModeSize, toFloat64(arrayReduce('max', tupleElement(om, 2))) AS origModeCount,
+      if(${mode('pm')} = 65536, -1, toFloat64(${mode('pm')})) AS dport_mode,
+      arrayMap(x -> tupleElement(x, 1),
+        arrayFilter(x -> tupleElement(x, 2) != rmode OR tupleElement(x, 3) != omode, groupArray(tuple(ts, rs, os)))) AS odd,
+      if(length(odd) = 0, firstTs, arrayReduce('min', odd)) AS oddFirstTs,
+      if(length(odd) = 0, lastTs, arrayReduce('max', odd)) AS oddLastTs,
+      arrayFilter((x, gap_prev, gap_next) -> least(gap_prev, gap_next) <= ${sqlNumber(DENSE_GAP_FACTOR)} * gapMedian,
+        tsa, arrayPushFront(steps, inf), arrayPushBack(steps, inf)) AS dense,
+      if(length(dense) = 0, firstTs, dense[1]) AS denseFirstTs,
+      if(length(dense) = 0, lastTs, dense[length(dense)]) AS denseLastTs
+    FROM ${t} ARRAY JOIN range(${sqlInteger(shape.k)}) AS r
+    WHERE ${conds.join(' AND ')}
+    GROUP BY src, dst, wi`;
+  const columns = WINDOW_SERIES_COLUMNS.map((c) => (c === 'dport' ? 'dport_mode' : c));
+  return `SELECT src, dst, ${columns.join(', ')} FROM (${inner}) ORDER BY src, dst, index`;
 }

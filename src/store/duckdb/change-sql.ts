@@ -1,6 +1,6 @@
 import { type DuckDBConnection, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import { InputError } from '../../util/errors.js';
 import type { PairWindowSeries, WindowQuery } from '../engine.js';
+import { DENSE_GAP_FACTOR, decodeNumber, windowSeriesCollector, windowShape } from '../shared.js';
 
 /*
  * Per (pair, time window) aggregates for change detection (src/change). Windows are aligned to the
@@ -8,56 +8,6 @@ import type { PairWindowSeries, WindowQuery } from '../engine.js';
  * belongs to window/hop consecutive windows; it is joined to each of them (range(0, k)).
  * Every value that reaches SQL is a bound parameter; the statement text is constant per shape.
  */
-
-/**
- * A flow is in its window's dense part when a neighbour is at most this many times the window's
- * median gap away: spurt flows are seconds apart, the check-ins around them a period.
- */
-const DENSE_GAP_FACTOR = 2;
-
-/** The columns of one pair's row, in PairWindowSeries order after src and dst. */
-const SERIES_COLUMNS = [
-  'index',
-  'flows',
-  'firstTs',
-  'lastTs',
-  'gapMedian',
-  'respBytes',
-  'origBytes',
-  'respDistinct',
-  'respModeSize',
-  'respModeCount',
-  'origDistinct',
-  'origModeSize',
-  'origModeCount',
-  'dport',
-  'oddFirstTs',
-  'oddLastTs',
-  'denseFirstTs',
-  'denseLastTs',
-] as const satisfies readonly (keyof PairWindowSeries)[];
-
-function num(value: DuckDBValue): number {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'number') return value;
-  return Number.NaN;
-}
-
-/** Validated window length, hop and the number of windows each flow falls into. */
-export function windowShape(query: WindowQuery): { window: number; hop: number; k: number } {
-  const window = query.windowSeconds;
-  const hop = query.hopSeconds ?? window;
-  if (!(Number.isFinite(window) && window > 0 && Number.isFinite(hop) && hop > 0)) {
-    throw new InputError(`window and hop must be positive seconds (got ${window}, ${hop})`);
-  }
-  const k = window / hop;
-  if (!Number.isInteger(k) || k > 64) {
-    throw new InputError(
-      `the window (${window} s) must be a whole multiple (at most 64) of the hop (${hop} s)`,
-    );
-  }
-  return { window, hop, k };
-}
 
 /**
  * Streams each selected pair's windows to `visit`, pair by pair (ordered by src, dst), so memory
@@ -165,32 +115,15 @@ export async function streamPairWindows(
     ORDER BY w.src, w.dst, w.wi`;
   // Rows come sorted by pair and window; a pair's series is handed over when the next pair begins.
   // (One ordered list() per column and pair would cost DuckDB a buffer per group and column.)
-  let current: { src: string; dst: string; columns: number[][] } | undefined;
-  const flush = () => {
-    if (!current) return;
-    const series = { src: current.src, dst: current.dst } as PairWindowSeries;
-    SERIES_COLUMNS.forEach((name, i) => {
-      series[name] = Float64Array.from(current?.columns[i] ?? []);
-    });
-    visit(series);
-  };
+  const series = windowSeriesCollector(visit);
   const result = await db.stream(sql, params);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const cols = chunk.getColumns();
-    const src = cols[0] ?? [];
-    const dst = cols[1] ?? [];
     for (let r = 0; r < chunk.rowCount; r++) {
-      const s = String(src[r]);
-      const d = String(dst[r]);
-      if (!current || current.src !== s || current.dst !== d) {
-        flush();
-        current = { src: s, dst: d, columns: SERIES_COLUMNS.map(() => []) };
-      }
-      for (let c = 0; c < SERIES_COLUMNS.length; c++)
-        (current.columns[c] as number[]).push(num(cols[c + 2]?.[r] ?? null));
+      series.add(String(cols[0]?.[r]), String(cols[1]?.[r]), (c) => decodeNumber(cols[c + 2]?.[r] ?? null));
     }
   }
-  flush();
+  series.end();
 }

@@ -5,7 +5,15 @@ import {
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../../flow/schema.js';
-import { IP_PROTOCOLS, IPV4_PATTERN, IPV6_PATTERN, MAX_COUNT, MAX_TEXT } from '../../flow/validation.js';
+import {
+  EARLIEST_PLAUSIBLE_TIME,
+  IP_PROTOCOLS,
+  IPV4_PATTERN,
+  IPV6_PATTERN,
+  latestPlausibleTime,
+  MAX_COUNT,
+  MAX_TEXT,
+} from '../../flow/validation.js';
 import { NAME_FIELD_KINDS, NAME_FIELDS, NAME_REQUIRED_FIELDS, type NamePlan } from '../../read/names.js';
 import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
@@ -159,17 +167,21 @@ function trailerWhere(plan: { trailer?: string }, params: Params): string {
  * The full SELECT over `source` (which yields r0…rN). `jsonCheck`: an expression false for a line
  * that is not a JSON object (skipped as invalid json); `lineCheck`: false for a line that does not
  * split into fields (skipped as a malformed line; the line-by-line CSV reading, see below).
- * Output columns: the canonical fields in table order, then skip_reason.
+ * Output columns: the schema's fields in table order (canonical flow fields by default), then
+ * skip_reason, then `carry`, then `uid` when a uid column is given.
  */
 export function importSelectSql(
   plan: DelimitedPlan | JsonLinesPlan,
   source: string,
   jsonCheck?: string,
   lineCheck?: string,
-  schema: RowSchema = FLOW_ROW_SCHEMA,
-  /** A raw column to pass through as `uid` after skip_reason (Zeek uid, EVE flow_id): joins name logs. */
-  uidColumn?: number,
+  /** Columns of `source` passed through unchanged after skip_reason (a batch's `filename`). */
+  carry: readonly string[] = [],
+  /** What rows are made (flows by default, name events) and the raw column kept as `uid` after skip_reason and `carry`. */
+  rows: { schema?: RowSchema; uidColumn?: number } = {},
 ): SqlWithParams {
+  const schema = rows.schema ?? FLOW_ROW_SCHEMA;
+  const uidColumn = rows.uidColumn;
   const params = new Params();
   const used = new Set<number>();
   const mapping = schema.mapping(plan);
@@ -189,10 +201,13 @@ export function importSelectSql(
   if (jsonCheck) layer1.push(`${jsonCheck} AS json_ok`);
   if (lineCheck) layer1.push(`${lineCheck} AS line_ok`);
 
+  layer1.push(...carry);
   const layer2: string[] = [...used].map((i) => `a${i}`);
+  layer2.push(...carry);
   if (jsonCheck) layer2.push('json_ok');
   if (lineCheck) layer2.push('line_ok');
   const layer3: string[] = [...used].map((i) => `a${i}`);
+  layer3.push(...carry);
   for (const field of schema.fields) {
     const sources = mapping[field] ?? [];
     sources.forEach((s, k) => {
@@ -231,9 +246,16 @@ export function importSelectSql(
   whens.push(`WHEN ${anyBad(BY_KIND('address'))} THEN '${SKIP_REASONS.badAddress}'`);
   whens.push(`WHEN ${anyBad(BY_KIND('port'))} THEN '${SKIP_REASONS.badPort}'`);
   whens.push(`WHEN ${anyBad([...BY_KIND('count'), ...BY_KIND('seconds')])} THEN '${SKIP_REASONS.badNumber}'`);
+  // last: a row with a bad value and an odd time is skipped for the bad value
+  if (!plan.allowAnyTime) {
+    whens.push(
+      `WHEN v_ts < ${EARLIEST_PLAUSIBLE_TIME} OR v_ts > ${latestPlausibleTime()} THEN '${SKIP_REASONS.implausibleTime}'`,
+    );
+  }
   const final = [
     ...schema.fields.map((f) => `v_${f} AS ${f}`),
     `CASE ${whens.join(' ')} END AS skip_reason`,
+    ...carry,
     ...(uidColumn !== undefined ? [`left(a${uidColumn}, ${MAX_TEXT}) AS uid`] : []),
   ];
   const where = plan.kind === 'delimited' ? trailerWhere(plan, params) : '';

@@ -1,0 +1,13 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbEngine } from '/work/h-chreader/dist/store/duckdb/duckdb-engine.js';
+import { planImport } from '/work/h-chreader/dist/read/formats.js';
+const plan = await planImport(process.argv[2]);
+const e = await DuckDbEngine.open(process.argv[3]);
+let t = Date.now();
+const acc = await e.importFile(plan);
+console.log('import', (Date.now()-t)/1000, acc.used); t = Date.now();
+const db = e['db'];
+await db.run(`SET preserve_insertion_order=false`);
+await db.run(`COPY (SELECT ts, duration, src, sport, dst, dport, replace(proto, chr(9), '\\t') AS proto, orig_bytes, resp_bytes, orig_pkts, resp_pkts, replace(conn_state, chr(9), '\\t'), replace(service, chr(9), '\\t'), replace(host, chr(9), '\\t'), replace(sensor, chr(9), '\\t'), 7 FROM flows WHERE skip_reason IS NULL AND file_id = 1) TO '/tmp/chr/out3.tsv' (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t', NULLSTR '\\N')`);
+console.log('copy', (Date.now()-t)/1000);
+await e.close();
