@@ -259,7 +259,10 @@ describe('names joined to flows', () => {
 
 describe.skipIf(!HAVE_SHARED_DATA)('names on the shared fixtures (../shared/data)', () => {
   it('zeek-dir (Zeek JSON): SNI, Host and DNS name flows', async () => {
-    const result = await hunt({ inputs: [sharedPath('zeek-dir', 'test9-mixed-zeek-dir')], allowAnyTime: true });
+    const result = await hunt({
+      inputs: [sharedPath('zeek-dir', 'test9-mixed-zeek-dir')],
+      allowAnyTime: true,
+    });
     const n = result.summary.names;
     expect(n?.flows_named_by_connection).toBeGreaterThan(200);
     expect(n?.flows_named_by_dns).toBeGreaterThan(0);
