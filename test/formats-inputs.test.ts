@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerSpl, seedSearch } from '../src/cli/spl-command.js';
+import { registerSpl, SPL_DEFAULTS, seedSearch } from '../src/cli/spl-command.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
 import type { FeatureOptions } from '../src/features/options.js';
 import { generateToFile } from '../src/generate/index.js';
@@ -296,6 +296,28 @@ describe('beaconhunt spl', () => {
     expect(inbound).toContain('dc(bytes_in)');
   });
 
+  it('the exported result with server_name: the pairs carry the name', async () => {
+    const header =
+      'src_ip,dest_ip,dest_port,bytes_out,i_bytecount,t_bytecount,distinct_byte_count,avgcount,server_name';
+    const rows = [
+      '10.0.0.1,198.51.100.1,443,52,9,10,2,0.9,C2.Example.NET.',
+      '10.0.0.1,198.51.100.1,443,60,1,10,2,0.1,c2.example.net',
+      '10.0.0.2,198.51.100.9,443,70,4,4,1,1,',
+    ];
+    const path = await file('seed-names.csv', `${[header, ...rows].join('\n')}\n`);
+    const engine = await DuckDbEngine.open();
+    try {
+      expect((await engine.importFile(await planImport(path))).used).toBe(3);
+      const p = await engine.pairFeatures({ ...OPTIONS, dropZeroBytes: true });
+      expect(p.src.map((s, i) => [s, p.host[i]])).toEqual([
+        ['10.0.0.1', 'c2.example.net'],
+        ['10.0.0.2', null],
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   async function runSpl(args: string[]): Promise<{ out: string; error?: string }> {
     const program = new Command('beaconhunt')
       .exitOverride()
@@ -331,8 +353,13 @@ describe('beaconhunt spl', () => {
       '--one-line',
     ]);
     expect(opts.out).toMatch(
-      /^search index="botsv3" sourcetype="stream:tcp" earliest=-24h latest=@d bytes_in>0 \| stats count AS i_bytecount/,
+      /^search index="botsv3" sourcetype="stream:tcp" earliest=-24h latest=@d bytes_in>0 \| eval server_name = coalesce\(server_name, site, dest_host\) \| stats count AS i_bytecount, mode\(server_name\) AS server_name BY/,
     );
+    expect(opts.out).toMatch(/avgcount, server_name\n$/);
+    // --no-names: the seed's search exactly
+    const seed = await runSpl(['--no-names']);
+    expect(seed.out).toBe(`${seedSearch({ ...SPL_DEFAULTS })}\n`);
+    expect(seed.out).not.toContain('server_name');
     expect((await runSpl(['--earliest', 'yesterday; | delete'])).error).toMatch(/time modifier/);
     expect((await runSpl(['--bytes-field', 'bytes'])).error).toMatch(/bytes_out, bytes_in/);
   });

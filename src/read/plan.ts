@@ -99,6 +99,8 @@ export const SEED_FEATURE_COLUMNS = [
   't_bytecount',
   'distinct_byte_count',
   'avgcount',
+  /** Optional: the server name (SNI/Host) the search added (`beaconhunt spl`, Splunk Stream's server_name/site). */
+  'host',
 ] as const;
 export type SeedFeatureColumn = (typeof SEED_FEATURE_COLUMNS)[number];
 

@@ -111,7 +111,9 @@ CREATE TABLE IF NOT EXISTS seed_rows (
   src VARCHAR, dst VARCHAR, dport INTEGER, size BIGINT,
   i_bytecount BIGINT, t_bytecount BIGINT, distinct_byte_count BIGINT, avgcount DOUBLE,
   file_id INTEGER NOT NULL,
-  skip_reason VARCHAR
+  skip_reason VARCHAR,
+  -- the server name the search added (beaconhunt spl), when it has one
+  host VARCHAR
 );
 `;
 
@@ -123,11 +125,12 @@ CREATE TABLE IF NOT EXISTS seed_rows (
 const LINE_DELIMITER = '\u0001';
 
 /** Columns that databases made by earlier versions lack, per table. */
-const ADDED_COLUMNS: Record<'files' | 'flows', Record<string, string>> = {
+const ADDED_COLUMNS: Record<'files' | 'flows' | 'seed_rows', Record<string, string>> = {
   // identity of a file (grown since imported, same content under another name)
   files: { size: 'BIGINT', head_hash: 'VARCHAR', tail_hash: 'VARCHAR', content_hash: 'VARCHAR' },
   // name logs (connection id, proxy)
   flows: { uid: 'VARCHAR', via: 'VARCHAR' },
+  seed_rows: { host: 'VARCHAR' },
 };
 
 /**
@@ -163,7 +166,7 @@ const NOT_IN_FLOWS =
  */
 const PRECOMPUTED_PAIRS_SQL = `
   SELECT src, dst,
-    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, NULL::VARCHAR AS host, NULL::VARCHAR AS via,
+    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, mode(host) AS host, NULL::VARCHAR AS via,
     max(t_bytecount)::DOUBLE AS t_bytecount, max(i_bytecount)::DOUBLE AS i_bytecount,
     max(distinct_byte_count)::DOUBLE AS distinct_byte_count, max(i_bytecount) / max(t_bytecount) AS avgcount,
     first(size ORDER BY i_bytecount DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
@@ -694,7 +697,7 @@ export class DuckDbEngine implements Engine {
   private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
     const sink: RowSink = {
       wrap: (select) =>
-        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, host, file_id)
           SELECT *, $file_id FROM (${select})`,
       params: { file_id: fileId },
       discard: async () => {

@@ -269,7 +269,7 @@ export function importSelectSql(
 
 /**
  * The seed's search output (precomputed features) → validated seed rows. Output columns: src, dst,
- * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason.
+ * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, host.
  */
 export function precomputedSelectSql(
   plan: PrecomputedPlan,
@@ -292,6 +292,7 @@ export function precomputedSelectSql(
     `${num(c.t_bytecount)} AS x_t`,
     `${num(c.distinct_byte_count)} AS x_d`,
     `${num(c.avgcount)} AS x_avg`,
+    `left(lower(rtrim(${raw(c.host)}, '.')), ${MAX_TEXT}) AS x_host`,
     `${raw(c.dport)} IS NOT NULL AS p_dport`,
     `${lineCheck ?? 'true'} AS line_ok`,
   ];
@@ -303,7 +304,7 @@ export function precomputedSelectSql(
     `${count('x_i')} AS i_bytecount`,
     `${count('x_t')} AS t_bytecount`,
     `${count('x_d')} AS distinct_byte_count`,
-    'x_src, x_dst, x_avg, p_dport, line_ok',
+    'x_src, x_dst, x_avg, x_host, p_dport, line_ok',
   ];
   const skip = `CASE
       WHEN NOT line_ok THEN '${SKIP_REASONS.malformedLine}'
@@ -315,7 +316,7 @@ export function precomputedSelectSql(
         OR (x_avg IS NOT NULL AND NOT (x_avg BETWEEN 0 AND 1)) THEN '${SKIP_REASONS.badNumber}'
     END`;
   const sql = `SELECT src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count,
-      i_bytecount::DOUBLE / nullif(t_bytecount, 0) AS avgcount, ${skip} AS skip_reason
+      i_bytecount::DOUBLE / nullif(t_bytecount, 0) AS avgcount, ${skip} AS skip_reason, x_host AS host
     FROM (SELECT ${layer2.join(', ')}
       FROM (SELECT ${layer1.join(', ')} FROM ${source}${trailerWhere(plan, params)}))`;
   return { sql, params: params.values };
