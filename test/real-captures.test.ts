@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hunt } from '../src/hunt/hunt.js';
+import { findingsCsv } from '../src/report/csv-report.js';
+import { renderHtmlReport } from '../src/report/html-report.js';
+import { findingsJson } from '../src/report/json-report.js';
+import { findingsTable } from '../src/report/terminal-report.js';
 import type { Finding } from '../src/score/finding.js';
 import { HAVE_SHARED_DATA, sharedPath } from './shared-data.js';
 
@@ -45,5 +49,28 @@ describe.skipIf(!HAVE_SHARED_DATA)('real captures with known C2 (../shared/data)
     expect(beacon.flows).toBe(397);
     // the proxy is never the destination
     expect(result.findings.some((f) => f.dst === '10.136.0.16')).toBe(false);
+  });
+
+  it('the rita-proxy beacon is named with its target and proxy in the terminal, JSON, CSV and HTML report', async () => {
+    const result = await hunt({ inputs: [sharedPath('rita-proxy', 'proxy')], reportTop: 5 });
+    expect(findingsTable(result, 5, false)).toContain(
+      '10.136.0.18 → www.honestimnotevil.com via 10.136.0.16:3128/tcp',
+    );
+    const json = JSON.parse(findingsJson(result)) as { findings: Finding[] };
+    expect(json.findings.find((f) => f.dst === 'www.honestimnotevil.com')).toMatchObject({
+      src: '10.136.0.18',
+      host: 'www.honestimnotevil.com',
+      via: '10.136.0.16',
+    });
+    const csv = findingsCsv(result.findings).split('\n');
+    const columns = (csv[0] as string).split(',');
+    const row = (csv.find((l) => l.includes('www.honestimnotevil.com')) as string).split(',');
+    expect(row[columns.indexOf('dst')]).toBe('www.honestimnotevil.com');
+    expect(row[columns.indexOf('via')]).toBe('10.136.0.16');
+    // the page draws pairText(finding) from the report's data block
+    const html = renderHtmlReport(result);
+    const block = html.match(/<script[^>]*application\/json[^>]*>([\s\S]*?)<\/script>/)?.[1] ?? 'null';
+    const listed = (JSON.parse(block) as { findings: Finding[] }).findings;
+    expect(listed.find((f) => f.dst === 'www.honestimnotevil.com')?.via).toBe('10.136.0.16');
   });
 });

@@ -14,6 +14,8 @@ export const VERDICT_COLOR: Record<string, string> = {
   strobe: '#9467bd',
   'long-connection': '#1f77b4',
   anomaly: '#c9a400',
+  'dns-tunnel': '#8c564b',
+  dga: '#e377c2',
 };
 export const UNFLAGGED_COLOR = '#9aa0a6';
 export const IGNORED_COLOR = '#cfd3d7';
