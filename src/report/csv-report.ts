@@ -36,12 +36,13 @@ export function findingsCsv(findings: readonly Finding[]): string {
     'dport',
     'proto',
     'host',
-    'via',
     'flows',
     'first_seen',
     'last_seen',
     ...FEATURE_COLUMNS,
     'reasons',
+    // added columns go last: a reader that takes columns by position keeps working
+    'via',
   ];
   const rows = findings.map((f) =>
     [
@@ -54,12 +55,12 @@ export function findingsCsv(findings: readonly Finding[]): string {
       f.dport,
       f.proto,
       f.host,
-      f.via ?? null,
       f.flows,
       f.first_seen,
       f.last_seen,
       ...FEATURE_COLUMNS.map((c) => f.features[c]),
       f.reasons.join('; '),
+      f.via ?? null,
     ].map(guard),
   );
   return stringify([header, ...rows]);
