@@ -85,9 +85,15 @@ describe.skipIf(!HAVE_SHARED_DATA)('fixtures in ../shared/data: row counts as th
     }
   });
 
-  it('a whole Zeek JSON log directory: only conn.log is read (576 rows)', async () => {
+  it('a whole Zeek JSON log directory: conn.log is read (576 rows), dns, http and ssl name its flows', async () => {
     const r = await hunt({ inputs: [sharedPath('zeek-dir', 'test9-mixed-zeek-dir')], allowAnyTime: true });
-    expect(r.summary.files.map((f) => [f.path.split('/').pop(), f.rows])).toEqual([['conn.log', 576]]);
+    expect(r.summary.files.map((f) => [f.path.split('/').pop(), f.rows, f.names ?? false])).toEqual([
+      ['conn.log', 576, false],
+      ['dns.log', 239, true],
+      ['http.log', 516, true],
+      ['ssl.log', 205, true],
+    ]);
+    expect(r.summary.flows_read).toBe(576);
   });
 
   it('pcap-curl-loop, Argus: 147.32.80.37 → 141.193.213.21:443 ranks #1, every 2.2 s, 841-byte requests', async () => {

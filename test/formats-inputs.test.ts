@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerSpl, seedSearch } from '../src/cli/spl-command.js';
+import { registerSpl, SPL_DEFAULTS, seedSearch } from '../src/cli/spl-command.js';
 import { DEFAULT_INTERNAL_NETWORKS } from '../src/context/networks.js';
 import type { FeatureOptions } from '../src/features/options.js';
 import { generateToFile } from '../src/generate/index.js';
@@ -162,7 +162,7 @@ describe('recognition by content, not by name', () => {
 });
 
 describe('inputs: directories, rotated Zeek names, globs', () => {
-  it('a Zeek log folder with date folders and rotated names: only conn logs; other flow files kept', async () => {
+  it('a Zeek log folder with date folders and rotated names: conn and name logs; other flow files kept', async () => {
     const zeek = (n: number) =>
       `#separator \\x09\n#path\tconn\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\torig_bytes\tresp_bytes\n${Array.from({ length: n }, (_, i) => `${1700000000 + i}\t10.0.0.5\t1\t203.0.113.7\t443\ttcp\t1\t2`).join('\n')}\n`;
     await file('zeek/2024-03-05/conn.00:00:00-01:00:00.log.gz', gzipSync(zeek(3)));
@@ -170,20 +170,26 @@ describe('inputs: directories, rotated Zeek names, globs', () => {
     await file('zeek/2024-03-05/dns.00:00:00-01:00:00.log.gz', gzipSync('#path\tdns\n'));
     await file('zeek/2024-03-06/conn.log', zeek(5));
     await file('zeek/2024-03-06/http.log', '#path\thttp\n');
+    await file('zeek/2024-03-06/weird.log', '#path\tweird\n');
     await file('zeek/vpc/flows.txt', `${VPC_HEADER}\n${vpcRow(1)}\n`);
     const files = await expandInputs([join(dir, 'zeek')]);
     expect(files.map((f) => f.slice(dir.length + 6))).toEqual([
       '2024-03-05/conn.00:00:00-01:00:00.log.gz',
       '2024-03-05/conn.01:00:00-02:00:00.log',
+      '2024-03-05/dns.00:00:00-01:00:00.log.gz',
       '2024-03-06/conn.log',
+      '2024-03-06/http.log',
       'vpc/flows.txt',
     ]);
     const r = await hunt({ inputs: [join(dir, 'zeek')] });
-    expect(r.summary.files.map((f) => [f.format, f.rows])).toEqual([
-      ['zeek-tsv', 3],
-      ['zeek-tsv', 4],
-      ['zeek-tsv', 5],
-      ['vpc-flow', 1],
+    // the header-only dns and http logs (no #fields) are listed as not read, with why
+    expect(r.summary.files.map((f) => [f.format, f.rows, f.error?.includes('#fields') ?? false])).toEqual([
+      ['zeek-tsv', 3, false],
+      ['zeek-tsv', 4, false],
+      ['zeek-tsv', 5, false],
+      ['vpc-flow', 1, false],
+      ['none', 0, true],
+      ['none', 0, true],
     ]);
     expect((await expandInputs([join(dir, 'zeek', '*', 'conn.*')])).length).toBe(3);
   });
@@ -290,6 +296,28 @@ describe('beaconhunt spl', () => {
     expect(inbound).toContain('dc(bytes_in)');
   });
 
+  it('the exported result with server_name: the pairs carry the name', async () => {
+    const header =
+      'src_ip,dest_ip,dest_port,bytes_out,i_bytecount,t_bytecount,distinct_byte_count,avgcount,server_name';
+    const rows = [
+      '10.0.0.1,198.51.100.1,443,52,9,10,2,0.9,C2.Example.NET.',
+      '10.0.0.1,198.51.100.1,443,60,1,10,2,0.1,c2.example.net',
+      '10.0.0.2,198.51.100.9,443,70,4,4,1,1,',
+    ];
+    const path = await file('seed-names.csv', `${[header, ...rows].join('\n')}\n`);
+    const engine = await DuckDbEngine.open();
+    try {
+      expect((await engine.importFile(await planImport(path))).used).toBe(3);
+      const p = await engine.pairFeatures({ ...OPTIONS, dropZeroBytes: true });
+      expect(p.src.map((s, i) => [s, p.host[i]])).toEqual([
+        ['10.0.0.1', 'c2.example.net'],
+        ['10.0.0.2', null],
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   async function runSpl(args: string[]): Promise<{ out: string; error?: string }> {
     const program = new Command('beaconhunt')
       .exitOverride()
@@ -325,8 +353,13 @@ describe('beaconhunt spl', () => {
       '--one-line',
     ]);
     expect(opts.out).toMatch(
-      /^search index="botsv3" sourcetype="stream:tcp" earliest=-24h latest=@d bytes_in>0 \| stats count AS i_bytecount/,
+      /^search index="botsv3" sourcetype="stream:tcp" earliest=-24h latest=@d bytes_in>0 \| eval server_name = coalesce\(server_name, site, dest_host\) \| stats count AS i_bytecount, mode\(server_name\) AS server_name BY/,
     );
+    expect(opts.out).toMatch(/avgcount, server_name\n$/);
+    // --no-names: the seed's search exactly
+    const seed = await runSpl(['--no-names']);
+    expect(seed.out).toBe(`${seedSearch({ ...SPL_DEFAULTS })}\n`);
+    expect(seed.out).not.toContain('server_name');
     expect((await runSpl(['--earliest', 'yesterday; | delete'])).error).toMatch(/time modifier/);
     expect((await runSpl(['--bytes-field', 'bytes'])).error).toMatch(/bytes_out, bytes_in/);
   });

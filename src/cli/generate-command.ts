@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { writeZeekDnsLog } from '../generate/dns-log.js';
 import { generateToFile } from '../generate/generate.js';
 import {
   DEFAULT_FLOWS,
@@ -38,6 +39,7 @@ interface GenerateCliOptions {
   activeC2: number;
   hardNegatives: boolean;
   gzip?: boolean;
+  dnsOut?: string;
 }
 
 /** `beaconhunt generate`: the demo's seeded generator, writing flow files in any supported format. */
@@ -74,6 +76,10 @@ export function registerGenerate(program: Command): void {
       'leave out the benign clockwork pairs (license check, market-data widget, monitoring fan-out)',
     )
     .option('--gzip', 'gzip the output whatever its name')
+    .option(
+      '--dns-out <path>',
+      "also write a Zeek dns.log: the hosts' lookups and a planted dnscat2-like DNS tunnel",
+    )
     .addHelpText(
       'after',
       `
@@ -127,6 +133,12 @@ servers every 30 s) that look like beacons pair by pair.`,
         throw err;
       }
       if (progress && !toStdout) process.stderr.write('\r');
+      if (opts.dnsOut) {
+        const tunnel = await writeZeekDnsLog(opts.dnsOut, scenario);
+        process.stderr.write(
+          `wrote ${opts.dnsOut}${tunnel ? `: DNS tunnel ${tunnel.client} → ${tunnel.domain}, ${tunnel.queries.toLocaleString('en-US')} TXT queries` : ''}\n`,
+        );
+      }
       const seconds = (Date.now() - started) / 1000;
       const planted = result.truth.pairs.filter((p) => p.planted).length;
       if (result.flows > opts.flows) {

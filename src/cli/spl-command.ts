@@ -20,6 +20,11 @@ export interface SeedSearchOptions {
   latest?: string;
   /** One line instead of one pipe per line (for the Splunk CLI or REST API). */
   oneLine?: boolean;
+  /**
+   * Also the server name of each row (`server_name`: Stream's TLS SNI `server_name`, else the HTTP
+   * `site`, else `dest_host`), the most frequent per row; the seed's numbers are unchanged.
+   */
+  names?: boolean;
 }
 
 export const SPL_DEFAULTS = { index: 'main', sourcetype: 'stream:tcp', bytesField: 'bytes_out' } as const;
@@ -43,10 +48,11 @@ export function seedSearch(options: SeedSearchOptions): string {
       ...time,
       `${b}>0`,
     ].join(' '),
-    `stats count AS i_bytecount BY src_ip, dest_ip, dest_port, ${b}`,
+    ...(options.names ? ['eval server_name = coalesce(server_name, site, dest_host)'] : []),
+    `stats count AS i_bytecount${options.names ? ', mode(server_name) AS server_name' : ''} BY src_ip, dest_ip, dest_port, ${b}`,
     `eventstats sum(i_bytecount) AS t_bytecount, dc(${b}) AS distinct_byte_count BY src_ip, dest_ip`,
     'eval avgcount = i_bytecount / t_bytecount',
-    `table src_ip, dest_ip, dest_port, ${b}, i_bytecount, t_bytecount, distinct_byte_count, avgcount`,
+    `table src_ip, dest_ip, dest_port, ${b}, i_bytecount, t_bytecount, distinct_byte_count, avgcount${options.names ? ', server_name' : ''}`,
   ];
   return options.oneLine ? pipes.join(' | ') : pipes.join('\n| ');
 }
@@ -80,6 +86,7 @@ interface SplCliOptions {
   earliest?: string;
   latest?: string;
   oneLine?: boolean;
+  names: boolean;
 }
 
 export function registerSpl(program: Command): void {
@@ -109,6 +116,7 @@ export function registerSpl(program: Command): void {
       timeModifier,
     )
     .option('--one-line', 'print the search on one line (for the Splunk CLI or REST API)')
+    .option('--no-names', "leave out the server name column (the seed's search exactly)")
     .addHelpText(
       'after',
       `
@@ -120,7 +128,8 @@ Examples:
   beaconhunt hunt seed.csv                              hunt the exported result
 
 The result has one row per (src_ip, dest_ip, dest_port, size) with i_bytecount, t_bytecount,
-distinct_byte_count and avgcount. It has no timestamps, so beaconhunt ranks it without timing.`,
+distinct_byte_count, avgcount and server_name (SNI, else HTTP site, else dest_host; --no-names
+leaves it out). It has no timestamps, so beaconhunt ranks it without timing.`,
     )
     .action((options: SplCliOptions) => {
       process.stdout.write(
@@ -131,6 +140,7 @@ distinct_byte_count and avgcount. It has no timestamps, so beaconhunt ranks it w
           ...(options.earliest ? { earliest: options.earliest } : {}),
           ...(options.latest ? { latest: options.latest } : {}),
           oneLine: options.oneLine ?? false,
+          names: options.names,
         })}\n`,
       );
     });

@@ -11,6 +11,10 @@ export interface PairFeatures {
   proto: (string | null)[];
   /** Most common server name (SNI/Host) of the pair, when the format has one. */
   host: (string | null)[];
+  /** The explicit proxy the pair's flows went through (dst is then the proxy's target), when known. */
+  via?: (string | null)[];
+  /** For a (client, server name) pair: the addresses the name's flows went to (null for address pairs). */
+  addresses?: (string[] | null)[];
   numeric: Record<NumericPairFeature, Float64Array>;
 }
 

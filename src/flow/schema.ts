@@ -114,4 +114,6 @@ export const SKIP_REASONS = {
   badFlag: 'bad flag',
   badJson: 'invalid json',
   nonFlowEvent: 'non-flow event',
+  /** An open_conn row of a connection logged again later (a later snapshot, or conn.log at its end). */
+  supersededSnapshot: 'open connection logged again',
 } as const;

@@ -4,7 +4,8 @@ import { attachEpisodes } from '../change/index.js';
 import { type BeaconhuntConfig, DEFAULT_CONFIG, scoringFrom } from '../config/config-file.js';
 import { HUNT_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
 import { type IntelLists, loadIntel } from '../context/intel.js';
-import { type Exclusion, pairContext } from '../context/pair-context.js';
+import { type Exclusion, type PairContext, pairContext } from '../context/pair-context.js';
+import { huntDns } from '../features/dns/hunt-dns.js';
 import type { FeatureOptions, SizeField } from '../features/options.js';
 import { type PairFeatures, pairKey } from '../features/pair-features.js';
 import { type PairTiming, timingOfSeries } from '../features/pair-timing.js';
@@ -13,9 +14,11 @@ import { SKIP_REASONS } from '../flow/schema.js';
 import { planImport } from '../read/formats.js';
 import { columnMapFromConfig } from '../read/generic-csv.js';
 import { expandInputs } from '../read/inputs.js';
+import { type NamePlan, planNameImport } from '../read/names.js';
 import type { FileAccounting, HeaderBytes, ImportPlan } from '../read/plan.js';
 import { TRUNCATED_NOTE_START } from '../read/utf8-guard.js';
 import { contextFactors } from '../score/context-factors.js';
+import { evidenceFor } from '../score/evidence.js';
 import type { Finding, HuntResult, HuntSummary, ReportData, Severity } from '../score/finding.js';
 import { type ModelChoice, pairOutlierness } from '../score/outlierness.js';
 import {
@@ -26,7 +29,14 @@ import {
   rotationGroups,
   withGroupRows,
 } from '../score/rotation.js';
-import { applyEpisodes, findingEvidence, rank, scorePairs, scoreUpperBound } from '../score/score-pairs.js';
+import {
+  applyEpisodes,
+  findingEvidence,
+  rank,
+  scorePairs,
+  scoreUpperBound,
+  severityOf,
+} from '../score/score-pairs.js';
 import { seedCompatRanking } from '../score/seed-compat.js';
 import type { DuckDbSettings } from '../store/duckdb/settings.js';
 import type { DataSummary, Engine } from '../store/engine.js';
@@ -192,16 +202,40 @@ async function importAll(
         await settle(path, plan, () => (accounting ? Promise.resolve(accounting) : engine.importFile(plan)));
       }
     };
+    // Name logs (Zeek ssl/http/dns, EVE tls/http/dns events) name the flows; an engine without
+    // importNames cannot use them, which is said once at the end.
+    const importNames = engine.importNames?.bind(engine);
+    let namesUnsupported = 0;
     let index = 0;
     for (const path of files) {
       emit({ kind: 'file-start', path, index: index++, total: files.length });
       let plan: ImportPlan;
+      let names: NamePlan | undefined;
       try {
+        const named = await planNameImport(path, options.format ?? 'auto');
+        names = named && options.allowAnyTime ? { ...named.plan, allowAnyTime: true } : named?.plan;
+        if (names && !importNames) namesUnsupported++;
+        if (named?.onlyNames) {
+          const namePlan = names as NamePlan;
+          if (importNames) {
+            await flush(); // files stay listed in input order
+            await settle(path, namePlan, () => importNames(namePlan));
+          }
+          continue;
+        }
         const planned = await planImport(path, options.format ?? 'auto', readerOptions);
         plan = options.allowAnyTime ? { ...planned, allowAnyTime: true } : planned;
       } catch (err) {
         await settle(path, undefined, () => Promise.reject(err));
         continue;
+      }
+      // EVE: the same file's tls/http/dns events name its flows (the flows are what the file is
+      // for: a problem with its name events is a warning, not a lost file)
+      if (names && importNames) {
+        await importNames(names).catch((err: unknown) => {
+          if (!(err instanceof InputError)) throw err;
+          emit({ kind: 'warning', message: `names not read from ${path}: ${err.message}` });
+        });
       }
       const small = engine.importFiles !== undefined && (await stat(path)).size <= SMALL_FILE_BYTES;
       if (!small || (batch[0] && batch[0].plan.format !== plan.format) || batch.length >= MAX_BATCH_FILES)
@@ -210,6 +244,12 @@ async function importAll(
       else await settle(path, plan, () => engine.importFile(plan));
     }
     await flush();
+    if (namesUnsupported > 0) {
+      emit({
+        kind: 'warning',
+        message: `${namesUnsupported} name log(s) (ssl/http/dns, EVE tls/http/dns) not used: the ${engine.name} engine does not join names to flows; hunt with the duckdb engine for names`,
+      });
+    }
     return { files, previously, inputNotes };
   } finally {
     for (const cleanup of cleanups) await cleanup();
@@ -231,6 +271,7 @@ interface ScopedPairs {
   intel: (string | undefined)[];
   internalHosts: number;
   anyInternal: boolean;
+  context: PairContext;
 }
 
 /** Context: which pairs are scored (direction, allowlists, multicast) and which hit intel. */
@@ -262,6 +303,7 @@ function scopePairs(
     intel: intelHits,
     internalHosts: internalSources.size,
     anyInternal,
+    context,
   };
 }
 
@@ -344,7 +386,8 @@ async function rankDefault(
   );
   clock.lap('models');
   // rotating destinations: each group of one source's pairs into one network is one more row
-  const groups = rotationGroups(pairs, ignored, scoring.minFlows, scope.isInternal);
+  // (not of address pairs whose server name is an FQDN pair already: the name unites them)
+  const groups = rotationGroups(pairs, coveredByName(pairs, ignored), scoring.minFlows, scope.isInternal);
   const groupTiming = await rotationTiming(engine, pairs, groups, featureOptions.sizeField, window);
   const rows = extendRows(
     { timing, outlierness, ignored, intel: scope.intel, inbound: scope.inbound },
@@ -376,6 +419,22 @@ async function rankDefault(
     config: scoring,
   });
   return groups.length ? rank(resolveRotations(findings, findingEvidence)) : findings;
+}
+
+/**
+ * `ignored`, plus the address pairs whose server name is an FQDN pair (a (client, name) pair over
+ * several addresses, PairFeatures.addresses): the name pair already scores their flows as one.
+ */
+function coveredByName(pairs: PairFeatures, ignored: Uint8Array): Uint8Array {
+  const named = pairs.addresses;
+  if (!named?.some((a) => a !== null)) return ignored;
+  const fqdn = new Set<string>();
+  for (let i = 0; i < pairs.length; i++)
+    if (named[i]) fqdn.add(pairKey(pairs.src[i] as string, pairs.dst[i] as string));
+  return Uint8Array.from(ignored, (x, i) => {
+    const host = pairs.host[i];
+    return x || (host && !named[i] && fqdn.has(pairKey(pairs.src[i] as string, host))) ? 1 : 0;
+  });
 }
 
 /** Flows kept per member when a rotation group's series is assembled (sampled evenly beyond). */
@@ -433,6 +492,22 @@ function headerBytesOf(data: DataSummary): { headerBytes?: HeaderBytes } {
   return kinds.size === 1 && only ? { headerBytes: only } : {};
 }
 
+/** The proxy a finding's connections went through, and a name pair's addresses (name resolution). */
+function attachProxies(findings: Finding[], pairs: PairFeatures): void {
+  if (!pairs.via?.some((v) => v !== null) && !pairs.addresses) return;
+  const index = new Map<string, number>();
+  for (let i = 0; i < pairs.length; i++)
+    index.set(pairKey(pairs.src[i] as string, pairs.dst[i] as string), i);
+  for (const f of findings) {
+    const i = index.get(pairKey(f.src, f.dst));
+    if (i === undefined) continue;
+    const via = pairs.via?.[i] ?? null;
+    if (via) f.via = via;
+    const addresses = pairs.addresses?.[i] ?? null;
+    if (addresses) f.addresses = addresses;
+  }
+}
+
 /** read → store → features → models → score: the whole hunt, returning findings and a summary. */
 export async function hunt(options: HuntOptions): Promise<HuntResult> {
   const started = performance.now();
@@ -446,6 +521,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
   engine.watchProgress?.((fraction) => emit({ kind: 'progress', fraction }));
   try {
     const { files, previously, inputNotes } = await importAll(engine, options, emit);
+    const names = await engine.resolveNames?.();
     clock.lap('read');
     emit({ kind: 'stage', name: 'features' });
     const data = await engine.summary();
@@ -467,6 +543,12 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
         kind: 'warning',
         message: `the ${engine.name} engine does not stitch split NetFlow records: a held connection may count as several check-ins`,
       });
+    if (!engine.resolveNames && data.files.some((f) => f.format === 'zeek-open-conn')) {
+      emit({
+        kind: 'warning',
+        message: `the ${engine.name} engine keeps every open_conn snapshot: a connection logged at several rotations counts once per snapshot (the duckdb engine keeps one)`,
+      });
+    }
     if (data.files.some((f) => f.precomputed)) {
       emit({ kind: 'warning', message: 'precomputed seed features: timing is unavailable for those pairs' });
     }
@@ -487,6 +569,22 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           Uint8Array.from(scope.excluded, (x) => (x ? 1 : 0)),
         )
       : await rankDefault(engine, pairs, scope, featureOptions, data, options, clock, emit);
+    attachProxies(findings, pairs);
+    if (!options.seedCompat) {
+      // DNS tunnels and DGAs, ranked with the pairs
+      emit({ kind: 'stage', name: 'dns' });
+      const scoring = options.scoring ?? scoringFrom(settings);
+      const dns = await huntDns(engine, {
+        severityOf: (score) => severityOf(score, scoring),
+        evidenceOf: (score) => evidenceFor(score, scoring),
+        minScore: scoring.minScore,
+        excluded: (src, dst, host) => scope.context.exclusion(src, dst, null, host) !== undefined,
+      });
+      if (dns.length) {
+        findings.push(...dns);
+        rank(findings);
+      }
+    }
     if (!options.seedCompat) {
       // change over time: a beacon that turned non-uniform in spurts becomes active-c2
       emit({ kind: 'stage', name: 'change' });
@@ -510,6 +608,7 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           ),
         }
       : undefined;
+    const flowPaths = new Set(data.files.filter((f) => !f.names).map((f) => f.path));
     const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, none: 0 };
     for (const f of findings) bySeverity[f.severity]++;
     const summary: HuntSummary = {
@@ -522,20 +621,24 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
       internal_hosts: scope.internalHosts,
       findings_by_severity: bySeverity,
       time_range: data.timeRange ? [isoTime(data.timeRange[0]), isoTime(data.timeRange[1])] : null,
+      // an EVE file's name events are accounted with its flows (one entry per file)
       files: [
-        ...data.files.map((f) => ({
-          path: f.path,
-          format: f.format,
-          rows: f.dataRows,
-          used: f.used,
-          skipped: f.skipped,
-          examples: f.examples,
-          already_imported: previously.has(f.path) || !files.includes(f.path),
-          ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
-          ...(f.notes?.length ? { notes: f.notes } : {}),
-          ...(f.directionality ? { directionality: f.directionality } : {}),
-          ...(f.precomputed ? { precomputed: true } : {}),
-        })),
+        ...data.files
+          .filter((f) => !(f.names && flowPaths.has(f.path)))
+          .map((f) => ({
+            path: f.path,
+            format: f.format,
+            rows: f.dataRows,
+            used: f.used,
+            skipped: f.skipped,
+            examples: f.examples,
+            already_imported: previously.has(f.path) || !files.includes(f.path),
+            ...(f.nonDataLines ? { non_data_lines: f.nonDataLines } : {}),
+            ...(f.notes?.length ? { notes: f.notes } : {}),
+            ...(f.directionality ? { directionality: f.directionality } : {}),
+            ...(f.precomputed ? { precomputed: true } : {}),
+            ...(f.names ? { names: true } : {}),
+          })),
         ...inputNotes.map((note) => ({
           path: note.path,
           format: 'none',
@@ -548,6 +651,17 @@ export async function hunt(options: HuntOptions): Promise<HuntResult> {
           ...(note.sameContentAs ? { same_content_as: note.sameContentAs } : {}),
         })),
       ],
+      ...(names && names.events > 0
+        ? {
+            names: {
+              events: names.events,
+              flows_named_by_connection: names.byConnection,
+              flows_via_proxy: names.proxied,
+              flows_named_by_dns: names.byDns,
+              ...(names.httpAsFlows ? { flows_from_http: names.httpAsFlows } : {}),
+            },
+          }
+        : {}),
       engine: engine.name,
       mode: options.seedCompat ? 'seed-compat' : 'default',
       size_field: featureOptions.sizeField,

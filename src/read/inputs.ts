@@ -7,8 +7,13 @@ import fg from 'fast-glob';
 import { InputError } from '../util/errors.js';
 import { tempFolder } from '../util/temp-files.js';
 
-/** Zeek writes conn.log, rotated as conn.00:00:00-01:00:00.log.gz, conn.2024-03-05-10-00-00.log. */
+/**
+ * Zeek writes conn.log, rotated as conn.00:00:00-01:00:00.log.gz, conn.2024-03-05-10-00-00.log.zst.
+ * Taken from a Zeek folder: conn logs (and open_conn, connections still open at rotation) and the
+ * logs that name connections (ssl, http, dns; src/read/names.ts).
+ */
 const ZEEK_CONN_NAME = /^conn[.\-_].*log|^conn\.log/;
+const ZEEK_TAKEN_NAME = /^(conn|open_conn|ssl|open_ssl|http|open_http|dns)([.\-_].*log|\.log)/;
 const ZEEK_LOG_NAME = /^[a-z_0-9]+[.\-_].*log(\.gz|\.zst)?$|^[a-z_0-9]+\.log(\.gz|\.zst)?$/;
 
 async function walk(dir: string): Promise<string[]> {
@@ -24,14 +29,14 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /**
- * In a directory that holds Zeek logs (conn, dns, http, ...) only the conn logs carry flows;
- * anything else is taken as given.
+ * In a directory that holds Zeek logs, the conn logs carry flows and ssl/http/dns name them; other
+ * Zeek logs (dhcp, files, weird, ...) are left out; anything else is taken as given.
  */
 function selectFlowFiles(files: string[]): string[] {
   const base = (f: string) => f.slice(f.lastIndexOf('/') + 1);
   const isZeekDir = files.some((f) => ZEEK_CONN_NAME.test(base(f)));
   if (!isZeekDir) return files;
-  return files.filter((f) => ZEEK_CONN_NAME.test(base(f)) || !ZEEK_LOG_NAME.test(base(f)));
+  return files.filter((f) => ZEEK_TAKEN_NAME.test(base(f)) || !ZEEK_LOG_NAME.test(base(f)));
 }
 
 /** How long a pipe may stay silent before the user is told what the run is waiting for. */

@@ -57,6 +57,8 @@ interface PlanBase {
   headerBytes?: HeaderBytes;
   /** Things the user should know about this file's reading (shown with its accounting). */
   notes?: string[];
+  /** Raw column of the connection id (Zeek `uid`, EVE `flow_id`), kept to join name logs. */
+  uidColumn?: number;
 }
 
 export interface SkipRule {
@@ -105,6 +107,8 @@ export const SEED_FEATURE_COLUMNS = [
   't_bytecount',
   'distinct_byte_count',
   'avgcount',
+  /** Optional: the server name (SNI/Host) the search added (`beaconhunt spl`, Splunk Stream's server_name/site). */
+  'host',
 ] as const;
 export type SeedFeatureColumn = (typeof SEED_FEATURE_COLUMNS)[number];
 
@@ -167,4 +171,6 @@ export interface FileAccounting {
   headerBytes?: HeaderBytes;
   /** True for the seed's search output: features without timestamps (no timing analysis). */
   precomputed?: boolean;
+  /** True for a name log (ssl/http/dns records, src/read/names.ts): rows are name events, not flows. */
+  names?: boolean;
 }

@@ -43,9 +43,10 @@ export function seedOutputPlan(head: FileHead): PrecomputedPlan {
     t_bytecount: find('t_bytecount'),
     distinct_byte_count: find('distinct_byte_count'),
     avgcount: find('avgcount'),
+    host: find('server_name', 'site', 'dest_host'),
   };
   const missing = Object.entries(columns)
-    .filter(([k, v]) => v === undefined && k !== 'avgcount' && k !== 'dport')
+    .filter(([k, v]) => v === undefined && k !== 'avgcount' && k !== 'dport' && k !== 'host')
     .map(([k]) => k);
   if (missing.length) {
     throw new InputError(

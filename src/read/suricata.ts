@@ -54,7 +54,10 @@ export function suricataPlan(head: FileHead): JsonLinesPlan {
     const source = how === 'end' ? { column, endMinusStart: startOf(path) } : { column };
     fields[field] = [...(fields[field] ?? []), source];
   }
+  const uidColumn = jsonPaths.length;
+  jsonPaths.push(['flow_id']);
   return {
+    uidColumn,
     kind: 'jsonl',
     format: 'suricata-eve',
     path: head.path,

@@ -78,15 +78,15 @@ async function checkStream(stream: Readable): Promise<{ valid: boolean; cut?: st
  * copied with each of them blanked (line numbers stay right) and the engine reads the copy. The
  * blanked lines are counted as skipped. Clean files — nearly all — cost one fast read.
  */
-export async function guardUtf8(
-  given: ImportPlan,
-): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> }> {
+export async function guardUtf8<P extends ImportPlan>(
+  given: P,
+): Promise<{ plan: P; cleanup: () => Promise<void> }> {
   const noop = async () => {};
   const { size } = await stat(given.readFrom?.path ?? given.path);
   const check = open(given, size);
   if (!check) return { plan: given, cleanup: noop };
   const { valid, cut, contentHash } = await checkStream(check);
-  const plan: ImportPlan = { ...given, contentHash, ...(cut ? { truncated: cut } : {}) };
+  const plan: P = { ...given, contentHash, ...(cut ? { truncated: cut } : {}) };
   if (valid) return { plan, cleanup: noop };
   const folder = await tempFolder('utf8');
   const copy = join(folder.path, 'clean');

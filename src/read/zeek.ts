@@ -29,6 +29,12 @@ const ZEEK_CONN_FIELDS: Record<string, CanonicalField> = {
   _system_name: 'sensor',
 };
 
+/**
+ * Logs whose rows are connections: conn, and open_conn (connections still open when the log
+ * rotated, written by Zeek's long-connections package; RITA reads them as long connections).
+ */
+const ZEEK_CONN_PATHS = new Set(['conn', 'open_conn']);
+
 interface ZeekHeader {
   separator: string;
   unset: string;
@@ -86,12 +92,15 @@ function mappingFromNames(names: readonly string[], head: FileHead): FieldMappin
 export function zeekTsvPlan(head: FileHead): DelimitedPlan {
   const header = parseZeekHeader(head);
   rejectDuplicateColumns(header.fields, head.path);
-  if (header.path && header.path !== 'conn') {
+  if (header.path && !ZEEK_CONN_PATHS.has(header.path)) {
     throw new InputError(`Zeek "${header.path}" log, not a conn log`, head.path);
   }
+  const uid = header.fields.indexOf('uid');
   return {
+    ...(uid >= 0 ? { uidColumn: uid } : {}),
     kind: 'delimited',
-    format: 'zeek-tsv',
+    // open_conn: snapshots of still-open connections; the engine keeps one row per uid
+    format: header.path === 'open_conn' ? 'zeek-open-conn' : 'zeek-tsv',
     path: head.path,
     compression: head.compression,
     rawNames: header.fields,
@@ -120,7 +129,11 @@ export function zeekJsonPlan(head: FileHead): JsonLinesPlan {
       fields[canonical] = [...(fields[canonical] ?? []), { column }];
     }
   }
+  const uidColumn = jsonPaths.length;
+  jsonPaths.push(['uid']);
+  rawNames.push('uid');
   return {
+    uidColumn,
     kind: 'jsonl',
     format: 'zeek-json',
     path: head.path,

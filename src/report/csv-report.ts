@@ -41,6 +41,8 @@ export function findingsCsv(findings: readonly Finding[]): string {
     'last_seen',
     ...FEATURE_COLUMNS,
     'reasons',
+    // added columns go last: a reader that takes columns by position keeps working
+    'via',
   ];
   const rows = findings.map((f) =>
     [
@@ -58,6 +60,7 @@ export function findingsCsv(findings: readonly Finding[]): string {
       f.last_seen,
       ...FEATURE_COLUMNS.map((c) => f.features[c]),
       f.reasons.join('; '),
+      f.via ?? null,
     ].map(guard),
   );
   return stringify([header, ...rows]);

@@ -13,9 +13,12 @@ const SEVERITY_COLOR: Record<Severity, keyof Colors> = {
 };
 
 function endpoint(f: Finding): string {
-  const dst = f.dst.includes(':') ? `[${f.dst}]` : f.dst;
+  const bracket = (a: string) => (a.includes(':') ? `[${a}]` : a);
   const port = f.dport === null ? '' : `:${f.dport}`;
-  return terminalSafe(`${f.src} → ${dst}${port}${f.proto ? `/${f.proto}` : ''}`);
+  const proto = f.proto ? `/${f.proto}` : '';
+  // through an explicit proxy the port is the proxy's
+  if (f.via) return terminalSafe(`${f.src} → ${bracket(f.dst)} via ${bracket(f.via)}${port}${proto}`);
+  return terminalSafe(`${f.src} → ${bracket(f.dst)}${port}${proto}`);
 }
 
 /** Ranked table of the top findings, each with its reasons underneath. */

@@ -1,7 +1,16 @@
 import type { PairFlows } from '../features/pair-features.js';
 
 /** The findings schema (brief §Findings JSON). Add fields, never rename them. */
-export type Verdict = 'beacon' | 'active-c2' | 'strobe' | 'long-connection' | 'anomaly';
+export type Verdict =
+  | 'beacon'
+  | 'active-c2'
+  | 'strobe'
+  | 'long-connection'
+  | 'anomaly'
+  /** Data carried in DNS names under one domain (src/features/dns). */
+  | 'dns-tunnel'
+  /** A client cycling through generated domains that do not exist (src/features/dns). */
+  | 'dga';
 export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
 
 export interface Episode {
@@ -18,6 +27,12 @@ export interface Finding {
   dport: number | null;
   proto: string | null;
   host: string | null;
+  /**
+   * The explicit proxy (address) the pair's connections went through; `dst` and `host` are then
+   * the target the client asked the proxy for and `dport` is the proxy's port. Null or absent
+   * otherwise.
+   */
+  via?: string | null;
   score: number;
   severity: Severity;
   verdict: Verdict;
@@ -26,8 +41,8 @@ export interface Finding {
   last_seen: string;
   features: Record<string, number | null>;
   /**
-   * A destination that rotates within one network: every address of the group (dst is the one
-   * with most flows). Absent for plain pairs.
+   * Every address of a destination that rotates: within one network (dst is the one with most
+   * flows), or behind one server name (dst is the name). Absent for plain pairs.
    */
   addresses?: string[];
   /** Each evidence channel's contribution, in decades (−log10 p, weighted and capped; docs/SCORING.md). */
@@ -70,7 +85,18 @@ export interface HuntSummary {
     error?: string;
     /** Not read again: the same content was read under this name. */
     same_content_as?: string;
+    /** A name log (ssl/http/dns): its rows name flows, they are not flows (not in flows_read). */
+    names?: boolean;
   }[];
+  /** Name logs joined to the flows: events read, flows named by their connection, via a proxy, by DNS. */
+  names?: {
+    events: number;
+    flows_named_by_connection: number;
+    flows_via_proxy: number;
+    flows_named_by_dns: number;
+    /** Without a flow file: HTTP connections of an http.log used as the flows. */
+    flows_from_http?: number;
+  };
   engine: string;
   mode: 'default' | 'seed-compat';
   size_field: string;

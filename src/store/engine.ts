@@ -1,6 +1,18 @@
+import type { DnsNameRow } from '../features/dns/dns-features.js';
 import type { FeatureOptions } from '../features/options.js';
 import type { PairFeatures, PairFlows, PairSeries, SeedRows } from '../features/pair-features.js';
+import type { NamePlan } from '../read/names.js';
 import type { DelimitedPlan, FileAccounting, ImportPlan, JsonLinesPlan } from '../read/plan.js';
+
+/** What name resolution did: flows named by their connection, proxied, by DNS; events read. */
+export interface NameResolution {
+  byConnection: number;
+  proxied: number;
+  byDns: number;
+  events: number;
+  /** Flows made from HTTP requests because no flow file was given (an http.log alone). */
+  httpAsFlows: number;
+}
 
 /** What the stored data holds, for the summary. */
 export interface DataSummary {
@@ -28,6 +40,17 @@ export interface Engine {
    */
   importFiles?(plans: readonly ImportPlan[]): Promise<(FileAccounting | undefined)[]>;
   summary(): Promise<DataSummary>;
+  /**
+   * Load a name log (Zeek ssl/http/dns, EVE tls/http/dns events; src/read/names.ts). Optional: an
+   * engine without it cannot name flows from separate logs (the hunt says so).
+   */
+  importNames?(plan: NamePlan): Promise<FileAccounting>;
+  /** Join the imported name logs to the flows (SNI, Host, proxy targets, passive DNS). */
+  resolveNames?(): Promise<NameResolution>;
+  /** DNS queries per (client, name), and the addresses that serve DNS (src/features/dns). */
+  dnsNameRows?(): Promise<{ rows: DnsNameRow[]; servers: Set<string> }>;
+  /** Sorted query times of each (client, registered domain). */
+  dnsQueryTimes?(pairs: readonly { client: string; domain: string }[]): Promise<Float64Array[]>;
   /** The seed's features and the other per-pair aggregates, one row per (src, dst). */
   pairFeatures(options: FeatureOptions): Promise<PairFeatures>;
   /**

@@ -108,6 +108,7 @@ interface StoredAccounting {
   directionality?: FileAccounting['directionality'];
   headerBytes?: FileAccounting['headerBytes'];
   precomputed?: boolean;
+  names?: boolean;
 }
 
 /** The JSON text a files table keeps for one import (skipped by reason, examples, notes, kind). */
@@ -120,6 +121,7 @@ export function encodeAccounting(a: Omit<FileAccounting, 'path' | 'alreadyImport
     ...(a.directionality ? { directionality: a.directionality } : {}),
     ...(a.headerBytes ? { headerBytes: a.headerBytes } : {}),
     ...(a.precomputed ? { precomputed: true } : {}),
+    ...(a.names ? { names: true } : {}),
   };
   return JSON.stringify(stored);
 }
@@ -145,15 +147,20 @@ export function decodeAccounting(row: {
     ...(extra.directionality ? { directionality: extra.directionality } : {}),
     ...(extra.headerBytes ? { headerBytes: extra.headerBytes } : {}),
     ...(extra.precomputed ? { precomputed: true } : {}),
+    ...(extra.names ? { names: true } : {}),
   };
 }
 
-/** Summary totals over the imported files (the time range is the engine's to ask). */
+/**
+ * Summary totals over the imported files (the time range is the engine's to ask). A name log's rows
+ * name flows and are not flows: listed with the files, not counted in the flow totals.
+ */
 export function summarizeFiles(files: FileAccounting[]): Omit<DataSummary, 'timeRange'> {
   const skippedByReason: Record<string, number> = {};
   let flowsRead = 0;
   let flowsUsed = 0;
   for (const f of files) {
+    if (f.names) continue;
     flowsRead += f.dataRows;
     flowsUsed += f.used;
     for (const [reason, n] of Object.entries(f.skipped))
@@ -218,6 +225,7 @@ export function importAccounting(
     ...(plan.kind !== 'precomputed' && plan.directionality ? { directionality: plan.directionality } : {}),
     ...(plan.kind !== 'precomputed' && plan.headerBytes ? { headerBytes: plan.headerBytes } : {}),
     ...(plan.kind === 'precomputed' ? { precomputed: true } : {}),
+    ...('nameFields' in plan ? { names: true } : {}),
   };
 }
 

@@ -25,7 +25,15 @@ export const HTML_REPORT_DEFAULTS: Required<HtmlReportOptions> = {
   seed: 1,
 };
 
-export const VERDICTS: readonly Verdict[] = ['beacon', 'active-c2', 'strobe', 'long-connection', 'anomaly'];
+export const VERDICTS: readonly Verdict[] = [
+  'beacon',
+  'active-c2',
+  'strobe',
+  'long-connection',
+  'anomaly',
+  'dns-tunnel',
+  'dga',
+];
 
 /** One finding's flows, sorted by time. Times in ms: t0 is epoch ms, dt[i] = t[i] - t[i-1] (dt[0] = 0). */
 export interface FlowDetail {

@@ -52,8 +52,8 @@ import {
   knownFileSql,
   type Layout,
   layoutFor,
-  localShardSql,
   localMarksFlowsSql,
+  localShardSql,
   pairFeaturesSql,
   pairFlowsSql,
   pairSeriesSql,
@@ -61,8 +61,8 @@ import {
   SHARD_LOCAL,
   schemaSql,
   seedRowsSql,
-  tableEngineSql,
   tableColumnsSql,
+  tableEngineSql,
   timeRangeSql,
 } from './sql.js';
 import { type ClickHouseTransport, type Endpoint, HttpTransport, type Row } from './transport.js';

@@ -11,6 +11,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { internalClassifier } from '../../context/networks.js';
+import type { DnsNameRow } from '../../features/dns/dns-features.js';
 import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import {
   NUMERIC_PAIR_FEATURES,
@@ -21,8 +22,10 @@ import {
   pairKey,
   type SeedRows,
 } from '../../features/pair-features.js';
-import { CANONICAL_FIELDS } from '../../flow/schema.js';
+import { CANONICAL_FIELDS, SKIP_REASONS } from '../../flow/schema.js';
+import { IPV4_PATTERN } from '../../flow/validation.js';
 import { END_BYTES, type FileIdentity, fileIdentity, isAppendOf } from '../../read/fingerprint.js';
+import { NAME_FIELDS, type NamePlan } from '../../read/names.js';
 import type {
   DelimitedOptions,
   DelimitedPlan,
@@ -37,6 +40,7 @@ import { tempFolder } from '../../util/temp-files.js';
 import type {
   DataSummary,
   Engine,
+  NameResolution,
   PairWindowSeries,
   WatchStore,
   WatchStoreOptions,
@@ -60,11 +64,14 @@ import {
 import { streamPairWindows } from './change-sql.js';
 import {
   importSelectSql,
+  NAME_ROW_SCHEMA,
   precomputedSelectSql,
   quotedLinesSource,
+  type RowSchema,
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
+import { dnsNameRows, dnsQueryTimes, resolveNames, supersedeOpenSnapshots } from './names-sql.js';
 import { type DuckDbSettings, duckDbSettings, settingStatements } from './settings.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
@@ -88,14 +95,28 @@ CREATE TABLE IF NOT EXISTS flows (
   ${flowColumnsDdl('duckdb')},
   file_id INTEGER NOT NULL,
   -- NULL for a usable row; otherwise why it was skipped (rows are kept so counts stay exact)
-  skip_reason VARCHAR
+  skip_reason VARCHAR,
+  -- the connection id (Zeek uid, EVE flow_id) that name logs are joined by
+  uid VARCHAR,
+  -- set by name resolution: the explicit proxy this flow went through (its dst is then the target)
+  via VARCHAR
+);
+-- name logs (src/read/names.ts): SNI, HTTP Host and requests, DNS queries and answers
+CREATE TABLE IF NOT EXISTS name_events (
+  ts DOUBLE, src VARCHAR, sport INTEGER, dst VARCHAR, dport INTEGER, proto VARCHAR,
+  log VARCHAR, name VARCHAR, method VARCHAR, uri VARCHAR, user_agent VARCHAR,
+  qtype VARCHAR, rcode VARCHAR, answers VARCHAR, dns_event VARCHAR,
+  orig_bytes BIGINT, resp_bytes BIGINT, status BIGINT,
+  skip_reason VARCHAR, uid VARCHAR, file_id INTEGER NOT NULL
 );
 -- the seed's search output (precomputed features): one row per (src, dst, dport, size), no times
 CREATE TABLE IF NOT EXISTS seed_rows (
   src VARCHAR, dst VARCHAR, dport INTEGER, size BIGINT,
   i_bytecount BIGINT, t_bytecount BIGINT, distinct_byte_count BIGINT, avgcount DOUBLE,
   file_id INTEGER NOT NULL,
-  skip_reason VARCHAR
+  skip_reason VARCHAR,
+  -- the server name the search added (beaconhunt spl), when it has one
+  host VARCHAR
 );
 `;
 
@@ -106,33 +127,38 @@ CREATE TABLE IF NOT EXISTS seed_rows (
  */
 const LINE_DELIMITER = '\u0001';
 
-/** Columns of `files` that databases made by earlier versions lack. */
-const FILE_IDENTITY_COLUMNS = {
-  size: 'BIGINT',
-  head_hash: 'VARCHAR',
-  tail_hash: 'VARCHAR',
-  content_hash: 'VARCHAR',
+/** Columns that databases made by earlier versions lack, per table. */
+const ADDED_COLUMNS: Record<'files' | 'flows' | 'seed_rows', Record<string, string>> = {
+  // identity of a file (grown since imported, same content under another name)
+  files: { size: 'BIGINT', head_hash: 'VARCHAR', tail_hash: 'VARCHAR', content_hash: 'VARCHAR' },
+  // canonical flow columns added since (direction marks, packets), and the name logs' connection id and proxy
+  flows: {
+    ...Object.fromEntries(STORED_FLOW_COLUMNS.map((c) => [c.name, c.duckdb])),
+    uid: 'VARCHAR',
+    via: 'VARCHAR',
+  },
+  seed_rows: { host: 'VARCHAR' },
 };
 
 /**
- * Adds the columns an older database lacks (the identity columns of `files`, canonical flow columns
- * added since), then checkpoints: DuckDB 1.5 cannot replay an ALTER TABLE from its write-ahead log
- * after a crash, so it must not stay there.
+ * Adds the missing columns to an older database's tables, then checkpoints: DuckDB 1.5 cannot
+ * replay an ALTER TABLE from its write-ahead log after a crash, so it must not stay there.
  */
-async function upgradeFilesTable(db: DuckDBConnection): Promise<void> {
-  const have = await db.runAndReadAll(
-    "SELECT table_name, column_name FROM duckdb_columns() WHERE table_name IN ('files', 'flows') AND schema_name = 'main'",
-  );
-  const present = new Set(have.getRows().map(([t, c]) => `${String(t)}.${String(c)}`));
-  const wanted: [string, string, string][] = [
-    ...Object.entries(FILE_IDENTITY_COLUMNS).map(([c, type]): [string, string, string] => ['files', c, type]),
-    ...STORED_FLOW_COLUMNS.map((c): [string, string, string] => ['flows', c.name, c.duckdb]),
-  ];
-  const missing = wanted.filter(([t, c]) => !present.has(`${t}.${c}`));
-  if (missing.length === 0) return;
-  for (const [table, column, type] of missing)
-    await db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-  await db.run('CHECKPOINT');
+async function upgradeTables(db: DuckDBConnection): Promise<void> {
+  let altered = false;
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+    const have = await db.runAndReadAll(
+      "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND schema_name = 'main'",
+      { t: table },
+    );
+    const present = new Set(have.getRows().map(([c]) => String(c)));
+    for (const [column, type] of Object.entries(columns)) {
+      if (present.has(column)) continue;
+      await db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      altered = true;
+    }
+  }
+  if (altered) await db.run('CHECKPOINT');
 }
 
 /** A precomputed pair counts only when no flow of the same pair was imported (flows win). */
@@ -147,7 +173,7 @@ const NOT_IN_FLOWS =
  */
 const PRECOMPUTED_PAIRS_SQL = `
   SELECT src, dst,
-    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, NULL::VARCHAR AS host,
+    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, mode(host) AS host, NULL::VARCHAR AS via,
     max(t_bytecount)::DOUBLE AS t_bytecount, max(i_bytecount)::DOUBLE AS i_bytecount,
     max(distinct_byte_count)::DOUBLE AS distinct_byte_count, max(i_bytecount) / max(t_bytecount) AS avgcount,
     first(size ORDER BY i_bytecount DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
@@ -183,12 +209,32 @@ function sizeExpr(options: FeatureOptions): string {
   }
 }
 
-/** The flows the features are computed on, as a subquery. */
-function flowsSql(options: FeatureOptions): string {
+/**
+ * The flows the features are computed on, as a subquery. With `namePairs`, the flows of each
+ * (client, name) in table name_pairs appear a second time with the name as dst: the FQDN pair
+ * beside its address pairs (see NAME_PAIRS_SQL).
+ */
+function flowsSql(options: FeatureOptions, namePairs = false): string {
   const size = sizeExpr(options);
   const filter = options.dropZeroBytes ? `AND ${size} > 0` : '';
-  return `(SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter})`;
+  const base = `SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter}`;
+  if (!namePairs) return `(${base})`;
+  return `(${base} UNION ALL
+    SELECT * REPLACE (flows.host AS dst), ${size} AS size
+    FROM flows SEMI JOIN name_pairs n ON flows.src = n.src AND flows.host = n.host
+    WHERE skip_reason IS NULL ${filter})`;
 }
+
+/**
+ * FQDN pairs: a client's flows to one server name over two or more addresses (a beacon rotating
+ * over CDN or fast-flux addresses). With one address the name's pair is the address's pair.
+ * Proxied flows are keyed by their target already.
+ */
+const NAME_PAIRS_SQL = `CREATE OR REPLACE TEMP TABLE name_pairs AS
+  SELECT src, host FROM flows
+  WHERE skip_reason IS NULL AND host IS NOT NULL AND via IS NULL
+    AND NOT regexp_full_match(host, '${IPV4_PATTERN}') AND NOT contains(host, ':')
+  GROUP BY src, host HAVING count(DISTINCT dst) >= 2`;
 
 const num = (value: DuckDBValue): number => decodeNumber(value);
 
@@ -213,17 +259,24 @@ const str = decodeText;
 /** No rejected lines (a batch's are collected per file afterwards). */
 const NO_REJECTS: Rejects = { rejected: 0, examples: [], nonDataLines: 0 };
 
+/** The flows columns a converting SELECT fills, in its order: with the connection id when the plan has one. */
+function flowInsertColumns(plan: DelimitedPlan | JsonLinesPlan): string {
+  return `${CANONICAL_FIELDS.join(', ')}, skip_reason${plan.uidColumn === undefined ? '' : ', uid'}`;
+}
+
 /**
  * A batch's rows (importFiles) stored under their own file's id, found by the `filename` column
  * they carry in temp table batch_files. A batch that fails is rolled back as a whole, not re-read.
  */
-const BATCH_SINK: RowSink = {
-  wrap: (select) =>
-    `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id)
+function batchSink(plan: DelimitedPlan | JsonLinesPlan): RowSink {
+  return {
+    wrap: (select) =>
+      `INSERT INTO flows (${flowInsertColumns(plan)}, file_id)
      SELECT s.* EXCLUDE (filename), b.file_id FROM (${select}) s JOIN batch_files b USING (filename)`,
-  params: {},
-  discard: async () => {},
-};
+    params: {},
+    discard: async () => {},
+  };
+}
 
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
@@ -256,7 +309,7 @@ export class DuckDbEngine implements Engine {
     // progress is polled by watchProgress(); DuckDB itself must not print a bar
     await db.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     await db.run(SCHEMA);
-    await upgradeFilesTable(db);
+    await upgradeTables(db);
     return new DuckDbEngine(instance, db, settings.cleanup);
   }
 
@@ -267,7 +320,22 @@ export class DuckDbEngine implements Engine {
    * (read/utf8-guard.ts) finds truncated compressed files and blanks invalid UTF-8 lines.
    */
   async importFile(given: ImportPlan): Promise<FileAccounting> {
-    const identity = await fileIdentity(given.path);
+    return this.importAs(given);
+  }
+
+  /**
+   * A name log (Zeek ssl/http/dns, EVE tls/http/dns events) into name_events, read, checked and
+   * accounted as importFile reads flows. The same file may hold flows too (EVE): its name import
+   * is recorded apart (fingerprint NAMES_TAG + the file's), so neither hides the other.
+   */
+  async importNames(plan: NamePlan): Promise<FileAccounting> {
+    return this.importAs(plan);
+  }
+
+  private async importAs(given: ImportPlan | NamePlan): Promise<FileAccounting> {
+    const names = isNamePlan(given);
+    const raw = await fileIdentity(given.path);
+    const identity = names ? { ...raw, fingerprint: NAMES_TAG + raw.fingerprint } : raw;
     const known = await this.db.runAndReadAll('SELECT path FROM files WHERE fingerprint = $fp', {
       fp: identity.fingerprint,
     });
@@ -279,8 +347,8 @@ export class DuckDbEngine implements Engine {
       const plan = guarded.plan;
       if (plan.appendedAfter === undefined && plan.contentHash) {
         const same = await this.db.runAndReadAll(
-          'SELECT fingerprint FROM files WHERE content_hash = $hash ORDER BY file_id LIMIT 1',
-          { hash: plan.contentHash },
+          `SELECT fingerprint FROM files WHERE content_hash = $hash AND ${SAME_ROLE} ORDER BY file_id LIMIT 1`,
+          { hash: plan.contentHash, tag: NAMES_TAG, names },
         );
         const fp = same.getRows()[0]?.[0];
         if (fp !== undefined && fp !== null) return this.alreadyThere(given.path, String(fp));
@@ -308,15 +376,23 @@ export class DuckDbEngine implements Engine {
    * match the file's first bytes), a plan that reads only the new bytes from a temporary copy.
    * A grown compressed file cannot be cut that way: refused, never imported twice.
    */
-  private async appendedPart(
-    plan: ImportPlan,
+  private async appendedPart<P extends ImportPlan>(
+    plan: P,
     identity: FileIdentity,
-  ): Promise<{ plan: ImportPlan; cleanup: () => Promise<void> } | undefined> {
+  ): Promise<{ plan: P; cleanup: () => Promise<void> } | undefined> {
     const rows = await this.db.runAndReadAll(
       `SELECT path, size, head_hash, tail_hash FROM files
        WHERE size IS NOT NULL AND size > 0 AND size < $size AND (head_hash = $head OR (size < $end AND path = $path))
+         AND ${SAME_ROLE}
        ORDER BY size DESC`,
-      { size: identity.size, head: identity.head, end: END_BYTES, path: plan.path },
+      {
+        size: identity.size,
+        head: identity.head,
+        end: END_BYTES,
+        path: plan.path,
+        tag: NAMES_TAG,
+        names: isNamePlan(plan),
+      },
     );
     for (const [path, size, head, tail] of rows.getRows()) {
       const earlier = { size: num(size ?? 0), head: String(head), tail: String(tail) };
@@ -348,15 +424,16 @@ export class DuckDbEngine implements Engine {
     return undefined;
   }
 
-  private async importNew(plan: ImportPlan, identity: FileIdentity): Promise<FileAccounting> {
+  private async importNew(plan: ImportPlan | NamePlan, identity: FileIdentity): Promise<FileAccounting> {
     const fileId = await this.nextFileId();
     await this.db.run('BEGIN TRANSACTION');
     try {
-      const rejects =
-        plan.kind === 'precomputed'
+      const rejects = isNamePlan(plan)
+        ? (await this.loadNames(plan, fileId)).rejects
+        : plan.kind === 'precomputed'
           ? await this.loadPrecomputed(plan, fileId)
-          : (await this.loadFlows(plan, this.flowsSink(fileId))).rejects;
-      const table = plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
+          : (await this.loadFlows(plan, this.flowsSink(plan, fileId))).rejects;
+      const table = isNamePlan(plan) ? 'name_events' : plan.kind === 'precomputed' ? 'seed_rows' : 'flows';
       const counts = await this.db.runAndReadAll(
         `SELECT coalesce(skip_reason, ''), count(*) FROM ${table} WHERE file_id = $id GROUP BY 1`,
         { id: fileId },
@@ -458,7 +535,7 @@ export class DuckDbEngine implements Engine {
       appender.closeSync();
       const paths = listValue(take.map((t) => t.plan.path));
       if (first.kind === 'delimited') await this.loadDelimitedBatch(first, paths);
-      else await this.loadJsonLines(first as JsonLinesPlan, BATCH_SINK, paths);
+      else await this.loadJsonLines(first as JsonLinesPlan, batchSink(first as JsonLinesPlan), paths);
       if (first.kind === 'delimited' && first.quote !== '' && (await this.rejectsSpanLines()))
         throw new Error('an unterminated quote: each file is read on its own');
       const rejects = await this.collectRejectsByFile();
@@ -499,9 +576,11 @@ export class DuckDbEngine implements Engine {
     const params: Record<string, DuckDBValue> = {};
     const source = this.delimitedSource(plan, params, true);
     params.path = paths;
-    const select = importSelectSql(plan, source, undefined, undefined, ['filename']);
+    const select = importSelectSql(plan, source, undefined, undefined, ['filename'], {
+      uidColumn: plan.uidColumn,
+    });
     await this.runSink(
-      BATCH_SINK,
+      batchSink(plan),
       select.sql,
       { ...params, ...select.params },
       {
@@ -580,10 +659,10 @@ export class DuckDbEngine implements Engine {
   }
 
   /** Converted flows stored in the flows table under `fileId`. */
-  private flowsSink(fileId: number): RowSink {
+  private flowsSink(plan: DelimitedPlan | JsonLinesPlan, fileId: number): RowSink {
     return {
       wrap: (select) =>
-        `INSERT INTO flows (${CANONICAL_FIELDS.join(', ')}, skip_reason, file_id) SELECT *, $file_id FROM (${select})`,
+        `INSERT INTO flows (${flowInsertColumns(plan)}, file_id) SELECT *, $file_id FROM (${select})`,
       params: { file_id: fileId },
       discard: async () => {
         await this.db.run('DELETE FROM flows WHERE file_id = $id', { id: fileId });
@@ -591,20 +670,41 @@ export class DuckDbEngine implements Engine {
     };
   }
 
-  /** Reads a flow file (delimited or JSON lines) into `sink`. */
+  /** Reads a flow file (delimited or JSON lines) into `sink`, with the connection id when the plan has one. */
   private async loadFlows(plan: DelimitedPlan | JsonLinesPlan, sink: RowSink): Promise<Loaded> {
+    const rows = { uidColumn: plan.uidColumn };
     return plan.kind === 'delimited'
       ? this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
-          importSelectSql(plan, source, undefined, lineCheck),
+          importSelectSql(plan, source, undefined, lineCheck, [], rows),
         )
-      : this.loadJsonLines(plan, sink);
+      : this.loadJsonLines(plan, sink, undefined, rows);
+  }
+
+  /** Reads a name log into name_events under `fileId` (names lower-case, without a trailing dot). */
+  private async loadNames(plan: NamePlan, fileId: number): Promise<Loaded> {
+    const uid = plan.uidColumn === undefined ? '' : ', uid';
+    const sink: RowSink = {
+      wrap: (select) =>
+        `INSERT INTO name_events (${NAME_FIELDS.join(', ')}, skip_reason${uid}, file_id)
+          SELECT * REPLACE (coalesce(log, $log) AS log, lower(rtrim(name, '.')) AS name), $file_id FROM (${select})`,
+      params: { file_id: fileId, log: plan.log ?? '' },
+      discard: async () => {
+        await this.db.run('DELETE FROM name_events WHERE file_id = $id', { id: fileId });
+      },
+    };
+    const rows = { schema: NAME_ROW_SCHEMA, uidColumn: plan.uidColumn };
+    return plan.kind === 'delimited'
+      ? this.loadDelimitedWith(plan, sink, (source, lineCheck) =>
+          importSelectSql(plan, source, undefined, lineCheck, [], rows),
+        )
+      : this.loadJsonLines(plan, sink, undefined, rows);
   }
 
   /** The seed's search output goes to seed_rows, validated like flows (see precomputedSelectSql). */
   private async loadPrecomputed(plan: PrecomputedPlan, fileId: number): Promise<Rejects> {
     const sink: RowSink = {
       wrap: (select) =>
-        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, file_id)
+        `INSERT INTO seed_rows (src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, host, file_id)
           SELECT *, $file_id FROM (${select})`,
       params: { file_id: fileId },
       discard: async () => {
@@ -720,7 +820,12 @@ export class DuckDbEngine implements Engine {
    * `batch`: the paths of a batch (see importFiles) and `sink` one that joins rows to their file by
    * their `filename`; the batch's rejected lines are then left for the caller to collect per file.
    */
-  private async loadJsonLines(plan: JsonLinesPlan, sink: RowSink, batch?: DuckDBValue): Promise<Loaded> {
+  private async loadJsonLines(
+    plan: JsonLinesPlan,
+    sink: RowSink,
+    batch?: DuckDBValue,
+    rows: { schema?: RowSchema; uidColumn?: number } = { uidColumn: plan.uidColumn },
+  ): Promise<Loaded> {
     // Each line is read as one text value and taken apart with DuckDB's JSON functions, so a bad
     // line is counted on its own instead of failing the file.
     const paths = plan.jsonPaths.map((p) => `'$.${p.map((k) => `"${k.replace(/["'\\]/g, '')}"`).join('.')}'`);
@@ -740,8 +845,9 @@ export class DuckDbEngine implements Engine {
       'j IS NOT NULL',
       undefined,
       batch === undefined ? [] : ['filename'],
+      rows,
     );
-    const rows = await this.runSink(
+    const taken = await this.runSink(
       sink,
       select.sql,
       {
@@ -753,16 +859,51 @@ export class DuckDbEngine implements Engine {
       },
       batch === undefined ? undefined : { path: LIST(VARCHAR) },
     );
-    if (batch !== undefined) return { rejects: NO_REJECTS, rows };
-    return { rejects: await this.collectRejects(), rows };
+    if (batch !== undefined) return { rejects: NO_REJECTS, rows: taken };
+    return { rejects: await this.collectRejects(), rows: taken };
   }
+
+  async dnsNameRows(): Promise<{ rows: DnsNameRow[]; servers: Set<string> }> {
+    return dnsNameRows(this.db);
+  }
+
+  async dnsQueryTimes(pairs: readonly { client: string; domain: string }[]): Promise<Float64Array[]> {
+    return dnsQueryTimes(this.db, pairs);
+  }
+
+  /** Names from the name logs onto the flows (names-sql.ts); nothing to do without name logs. */
+  async resolveNames(): Promise<NameResolution> {
+    this.superseded = await supersedeOpenSnapshots(this.db);
+    const resolution = await resolveNames(this.db);
+    // the via column is aggregated only when some flow went through a proxy (a conn.log alone: never)
+    if (resolution.events > 0) {
+      const r = await this.db.runAndReadAll('SELECT count(*) FROM flows WHERE via IS NOT NULL');
+      this.anyVia = num(r.getRows()[0]?.[0] ?? 0) > 0;
+    }
+    return resolution;
+  }
+
+  private anyVia = false;
+
+  /** open_conn rows skipped as superseded after import, per file_id (moved from used to skipped in the summary). */
+  private superseded = new Map<number, number>();
 
   async summary(): Promise<DataSummary> {
     // one query for all files (a folder of 2,000 logs made 2,000 queries)
     const filesResult = await this.db.runAndReadAll(
-      'SELECT path, format, data_rows, used, rejected_json FROM files ORDER BY file_id',
+      'SELECT path, format, data_rows, used, rejected_json, file_id FROM files ORDER BY file_id',
     );
-    const files = filesResult.getRows().map(accountingOfRow);
+    const files = filesResult.getRows().map((row) => {
+      const f = accountingOfRow(row);
+      const superseded = this.superseded.get(num(row[5] ?? 0)) ?? 0;
+      if (superseded === 0) return f;
+      const reason = SKIP_REASONS.supersededSnapshot;
+      return {
+        ...f,
+        used: f.used - superseded,
+        skipped: { ...f.skipped, [reason]: (f.skipped[reason] ?? 0) + superseded },
+      };
+    });
     const range = await this.db.runAndReadAll('SELECT min(ts), max(ts) FROM flows WHERE skip_reason IS NULL');
     const [lo, hi] = range.getRows()[0] ?? [null, null];
     return {
@@ -795,12 +936,18 @@ export class DuckDbEngine implements Engine {
     return marks;
   }
 
+  /** Whether name_pairs holds FQDN pairs (set by pairFeatures; read by the per-pair queries after it). */
+  private namePairs = false;
+
   async pairFeatures(options: FeatureOptions): Promise<PairFeatures> {
     await this.loadInternalSources(options);
-    const f = flowsSql(options);
+    await this.db.run(NAME_PAIRS_SQL);
+    const np = await this.db.runAndReadAll('SELECT count(*) FROM name_pairs');
+    this.namePairs = num(np.getRows()[0]?.[0] ?? 0) > 0;
+    const f = flowsSql(options, this.namePairs);
     const failed = FAILED_STATES.map((s) => `'${s}'`).join(', ');
     const sql = `
-      SELECT p.src, p.dst, m.dport, p.proto, p.host,
+      SELECT p.src, p.dst, m.dport, p.proto, p.host, ${this.anyVia ? 'p.via' : 'NULL::VARCHAR AS via'},
         p.t_bytecount, m.i_bytecount, p.distinct_byte_count, m.i_bytecount / p.t_bytecount AS avgcount,
         m.mode_size, o.orig_mode_n / p.t_bytecount AS orig_mode_share, p.orig_distinct_sizes, o.orig_mode_size,
         p.t_bytecount AS flows, p.first_ts, p.last_ts, p.distinct_dports,
@@ -810,7 +957,7 @@ export class DuckDbEngine implements Engine {
       FROM (
         SELECT src, dst, count(*)::DOUBLE AS t_bytecount, count(DISTINCT size)::DOUBLE AS distinct_byte_count,
           count(DISTINCT coalesce(orig_bytes, 0))::DOUBLE AS orig_distinct_sizes,
-          mode(proto) AS proto, mode(host) AS host,
+          mode(proto) AS proto, mode(host) AS host${this.anyVia ? ', mode(via) AS via' : ''},
           min(ts) AS first_ts, max(ts) AS last_ts, count(DISTINCT dport)::DOUBLE AS distinct_dports,
           sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
           coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
@@ -846,19 +993,37 @@ export class DuckDbEngine implements Engine {
     for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
       numeric[name] = Float64Array.from(col(name), num);
     }
+    const src = col('src').map(String);
+    const dst = col('dst').map(String);
     return {
       length,
-      src: col('src').map(String),
-      dst: col('dst').map(String),
+      src,
+      dst,
       dport: col('dport').map((v) => (v === null ? null : num(v))),
       proto: col('proto').map(str),
       host: col('host').map(str),
+      via: col('via').map(str),
+      ...(this.namePairs ? { addresses: await this.namePairAddresses(src, dst) } : {}),
       numeric,
     };
   }
 
+  /** For each FQDN pair, the addresses its name resolved to (null for other pairs). */
+  private async namePairAddresses(src: string[], dst: string[]): Promise<(string[] | null)[]> {
+    const r = await this.db.runAndReadAll(`
+      SELECT f.src, f.host, list(DISTINCT f.dst ORDER BY f.dst)
+      FROM flows f SEMI JOIN name_pairs n ON f.src = n.src AND f.host = n.host
+      WHERE f.skip_reason IS NULL GROUP BY f.src, f.host`);
+    const byPair = new Map<string, string[]>();
+    for (const [s, h, list] of r.getRows()) {
+      const items = (list as { items: DuckDBValue[] } | null)?.items ?? [];
+      byPair.set(pairKey(String(s), String(h)), items.map(String));
+    }
+    return src.map((s, i) => byPair.get(pairKey(s, dst[i] as string)) ?? null);
+  }
+
   async seedRows(options: FeatureOptions): Promise<SeedRows> {
-    const f = flowsSql(options);
+    const f = flowsSql(options, this.namePairs);
     const reader = await this.db.runAndReadAll(`
       SELECT r.src, r.dst, r.dport, r.size::DOUBLE AS size, r.n::DOUBLE AS i_bytecount, p.t::DOUBLE AS t_bytecount,
         p.d::DOUBLE AS distinct_byte_count, r.n / p.t AS avgcount
@@ -890,7 +1055,7 @@ export class DuckDbEngine implements Engine {
     minFlows: number,
     visit: (series: PairSeries) => void | Promise<void>,
   ): Promise<void> {
-    const f = flowsSql(options);
+    const f = flowsSql(options, this.namePairs);
     // The pairs to time, numbered once: the flat stream below then carries a fixed-width pair
     // number instead of two strings per flow (DuckDB sorts integers far faster than text, and
     // JavaScript reads each pair's addresses once, not once per flow).
@@ -985,7 +1150,8 @@ export class DuckDbEngine implements Engine {
         `SELECT ts, coalesce(duration, 0), coalesce(orig_bytes, 0)::DOUBLE, coalesce(resp_bytes, 0)::DOUBLE,
            coalesce(dport, -1), conn_state, total
          FROM (SELECT *, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS total
-               FROM flows WHERE skip_reason IS NULL AND src = $src AND dst = $dst)
+               FROM ${flowsSql({ sizeField: 'resp', dropZeroBytes: false, internalNetworks: [] }, this.namePairs)}
+               WHERE src = $src AND dst = $dst)
          WHERE i % greatest(1, ceil(total / $limit)::BIGINT) = 0
          ORDER BY ts`,
         { src, dst, limit: limitPerPair },
@@ -1082,6 +1248,19 @@ export class DuckDbEngine implements Engine {
     this.cleanup();
   }
 }
+
+/** A name log's import (src/read/names.ts), not a flow file's. */
+function isNamePlan(plan: ImportPlan | NamePlan): plan is NamePlan {
+  return 'nameFields' in plan;
+}
+
+/**
+ * Fingerprint prefix of a name log's import: an EVE file is imported twice (flows, names), and each
+ * import must find only its own earlier imports (the same file, content, or a shorter version).
+ */
+const NAMES_TAG = 'names:';
+/** SQL: a files row of the same role as the import ($names, $tag = NAMES_TAG). */
+const SAME_ROLE = 'starts_with(fingerprint, $tag) = $names';
 
 /** DuckDB's messages carry hints about its own options; keep the first line for users. */
 function cleanDuckDbMessage(message: string): string {

@@ -1,7 +1,7 @@
 import {
   CANONICAL_FIELDS,
-  type CanonicalField,
   FIELD_KINDS,
+  type FieldKind,
   REQUIRED_FIELDS,
   SKIP_REASONS,
 } from '../../flow/schema.js';
@@ -14,6 +14,7 @@ import {
   MAX_COUNT,
   MAX_TEXT,
 } from '../../flow/validation.js';
+import { NAME_FIELD_KINDS, NAME_FIELDS, NAME_REQUIRED_FIELDS, type NamePlan } from '../../read/names.js';
 import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from '../../read/plan.js';
 
 /*
@@ -28,6 +29,33 @@ import type { DelimitedPlan, JsonLinesPlan, PrecomputedPlan, ValueSource } from 
  *   v_<f>, p_<f>  the field's valid value (first valid alternative) and whether any text was there
  *   final         canonical columns and skip_reason
  */
+
+/**
+ * The row an import produces: its fields in table order, how each is parsed and validated, and
+ * the fields without which a row is skipped. Flows by default; name logs (src/read/names.ts) too.
+ */
+export interface RowSchema {
+  fields: readonly string[];
+  kinds: Readonly<Record<string, FieldKind>>;
+  required: readonly string[];
+  /** Where the plan maps raw columns to this schema's fields. */
+  mapping(plan: DelimitedPlan | JsonLinesPlan): Partial<Record<string, ValueSource[]>>;
+}
+
+export const FLOW_ROW_SCHEMA: RowSchema = {
+  fields: CANONICAL_FIELDS,
+  kinds: FIELD_KINDS,
+  required: REQUIRED_FIELDS,
+  mapping: (plan) => plan.fields,
+};
+
+/** Name logs (src/read/names.ts): their fields are in the plan's `nameFields`. */
+export const NAME_ROW_SCHEMA: RowSchema = {
+  fields: NAME_FIELDS,
+  kinds: NAME_FIELD_KINDS,
+  required: NAME_REQUIRED_FIELDS,
+  mapping: (plan) => (plan as NamePlan).nameFields,
+};
 
 /** A SELECT and the parameters it binds. */
 export interface SqlWithParams {
@@ -61,10 +89,10 @@ const addressOf = (a: string) =>
   `regexp_replace(lower(${a}), '^::ffff:([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+)$', '\\1')`;
 
 /** Layer 2: one alternative parsed, before validation. */
-function parsed(field: CanonicalField, s: ValueSource, params: Params): string {
+function parsed(kind: FieldKind, s: ValueSource, params: Params): string {
   const a = `a${s.column}`;
   const format = s.timeFormat === undefined ? undefined : params.bind(s.timeFormat);
-  switch (FIELD_KINDS[field]) {
+  switch (kind) {
     case 'time':
       return timeOf(a, format);
     case 'seconds':
@@ -114,8 +142,8 @@ function present(s: ValueSource): string {
 }
 
 /** Layer 3: the parsed value `x` if valid, else NULL. */
-function valid(field: CanonicalField, x: string): string {
-  switch (FIELD_KINDS[field]) {
+function valid(kind: FieldKind | undefined, x: string): string {
+  switch (kind) {
     case 'time':
     case 'seconds':
       return `CASE WHEN isfinite(${x}) AND ${x} >= 0 THEN ${x} END`;
@@ -125,14 +153,10 @@ function valid(field: CanonicalField, x: string): string {
       return `CASE WHEN ${x} BETWEEN 0 AND ${MAX_COUNT} AND ${x} = floor(${x}) THEN ${x}::BIGINT END`;
     case 'address':
       return `CASE WHEN regexp_full_match(${x}, '${IPV4_PATTERN}') OR regexp_full_match(${x}, '${IPV6_PATTERN}') THEN ${x} END`;
-    case 'lowertext':
-    case 'text':
-    case 'flag':
+    default:
       return x;
   }
 }
-
-const BY_KIND = (kind: string) => CANONICAL_FIELDS.filter((f) => FIELD_KINDS[f] === kind);
 
 /** `WHERE` that drops a tool's trailer rows (nfdump's Summary) from the data; '' when none. */
 function trailerWhere(plan: { trailer?: string }, params: Params): string {
@@ -145,7 +169,8 @@ function trailerWhere(plan: { trailer?: string }, params: Params): string {
  * The full SELECT over `source` (which yields r0…rN). `jsonCheck`: an expression false for a line
  * that is not a JSON object (skipped as invalid json); `lineCheck`: false for a line that does not
  * split into fields (skipped as a malformed line; the line-by-line CSV reading, see below).
- * Output columns: the canonical fields in table order, then skip_reason.
+ * Output columns: the schema's fields in table order (canonical flow fields by default), then
+ * skip_reason, then `carry`, then `uid` when a uid column is given.
  */
 export function importSelectSql(
   plan: DelimitedPlan | JsonLinesPlan,
@@ -154,10 +179,18 @@ export function importSelectSql(
   lineCheck?: string,
   /** Columns of `source` passed through unchanged after skip_reason (a batch's `filename`). */
   carry: readonly string[] = [],
+  /** What rows are made (flows by default, name events) and the raw column kept as `uid` after skip_reason and `carry`. */
+  rows: { schema?: RowSchema; uidColumn?: number } = {},
 ): SqlWithParams {
+  const schema = rows.schema ?? FLOW_ROW_SCHEMA;
+  const uidColumn = rows.uidColumn;
   const params = new Params();
   const used = new Set<number>();
-  for (const sources of Object.values(plan.fields)) {
+  const mapping = schema.mapping(plan);
+  const kindOf = (f: string) => schema.kinds[f] as FieldKind;
+  const BY_KIND = (kind: string) => schema.fields.filter((f) => schema.kinds[f] === kind);
+  if (uidColumn !== undefined) used.add(uidColumn);
+  for (const sources of Object.values(mapping)) {
     for (const s of sources ?? []) {
       used.add(s.column);
       if (s.endMinusStart !== undefined) used.add(s.endMinusStart);
@@ -177,12 +210,12 @@ export function importSelectSql(
   if (lineCheck) layer2.push('line_ok');
   const layer3: string[] = [...used].map((i) => `a${i}`);
   layer3.push(...carry);
-  for (const field of CANONICAL_FIELDS) {
-    const sources = plan.fields[field] ?? [];
+  for (const field of schema.fields) {
+    const sources = mapping[field] ?? [];
     sources.forEach((s, k) => {
-      layer2.push(`${parsed(field, s, params)} AS x_${field}_${k}`);
+      layer2.push(`${parsed(kindOf(field), s, params)} AS x_${field}_${k}`);
     });
-    const values = sources.map((_, k) => valid(field, `x_${field}_${k}`));
+    const values = sources.map((_, k) => valid(kindOf(field), `x_${field}_${k}`));
     layer3.push(
       `${values.length === 0 ? 'NULL' : values.length === 1 ? values[0] : `coalesce(${values.join(', ')})`} AS v_${field}`,
     );
@@ -192,7 +225,7 @@ export function importSelectSql(
   if (jsonCheck) layer3.push('json_ok');
   if (lineCheck) layer3.push('line_ok');
 
-  const bad = (f: CanonicalField) => `(p_${f} AND v_${f} IS NULL)`;
+  const bad = (f: string) => `(p_${f} AND v_${f} IS NULL)`;
   const whens: string[] = [];
   if (jsonCheck) whens.push(`WHEN NOT json_ok THEN '${SKIP_REASONS.badJson}'`);
   if (lineCheck) whens.push(`WHEN NOT line_ok THEN '${SKIP_REASONS.malformedLine}'`);
@@ -208,15 +241,14 @@ export function importSelectSql(
     );
   }
   whens.push(
-    `WHEN ${REQUIRED_FIELDS.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`,
+    `WHEN ${schema.required.map((f) => `NOT p_${f}`).join(' OR ')} THEN '${SKIP_REASONS.missingField}'`,
   );
-  whens.push(`WHEN ${bad('ts')} THEN '${SKIP_REASONS.badTimestamp}'`);
-  whens.push(`WHEN ${BY_KIND('address').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badAddress}'`);
-  whens.push(`WHEN ${BY_KIND('port').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badPort}'`);
-  whens.push(
-    `WHEN ${[...BY_KIND('count'), ...BY_KIND('seconds')].map(bad).join(' OR ')} THEN '${SKIP_REASONS.badNumber}'`,
-  );
-  whens.push(`WHEN ${BY_KIND('flag').map(bad).join(' OR ')} THEN '${SKIP_REASONS.badFlag}'`);
+  const anyBad = (fields: string[]) => (fields.length ? fields.map(bad).join(' OR ') : 'false');
+  whens.push(`WHEN ${anyBad(BY_KIND('time'))} THEN '${SKIP_REASONS.badTimestamp}'`);
+  whens.push(`WHEN ${anyBad(BY_KIND('address'))} THEN '${SKIP_REASONS.badAddress}'`);
+  whens.push(`WHEN ${anyBad(BY_KIND('port'))} THEN '${SKIP_REASONS.badPort}'`);
+  whens.push(`WHEN ${anyBad([...BY_KIND('count'), ...BY_KIND('seconds')])} THEN '${SKIP_REASONS.badNumber}'`);
+  whens.push(`WHEN ${anyBad(BY_KIND('flag'))} THEN '${SKIP_REASONS.badFlag}'`);
   // last: a row with a bad value and an odd time is skipped for the bad value
   if (!plan.allowAnyTime) {
     whens.push(
@@ -224,9 +256,10 @@ export function importSelectSql(
     );
   }
   const final = [
-    ...CANONICAL_FIELDS.map((f) => `v_${f} AS ${f}`),
+    ...schema.fields.map((f) => `v_${f} AS ${f}`),
     `CASE ${whens.join(' ')} END AS skip_reason`,
     ...carry,
+    ...(uidColumn !== undefined ? [`left(a${uidColumn}, ${MAX_TEXT}) AS uid`] : []),
   ];
   const where = plan.kind === 'delimited' ? trailerWhere(plan, params) : '';
 
@@ -239,7 +272,7 @@ export function importSelectSql(
 
 /**
  * The seed's search output (precomputed features) → validated seed rows. Output columns: src, dst,
- * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason.
+ * dport, size, i_bytecount, t_bytecount, distinct_byte_count, avgcount, skip_reason, host.
  */
 export function precomputedSelectSql(
   plan: PrecomputedPlan,
@@ -252,7 +285,7 @@ export function precomputedSelectSql(
     col === undefined ? 'NULL::VARCHAR' : `nullif(trim(r${col}), '')`;
   const address = (col: number | undefined) => addressOf(raw(col));
   const num = (col: number | undefined) => `TRY_CAST(${raw(col)} AS DOUBLE)`;
-  const count = (x: string) => valid('orig_bytes', x);
+  const count = (x: string) => valid('count', x);
   const layer1 = [
     `${address(c.src)} AS x_src`,
     `${address(c.dst)} AS x_dst`,
@@ -262,18 +295,19 @@ export function precomputedSelectSql(
     `${num(c.t_bytecount)} AS x_t`,
     `${num(c.distinct_byte_count)} AS x_d`,
     `${num(c.avgcount)} AS x_avg`,
+    `left(lower(rtrim(${raw(c.host)}, '.')), ${MAX_TEXT}) AS x_host`,
     `${raw(c.dport)} IS NOT NULL AS p_dport`,
     `${lineCheck ?? 'true'} AS line_ok`,
   ];
   const layer2 = [
-    `${valid('src', 'x_src')} AS src`,
-    `${valid('dst', 'x_dst')} AS dst`,
-    `${valid('dport', 'x_dport')} AS dport`,
+    `${valid('address', 'x_src')} AS src`,
+    `${valid('address', 'x_dst')} AS dst`,
+    `${valid('port', 'x_dport')} AS dport`,
     `${count('x_size')} AS size`,
     `${count('x_i')} AS i_bytecount`,
     `${count('x_t')} AS t_bytecount`,
     `${count('x_d')} AS distinct_byte_count`,
-    'x_src, x_dst, x_avg, p_dport, line_ok',
+    'x_src, x_dst, x_avg, x_host, p_dport, line_ok',
   ];
   const skip = `CASE
       WHEN NOT line_ok THEN '${SKIP_REASONS.malformedLine}'
@@ -285,7 +319,7 @@ export function precomputedSelectSql(
         OR (x_avg IS NOT NULL AND NOT (x_avg BETWEEN 0 AND 1)) THEN '${SKIP_REASONS.badNumber}'
     END`;
   const sql = `SELECT src, dst, dport, size, i_bytecount, t_bytecount, distinct_byte_count,
-      i_bytecount::DOUBLE / nullif(t_bytecount, 0) AS avgcount, ${skip} AS skip_reason
+      i_bytecount::DOUBLE / nullif(t_bytecount, 0) AS avgcount, ${skip} AS skip_reason, x_host AS host
     FROM (SELECT ${layer2.join(', ')}
       FROM (SELECT ${layer1.join(', ')} FROM ${source}${trailerWhere(plan, params)}))`;
   return { sql, params: params.values };
