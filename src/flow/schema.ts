@@ -98,3 +98,10 @@ export const SKIP_REASONS = {
   badJson: 'invalid json',
   nonFlowEvent: 'non-flow event',
 } as const;
+
+/**
+ * Zeek's failed-connection states: nothing answered, or the server refused (`failed_share`).
+ * Not OTH: "no SYN seen" is a connection picked up mid-stream (a long session that began before
+ * the capture, or ICMP), not a failure.
+ */
+export const FAILED_STATES: readonly string[] = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR'];
