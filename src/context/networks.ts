@@ -29,16 +29,35 @@ export function networkSet(cidrs: readonly string[]): NetworkSet {
       throw new Error(`not a network: ${JSON.stringify(c)}`);
     }
   });
-  return {
-    contains(address: string): boolean {
-      let ip: ipaddr.IPv4 | ipaddr.IPv6;
-      try {
-        ip = ipaddr.process(address.replace(/%.*$/, ''));
-      } catch {
-        return false;
-      }
-      return parsed.some(([net, bits]) => net.kind() === ip.kind() && ip.match([net, bits] as never));
-    },
+  const test = (address: string): boolean => {
+    let ip: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      ip = ipaddr.process(address.replace(/%.*$/, ''));
+    } catch {
+      return false;
+    }
+    return parsed.some(([net, bits]) => net.kind() === ip.kind() && ip.match([net, bits] as never));
+  };
+  return { contains: memoized(test) };
+}
+
+/**
+ * Answers kept per address test: a hunt asks about each address once per pair it is in (scope,
+ * context, rotation), and parsing is most of the cost. A hunt has far fewer distinct addresses than
+ * this; a long `watch` that meets more starts over, so the memory stays bounded.
+ */
+const MEMO_ADDRESSES = 1 << 20;
+
+/** `test` with its answers remembered per address (bounded, see MEMO_ADDRESSES). */
+function memoized(test: (address: string) => boolean): (address: string) => boolean {
+  let seen = new Map<string, boolean>();
+  return (address) => {
+    const known = seen.get(address);
+    if (known !== undefined) return known;
+    const answer = test(address);
+    if (seen.size >= MEMO_ADDRESSES) seen = new Map();
+    seen.set(address, answer);
+    return answer;
   };
 }
 
@@ -46,7 +65,7 @@ export function networkSet(cidrs: readonly string[]): NetworkSet {
  * Destinations that no C2 channel uses: multicast, broadcast, unspecified. Their traffic is
  * housekeeping (SSDP, mDNS, router solicitations) and would only crowd the findings.
  */
-export function isIgnoredDestination(address: string): boolean {
+export const isIgnoredDestination = memoized((address: string): boolean => {
   try {
     const ip = ipaddr.process(address.replace(/%.*$/, ''));
     const range = ip.range();
@@ -54,4 +73,4 @@ export function isIgnoredDestination(address: string): boolean {
   } catch {
     return false;
   }
-}
+});

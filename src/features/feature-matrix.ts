@@ -20,6 +20,8 @@ const PAIR_COLUMNS: readonly NumericPairFeature[] = [
   'prevalence',
 ];
 const TIMING_COLUMNS = ['timing_score', 'gap_mad_ratio', 'rita_score'] as const;
+/** The timing features (PairTiming.features) the timing columns are read from. */
+export const MODEL_TIMING_FEATURES = ['timing_score', 'gap_median_s', 'gap_mad_s', 'rita_score'] as const;
 const LOG_COLUMNS = new Set(['t_bytecount', 'distinct_byte_count', 'orig_distinct_sizes', 'duration_total']);
 
 export const PAIR_MATRIX_SCALING: ScaleSpec = {

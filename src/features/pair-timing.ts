@@ -1,5 +1,6 @@
+import { MODEL_TIMING_FEATURES } from './feature-matrix.js';
 import type { PairSeries } from './pair-features.js';
-import { type AnalyzeTimingOptions, analyzeTiming } from './timing/index.js';
+import { type AnalyzeTimingOptions, analyzeTiming, type TimingFeatures } from './timing/index.js';
 
 /** What the timing analysis says about one pair, reduced to what scoring and the findings need. */
 export interface PairTiming {
@@ -24,15 +25,25 @@ export interface PairTiming {
 const round = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** Shared by every pair whose timing is kept without words (see timingOfSeries). */
+const NO_REASONS: string[] = [];
+Object.freeze(NO_REASONS);
+
 /**
  * Timing analysis of one pair's sorted flows, reduced to what scoring and the findings need.
  * `window` is the dataset's time range, so coverage is measured against the whole hunt.
+ * `couldMatter` false: the pair's score cannot reach a finding whatever its timing (the bound of
+ * score-pairs' scoreUpperBound), so the periodogram is not run and, unless the pair strobes (the
+ * one timing channel that bound leaves open), only the numbers the channels, the models and the
+ * context read are kept — no reasons, no per-pair feature record beyond the models' columns. Most
+ * pairs of a large hunt are such pairs; their full records would be most of the heap.
  */
 export function timingOfSeries(
   series: PairSeries,
   window?: { start: number; end: number },
-  periodogram = true,
+  couldMatter = true,
 ): PairTiming {
+  const periodogram = couldMatter;
   // The periodogram only when the gaps alone are inconclusive: it costs ~50 ms a pair, and a hunt
   // has thousands of pairs whose gaps already settle the question.
   const options: AnalyzeTimingOptions = {
@@ -40,7 +51,17 @@ export function timingOfSeries(
     ...(periodogram ? {} : { periodogram: false }),
     ...(window ? { window } : {}),
   };
-  const t = analyzeTiming(series.ts, series.sizes, options);
+  const full = pairTimingOf(analyzeTiming(series.ts, series.sizes, options));
+  if (!couldMatter && !full.strobe) {
+    const features: Record<string, number | null> = {};
+    for (const name of MODEL_TIMING_FEATURES) features[name] = full.features[name] ?? null;
+    return { ...full, reasons: NO_REASONS, features };
+  }
+  return full;
+}
+
+/** The whole timing analysis reduced to what scoring and the findings need. */
+export function pairTimingOf(t: TimingFeatures): PairTiming {
   const pg = t.periodogram;
   return {
     score: t.timingScore,

@@ -264,6 +264,27 @@ function scopePairs(
   };
 }
 
+/**
+ * 1 for the pairs whose score can still reach minScore whatever their timing and outlierness turn
+ * out to be (scoreUpperBound, under the context known before timing: the fan-out, which needs
+ * periods, only demotes). Only they get the periodogram and keep their timing in words.
+ */
+function timingCandidates(
+  pairs: PairFeatures,
+  scope: ScopedPairs,
+  contextInputs: Parameters<typeof contextFactors>[0],
+  scoring: ScoringConfig,
+): Uint8Array {
+  const context = contextFactors(contextInputs);
+  const out = new Uint8Array(pairs.length);
+  for (let i = 0; i < pairs.length; i++) {
+    if (scope.excluded[i] || (pairs.numeric.flows[i] as number) < scoring.minFlows) continue;
+    const bound = scoreUpperBound(pairs, i, context[i], scope.inbound[i] === 1, scoring);
+    if (bound >= scoring.minScore) out[i] = 1;
+  }
+  return out;
+}
+
 /** features → models → score, the default ranking. */
 async function rankDefault(
   engine: Engine,
@@ -289,8 +310,7 @@ async function rankDefault(
     internalHosts: scope.internalHosts,
     config: scoring,
   };
-  // context without the fan-out (which needs periods) bounds what the periodogram could change
-  const preContext = contextFactors(contextInputs);
+  const couldMatter = timingCandidates(pairs, scope, contextInputs, scoring);
   const timing: (PairTiming | undefined)[] = new Array(pairs.length);
   const window = data.timeRange ? { start: data.timeRange[0], end: data.timeRange[1] } : undefined;
   const pool = new TimingPool(timing, window, options.timingWorkers ?? defaultTimingWorkers());
@@ -298,9 +318,7 @@ async function rankDefault(
     await engine.pairSeries(featureOptions, scoring.minFlows, (series) => {
       const i = index.get(pairKey(series.src, series.dst));
       if (i === undefined || scope.excluded[i]) return;
-      const couldMatter =
-        scoreUpperBound(pairs, i, preContext[i], scope.inbound[i] === 1, scoring) >= scoring.minScore;
-      return pool.add(i, series, couldMatter);
+      return pool.add(i, series, couldMatter[i] === 1);
     });
   } finally {
     await pool.finish();

@@ -47,9 +47,16 @@ export function rotationGroups(
 ): RotationGroup[] {
   const n = pairs.numeric;
   const byKey = new Map<string, RotationGroup>();
+  // a destination is in many pairs: parse each address once
+  const networks = new Map<string, string | null>();
   for (let i = 0; i < pairs.length; i++) {
-    if (ignored[i] || isInternal(pairs.dst[i] as string)) continue;
-    const network = rotationNetwork(pairs.dst[i] as string);
+    const dst = pairs.dst[i] as string;
+    if (ignored[i] || isInternal(dst)) continue;
+    let network = networks.get(dst);
+    if (network === undefined) {
+      network = rotationNetwork(dst);
+      networks.set(dst, network);
+    }
     if (!network) continue;
     const key = [
       pairs.src[i],

@@ -122,8 +122,7 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
     if (inputs.ignored[i]) continue;
     const context = inputs.context[i];
     const listed = context?.factors.intel !== undefined;
-    const f = featureRecord(pairs, i);
-    if ((f.flows as number) < config.minFlows && !listed) continue;
+    if ((pairs.numeric.flows[i] as number) < config.minFlows && !listed) continue;
     const timing = inputs.timing?.[i];
     const inbound = inputs.inbound?.[i] === 1;
     const raw = channelEvidence(
@@ -134,6 +133,8 @@ export function scorePairs(inputs: ScoreInputs): Finding[] {
     const factors = context?.factors ?? {};
     const evidence = combineEvidence(channels, factors);
     if (evidence < minEvidence) continue;
+    // the record of every feature only for findings: most pairs stop above
+    const f = featureRecord(pairs, i);
     const score = scoreOf(evidence, config);
     const addresses = inputs.addresses?.[i];
     const rotation = addresses
