@@ -37,7 +37,9 @@ interface NumericSpec {
   /** count: a whole number, equal across engines; real: equal up to rounding. */
   type: 'count' | 'real';
   description: string;
-  sql: Aggregate<ClickHouseLevel> | { duckdb: Aggregate<DuckDbLevel>; clickhouse: Aggregate<ClickHouseLevel> };
+  sql:
+    | Aggregate<ClickHouseLevel>
+    | { duckdb: Aggregate<DuckDbLevel>; clickhouse: Aggregate<ClickHouseLevel> };
   /**
    * A rotation group's value from its members' (score/rotation.ts): sum, max, min, or `share`, the
    * flow-weighted mean (for a share, exact; for an entropy, a lower bound, as entropy is concave).
@@ -90,6 +92,17 @@ export const PAIR_LABELS = {
 } as const satisfies Record<string, LabelSpec>;
 
 export const PAIR_FEATURES = {
+  avgcount: {
+    type: 'real',
+    description: 'seed: i_bytecount / t_bytecount, the share of the most common size',
+    sql: {
+      duckdb: { over: 'pair', sql: 'i_bytecount / t_bytecount' },
+      clickhouse: { over: 'pair', sql: 'i_bytecount / t_bytecount' },
+    },
+    merge: 'share',
+    model: 'robust',
+    seed: 'max(i_bytecount) / max(t_bytecount)',
+  },
   t_bytecount: {
     type: 'count',
     description: 'seed: flows of the pair (src, dst) counted for the size features',
@@ -119,17 +132,6 @@ export const PAIR_FEATURES = {
     model: 'log1p',
     seed: 'max(distinct_byte_count)',
   },
-  avgcount: {
-    type: 'real',
-    description: 'seed: i_bytecount / t_bytecount, the share of the most common size',
-    sql: {
-      duckdb: { over: 'pair', sql: 'i_bytecount / t_bytecount' },
-      clickhouse: { over: 'pair', sql: 'i_bytecount / t_bytecount' },
-    },
-    merge: 'share',
-    model: 'robust',
-    seed: 'max(i_bytecount) / max(t_bytecount)',
-  },
   mode_size: {
     type: 'count',
     description: 'the most common size in bytes (on the selected size field)',
@@ -154,7 +156,10 @@ export const PAIR_FEATURES = {
   orig_distinct_sizes: {
     type: 'count',
     description: 'distinct client→server sizes',
-    sql: { duckdb: { over: 'origSizes', sql: 'count(*)' }, clickhouse: { over: 'flows', sql: 'length(om_sizes)' } },
+    sql: {
+      duckdb: { over: 'origSizes', sql: 'count(*)' },
+      clickhouse: { over: 'flows', sql: 'length(om_sizes)' },
+    },
     merge: 'max',
     model: 'log1p',
   },
@@ -199,28 +204,21 @@ export const PAIR_FEATURES = {
   orig_bytes_total: {
     type: 'count',
     description: 'client→server bytes, summed',
-    sql: { duckdb: { over: 'flows', sql: 'sum(coalesce(orig_bytes, 0))' }, clickhouse: { over: 'flows', sql: 'sum(ifNull(orig_bytes, 0))' } },
+    sql: {
+      duckdb: { over: 'flows', sql: 'sum(coalesce(orig_bytes, 0))' },
+      clickhouse: { over: 'flows', sql: 'sum(ifNull(orig_bytes, 0))' },
+    },
     merge: 'sum',
   },
   resp_bytes_total: {
     type: 'count',
     description: 'server→client bytes, summed',
-    sql: { duckdb: { over: 'flows', sql: 'sum(coalesce(resp_bytes, 0))' }, clickhouse: { over: 'flows', sql: 'sum(ifNull(resp_bytes, 0))' } },
+    sql: {
+      duckdb: { over: 'flows', sql: 'sum(coalesce(resp_bytes, 0))' },
+      clickhouse: { over: 'flows', sql: 'sum(ifNull(resp_bytes, 0))' },
+    },
     merge: 'sum',
     seed: 'sum(size * i_bytecount)',
-  },
-  duration_total: {
-    type: 'real',
-    description: 'connection seconds, summed',
-    sql: { duckdb: { over: 'flows', sql: 'coalesce(sum(duration), 0)' }, clickhouse: { over: 'flows', sql: 'sum(ifNull(duration, 0))' } },
-    merge: 'sum',
-    model: 'log1p',
-  },
-  duration_max: {
-    type: 'real',
-    description: 'longest connection, seconds',
-    sql: { duckdb: { over: 'flows', sql: 'coalesce(max(duration), 0)' }, clickhouse: { over: 'flows', sql: 'max(ifNull(duration, 0))' } },
-    merge: 'max',
   },
   failed_share: {
     type: 'real',
@@ -237,12 +235,37 @@ export const PAIR_FEATURES = {
     type: 'real',
     description: 'share of flows with no payload in either direction',
     sql: {
-      duckdb: { over: 'flows', sql: 'count_if(coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0) / count(*)' },
-      clickhouse: { over: 'flows', sql: 'countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0) / count()' },
+      duckdb: {
+        over: 'flows',
+        sql: 'count_if(coalesce(orig_bytes, 0) = 0 AND coalesce(resp_bytes, 0) = 0) / count(*)',
+      },
+      clickhouse: {
+        over: 'flows',
+        sql: 'countIf(ifNull(orig_bytes, 0) = 0 AND ifNull(resp_bytes, 0) = 0) / count()',
+      },
     },
     merge: 'share',
     model: 'robust',
     seed: '0',
+  },
+  duration_total: {
+    type: 'real',
+    description: 'connection seconds, summed',
+    sql: {
+      duckdb: { over: 'flows', sql: 'coalesce(sum(duration), 0)' },
+      clickhouse: { over: 'flows', sql: 'sum(ifNull(duration, 0))' },
+    },
+    merge: 'sum',
+    model: 'log1p',
+  },
+  duration_max: {
+    type: 'real',
+    description: 'longest connection, seconds',
+    sql: {
+      duckdb: { over: 'flows', sql: 'coalesce(max(duration), 0)' },
+      clickhouse: { over: 'flows', sql: 'max(ifNull(duration, 0))' },
+    },
+    merge: 'max',
   },
   prevalence: {
     type: 'real',
@@ -266,7 +289,9 @@ export const PAIR_FEATURES = {
 
 export type NumericPairFeature = keyof typeof PAIR_FEATURES;
 export type PairLabel = keyof typeof PAIR_LABELS;
-type LabelValue<K extends PairLabel> = (typeof PAIR_LABELS)[K]['type'] extends 'port' ? number | null : string | null;
+type LabelValue<K extends PairLabel> = (typeof PAIR_LABELS)[K]['type'] extends 'port'
+  ? number | null
+  : string | null;
 
 export const NUMERIC_FEATURE_NAMES = Object.keys(PAIR_FEATURES) as NumericPairFeature[];
 export const LABEL_NAMES = Object.keys(PAIR_LABELS) as PairLabel[];
@@ -307,8 +332,8 @@ export function decodeLabel(type: LabelSpec['type'], value: unknown): number | s
   return String(value);
 }
 
-/** The markdown table of docs/FEATURES.md, from the declaration. */
-export function featureTableMarkdown(): string {
+/** The markdown table of docs/FEATURES.md, from the declaration (timing features given by the caller). */
+export function featureTableMarkdown(timing: Readonly<Record<string, string>> = {}): string {
   const rows = [
     '| feature | type | meaning | rotation group | in the models |',
     '|---|---|---|---|---|',
@@ -322,6 +347,9 @@ export function featureTableMarkdown(): string {
       const model = s.model === 'log1p' ? 'yes (log1p, robust)' : s.model ? 'yes (robust)' : 'no';
       return `| \`${k}\` | ${s.type} | ${s.description} | ${merge} | ${model} |`;
     }),
+    ...Object.entries(timing).map(
+      ([k, d]) => `| \`${k}\` | timing | ${d} | timing of the merged flows | — |`,
+    ),
   ];
   return rows.join('\n');
 }

@@ -11,15 +11,7 @@ import {
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import type { WindowQuery } from '../engine.js';
 import { DENSE_GAP_FACTOR, flowColumnsDdl, WINDOW_SERIES_COLUMNS } from '../shared.js';
-import {
-  sqlInteger,
-  sqlIntegerList,
-  sqlNumber,
-  sqlQualified,
-  sqlString,
-  sqlStringList,
-  sqlUserName,
-} from './escape.js';
+import { sqlInteger, sqlIntegerList, sqlNumber, sqlQualified, sqlString, sqlUserName } from './escape.js';
 
 /*
  * Every ClickHouse statement of the engine, as pure functions of the table layout and the options.
@@ -179,8 +171,10 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
   // the highest count is the mode. A pair with a size ≥ 2^48 cannot be packed into 64 bits: it is
   // taken from the two-level query below instead (slow; such pairs are found with GLOBAL IN).
   // Declared flows-level features are computed here; they may read `size`, sm and om_*.
-  const p = `SELECT src, dst, ${size} AS size,
-      sumMap([toUInt64(size) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
+  // `size` in a declared aggregate is the selected size field's expression
+  const sized = (sql: string) => sql.replace(/\bsize\b/g, `(${size})`);
+  const p = `SELECT src, dst,
+      sumMap([toUInt64(${size}) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
       arrayReduce('max', tupleElement(sm, 2)) AS sm_top,
       arrayFirst((k, c) -> c = sm_top, tupleElement(sm, 1), tupleElement(sm, 2)) AS sm_key,
       toFloat64(sm_top) AS fast_i_bytecount, toFloat64(intDiv(sm_key, 65537)) AS fast_mode_size,
@@ -188,7 +182,7 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
       sumMap([toUInt64(ifNull(orig_bytes, 0))], [toUInt64(1)]) AS om,
       tupleElement(om, 1) AS om_sizes, tupleElement(om, 2) AS om_counts,
       arrayReduce('max', om_counts) AS om_top,
-      ${flowLevel.map((c) => `toFloat64(${c.sql}) AS ${c.name}`).join(',\n      ')}
+      ${flowLevel.map((c) => `toFloat64(${sized(c.sql)}) AS ${c.name}`).join(',\n      ')}
     FROM ${t} WHERE ${w} GROUP BY src, dst`;
   const modeKey = 'tuple(-toInt64(n), size, ifNull(toUInt32(dport), 65536))';
   const slowPairs = `SELECT src, dst FROM ${t} WHERE ${w} AND ${size} >= ${PACK_LIMIT} GROUP BY src, dst`;
@@ -208,7 +202,14 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
     FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst) GROUP BY dst`;
   const internalTotal = `(SELECT toFloat64(uniqExact(src)) FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst)
       WHERE src IN (SELECT src FROM ${INTERNAL_TABLE}))`;
-  const pCols = ['src', 'dst', 'fast_i_bytecount', 'fast_mode_size', 'fast_mode_dport', ...flowLevel.map((c) => c.name)];
+  const pCols = [
+    'src',
+    'dst',
+    'fast_i_bytecount',
+    'fast_mode_size',
+    'fast_mode_dport',
+    ...flowLevel.map((c) => c.name),
+  ];
   // 18.16 joins two tables per SELECT: nest them.
   let joined = `SELECT * FROM (SELECT ${pCols.join(', ')} FROM (${p})) AS p ANY LEFT JOIN (${slow}) AS s USING (src, dst)`;
   const labels: string[] = [];

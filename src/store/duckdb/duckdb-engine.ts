@@ -16,7 +16,6 @@ import {
   decodeLabel,
   LABEL_NAMES,
   NUMERIC_FEATURE_NAMES,
-  type NumericPairFeature,
   PAIR_LABELS,
   type PairFeatures,
   type PairFlows,
@@ -50,7 +49,6 @@ import {
   decodeNumber,
   decodeText,
   encodeAccounting,
-  FAILED_STATES,
   flowColumnsDdl,
   importAccounting,
   MAX_LINE_BYTES,
@@ -58,7 +56,6 @@ import {
   summarizeFiles,
 } from '../shared.js';
 import { streamPairWindows } from './change-sql.js';
-import { pairFeatureStatements, precomputedSelectList } from './pair-features-sql.js';
 import {
   importSelectSql,
   precomputedSelectSql,
@@ -66,6 +63,7 @@ import {
   rawColumnNames,
   type SqlWithParams,
 } from './import-sql.js';
+import { pairFeatureStatements, precomputedSelectList } from './pair-features-sql.js';
 import { type DuckDbSettings, duckDbSettings, settingStatements } from './settings.js';
 import { DuckDbWatchStore } from './watch-store.js';
 

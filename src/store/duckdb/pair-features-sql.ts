@@ -1,4 +1,3 @@
-import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import {
   aggregateOf,
   type DuckDbLevel,
@@ -7,6 +6,7 @@ import {
   PAIR_FEATURES,
   PAIR_LABELS,
 } from '../../features/pair-features.js';
+import { CANONICAL_FIELDS } from '../../flow/schema.js';
 
 /*
  * DuckDB's per-pair features, derived from the declaration (features/pair-features.ts). One string
