@@ -172,6 +172,23 @@ export const PAIR_FEATURES = {
     },
     merge: 'max',
   },
+  orig_size_entropy: {
+    type: 'real',
+    description:
+      'Shannon entropy (bits) of the client→server sizes: 0 for one size, log2 k for k equally common ones',
+    sql: {
+      // H = log2 T − Σ n·log2 n / T over the sizes' flows n (T = Σ n); one size is exactly 0
+      duckdb: {
+        over: 'origSizes',
+        sql: 'CASE WHEN count(*) = 1 THEN 0 ELSE log2(sum(n)) - sum(n * log2(n)) / sum(n) END',
+      },
+      clickhouse: {
+        over: 'flows',
+        sql: 'if(length(om_counts) = 1, 0, log2(arraySum(om_counts)) - arraySum(arrayMap(c -> c * log2(c), om_counts)) / arraySum(om_counts))',
+      },
+    },
+    merge: 'share',
+  },
   flows: {
     type: 'count',
     description: 'all flows of the pair',
