@@ -177,14 +177,15 @@ export const PAIR_FEATURES = {
     description:
       'Shannon entropy (bits) of the client→server sizes: 0 for one size, log2 k for k equally common ones',
     sql: {
-      // H = log2 T − Σ n·log2 n / T over the sizes' flows n (T = Σ n); one size is exactly 0
+      // H = log2 T − Σ n·log2 n / T over the sizes' flows n (T = Σ n); one size is exactly 0; rounded to
+      // 1e-9 bits, so the order of a parallel sum cannot change a finding's number
       duckdb: {
         over: 'origSizes',
-        sql: 'CASE WHEN count(*) = 1 THEN 0 ELSE log2(sum(n)) - sum(n * log2(n)) / sum(n) END',
+        sql: 'CASE WHEN count(*) = 1 THEN 0 ELSE round(log2(sum(n)) - sum(n * log2(n)) / sum(n), 9) END',
       },
       clickhouse: {
         over: 'flows',
-        sql: 'if(length(om_counts) = 1, 0, log2(arraySum(om_counts)) - arraySum(arrayMap(c -> c * log2(c), om_counts)) / arraySum(om_counts))',
+        sql: 'if(length(om_counts) = 1, 0, round(log2(arraySum(om_counts)) - arraySum(arrayMap(c -> c * log2(c), om_counts)) / arraySum(om_counts), 9))',
       },
     },
     merge: 'share',
