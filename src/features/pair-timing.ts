@@ -2,6 +2,35 @@ import { MODEL_TIMING_FEATURES } from './feature-matrix.js';
 import type { PairSeries } from './pair-features.js';
 import { type AnalyzeTimingOptions, analyzeTiming, type TimingFeatures } from './timing/index.js';
 
+/**
+ * The timing features a finding lists (its `features`, beside the per-pair ones) and what each
+ * means; the table in docs/FEATURES.md is made from this.
+ */
+export const TIMING_FEATURES = {
+  check_ins: 'check-ins after merging flows of one burst',
+  burst_gap_s: 'flows closer than this many seconds are one check-in (learned from the pair)',
+  regularity_evidence: 'decades of evidence that the check-ins are regular (−log10 p under a Poisson null)',
+  on_time_share: 'share of check-ins on the schedule, within the tolerance',
+  on_time_tolerance: 'the tolerance, as a share of the period',
+  gap_median_s: 'median gap between check-ins, seconds',
+  gap_mad_s: 'median absolute deviation of the gaps, seconds',
+  gap_bowley: "Bowley's skew of the gaps (−1…1)",
+  period_s: 'best period estimate, seconds',
+  periodogram_p: "the periodogram's permutation-test p-value",
+  periodogram_confirmed: '1 when autocorrelation confirms the periodogram line',
+  timing_score: '0–1 regularity of the check-ins (the models read it)',
+  rita_score: 'RITA-style beacon score (0–1), the mean of the four below',
+  rita_ts_score: "RITA's timestamp sub-score",
+  rita_ds_score: "RITA's data-size sub-score",
+  rita_hist_score: "RITA's hourly-histogram sub-score",
+  rita_dur_score: "RITA's duration/coverage sub-score",
+  strobe_peak_rate: 'highest flows per second in any strobe window',
+} as const;
+
+export type TimingFeatureName = keyof typeof TIMING_FEATURES;
+/** Every timing feature of a pair; null where the analysis has no value. */
+export type PairTimingFeatures = Record<TimingFeatureName, number | null>;
+
 /** What the timing analysis says about one pair, reduced to what scoring and the findings need. */
 export interface PairTiming {
   /** 0–1: how regular the check-ins are (the RITA-like gap score, kept for the models). */
@@ -19,7 +48,8 @@ export interface PairTiming {
   /** Best period estimate (seconds), null when not periodic. */
   periodSeconds: number | null;
   reasons: string[];
-  features: Record<string, number | null>;
+  /** All of them, or only the models' (MODEL_TIMING_FEATURES) for a pair that cannot reach a finding. */
+  features: Partial<PairTimingFeatures>;
 }
 
 const round = (x: number | null | undefined, digits = 3) =>
@@ -53,7 +83,7 @@ export function timingOfSeries(
   };
   const full = pairTimingOf(analyzeTiming(series.ts, series.sizes, options));
   if (!couldMatter && !full.strobe) {
-    const features: Record<string, number | null> = {};
+    const features: Partial<PairTimingFeatures> = {};
     for (const name of MODEL_TIMING_FEATURES) features[name] = full.features[name] ?? null;
     return { ...full, reasons: NO_REASONS, features };
   }

@@ -117,3 +117,10 @@ export const SKIP_REASONS = {
   /** An open_conn row of a connection logged again later (a later snapshot, or conn.log at its end). */
   supersededSnapshot: 'open connection logged again',
 } as const;
+
+/**
+ * Zeek's failed-connection states: nothing answered, or the server refused (`failed_share`).
+ * Not OTH: "no SYN seen" is a connection picked up mid-stream (a long session that began before
+ * the capture, or ICMP), not a failure.
+ */
+export const FAILED_STATES: readonly string[] = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR'];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCORING_DEFAULTS, type ScoringConfig } from '../config/defaults.js';
 import {
-  NUMERIC_PAIR_FEATURES,
+  NUMERIC_FEATURE_NAMES,
   type NumericPairFeature,
   type PairFeatures,
 } from '../features/pair-features.js';
@@ -11,13 +11,14 @@ import {
   channelEvidence,
   combineEvidence,
   evidenceFor,
+  evidenceUpperBound,
   failedEvidence,
   persistenceEvidence,
   scoreOf,
   sizeEvidence,
   weighChannels,
 } from './evidence.js';
-import { applyEpisodes, scorePairs } from './score-pairs.js';
+import { applyEpisodes, evidenceInput, scorePairs } from './score-pairs.js';
 
 const config = SCORING_DEFAULTS as ScoringConfig;
 
@@ -132,8 +133,7 @@ function pairsOf(
   }[],
 ): PairFeatures {
   const numeric = {} as Record<NumericPairFeature, Float64Array>;
-  for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[])
-    numeric[name] = Float64Array.from(rows, (r) => r.f[name] ?? 0);
+  for (const name of NUMERIC_FEATURE_NAMES) numeric[name] = Float64Array.from(rows, (r) => r.f[name] ?? 0);
   return {
     length: rows.length,
     src: rows.map((r) => r.src),
@@ -332,5 +332,44 @@ describe('findings', () => {
     const ranked = applyEpisodes(findings, config);
     expect(ranked[0]?.src).toBe('10.0.0.2');
     expect(ranked[0]?.components.change).toBe(config.nulls.episodeEvidence);
+  });
+});
+
+describe('the bound before timing (which pairs get the periodogram)', () => {
+  const pairs = pairsOf([
+    {
+      src: '10.0.0.1',
+      dst: '203.0.113.9',
+      dport: 443,
+      proto: 'tcp',
+      f: { flows: 400, first_ts: 0, last_ts: 600 },
+    },
+  ]);
+  const strobing: PairTiming = {
+    ...timingOf(1, 12),
+    strobe: true,
+    strobePeakFlows: 300_000,
+    spectral: 5,
+  };
+
+  it('holds for any timing, models and episodes the pair may turn out to have', () => {
+    const known = channelEvidence(evidenceInput(pairs, 0, undefined, 0, false), config);
+    const bound = evidenceUpperBound(known, {}, config);
+    const reached = combineEvidence(
+      weighChannels(channelEvidence(evidenceInput(pairs, 0, strobing, 1, false, 10), config), config),
+      {},
+    );
+    expect(reached).toBeLessThanOrEqual(bound);
+  });
+
+  it("follows the scoring table: raising a timing channel's weight raises it", () => {
+    const known = channelEvidence(evidenceInput(pairs, 0, undefined, 0, false), config);
+    const heavier: ScoringConfig = {
+      ...config,
+      channels: { ...config.channels, strobe: { ...config.channels.strobe, weight: 2 } },
+    };
+    expect(evidenceUpperBound(known, {}, heavier) - evidenceUpperBound(known, {}, config)).toBeCloseTo(
+      config.channels.strobe.cap,
+    );
   });
 });

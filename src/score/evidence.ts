@@ -174,21 +174,34 @@ export function combineEvidence(
 }
 
 /**
- * The most evidence pair channels other than the timing ones could add, plus the timing channels'
- * caps: an upper bound on what a pair can reach before its timing is known. The periodogram is
- * skipped where even this bound stays under minScore.
+ * What each channel of the scoring table reads: the pair's own features (known before timing),
+ * its timing, the models, or change detection's episodes. Keyed by the table's channels, so a
+ * channel added to SCORING_DEFAULTS must say here what it reads.
+ */
+export const CHANNEL_READS: Record<ChannelName, 'pair' | 'timing' | 'models' | 'episodes'> = {
+  regularity: 'timing',
+  spectral: 'timing',
+  sizeUniformity: 'pair',
+  failedRetries: 'pair',
+  persistence: 'pair',
+  outlierness: 'models',
+  change: 'episodes',
+  strobe: 'timing',
+};
+
+/**
+ * An upper bound on what a pair can reach before its timing, models and episodes are known: the
+ * channels read from the pair's features as they are, every other channel of the scoring table at
+ * its cap (weights and caps from `config`, nothing named here). The periodogram is skipped where
+ * even this bound stays under minScore.
  */
 export function evidenceUpperBound(
-  nonTiming: Record<ChannelName, number>,
+  known: Record<ChannelName, number>,
   context: Partial<Record<ContextName, number>>,
   config: ScoringConfig,
 ): number {
-  const c = config.channels;
-  const bounded = {
-    ...nonTiming,
-    regularity: c.regularity.cap,
-    spectral: c.spectral.cap,
-    change: c.change.cap,
-  };
+  const bounded = { ...known };
+  for (const name of Object.keys(config.channels) as ChannelName[])
+    if (CHANNEL_READS[name] !== 'pair') bounded[name] = config.channels[name].cap;
   return combineEvidence(weighChannels(bounded, config), context);
 }

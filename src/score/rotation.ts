@@ -8,8 +8,10 @@
  */
 import ipaddr from 'ipaddr.js';
 import {
-  NUMERIC_PAIR_FEATURES,
+  LABEL_NAMES,
+  NUMERIC_FEATURE_NAMES,
   type NumericPairFeature,
+  PAIR_FEATURES,
   type PairFeatures,
 } from '../features/pair-features.js';
 
@@ -119,30 +121,6 @@ export function rotationGroups(
   return groups;
 }
 
-/** How each numeric feature of a group follows from its members'. */
-const MERGE: Record<NumericPairFeature, 'sum' | 'max' | 'min' | 'share'> = {
-  t_bytecount: 'sum',
-  i_bytecount: 'sum',
-  distinct_byte_count: 'max',
-  avgcount: 'share',
-  mode_size: 'max',
-  orig_mode_share: 'share',
-  orig_distinct_sizes: 'max',
-  orig_mode_size: 'max',
-  flows: 'sum',
-  first_ts: 'min',
-  last_ts: 'max',
-  distinct_dports: 'max',
-  orig_bytes_total: 'sum',
-  resp_bytes_total: 'sum',
-  duration_total: 'sum',
-  duration_max: 'max',
-  failed_share: 'share',
-  zero_byte_share: 'share',
-  prevalence: 'max',
-  dst_sources: 'max',
-};
-
 /**
  * The pairs with one row appended per group (dst = the member with most flows). Shares are
  * flow-weighted means; avgcount is recomputed from the summed counts.
@@ -151,13 +129,13 @@ export function withGroupRows(pairs: PairFeatures, groups: readonly RotationGrou
   if (!groups.length) return pairs;
   const total = pairs.length + groups.length;
   const numeric = {} as Record<NumericPairFeature, Float64Array>;
-  for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
+  for (const name of NUMERIC_FEATURE_NAMES) {
     const col = new Float64Array(total);
     col.set(pairs.numeric[name]);
     groups.forEach((g, k) => {
       const values = g.members.map((i) => pairs.numeric[name][i] as number);
       const flows = g.members.map((i) => pairs.numeric.flows[i] as number);
-      const how = MERGE[name];
+      const how = PAIR_FEATURES[name].merge;
       col[pairs.length + k] =
         how === 'sum'
           ? values.reduce((a, b) => a + b, 0)
@@ -179,15 +157,20 @@ export function withGroupRows(pairs: PairFeatures, groups: readonly RotationGrou
       (numeric.i_bytecount[row] as number) / Math.max(1, numeric.t_bytecount[row] as number);
   }
   const first = groups.map((g) => g.members[0] as number);
+  // labels: the busiest member's
+  const labels = Object.fromEntries(
+    LABEL_NAMES.map((k) => {
+      const column = pairs[k] as readonly unknown[];
+      return [k, [...column, ...first.map((i) => column[i] ?? null)]];
+    }),
+  );
   return {
     length: total,
     src: [...pairs.src, ...first.map((i) => pairs.src[i] as string)],
     dst: [...pairs.dst, ...first.map((i) => pairs.dst[i] as string)],
-    dport: [...pairs.dport, ...first.map((i) => pairs.dport[i] ?? null)],
-    proto: [...pairs.proto, ...first.map((i) => pairs.proto[i] ?? null)],
-    host: [...pairs.host, ...first.map((i) => pairs.host[i] ?? null)],
     numeric,
-  };
+    ...labels,
+  } as PairFeatures;
 }
 
 /** Merge sorted timestamp (and size) arrays of the members into one sorted series. */

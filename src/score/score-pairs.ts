@@ -1,10 +1,6 @@
 import type { ScoringConfig } from '../config/defaults.js';
 import type { SizeField } from '../features/options.js';
-import {
-  NUMERIC_PAIR_FEATURES,
-  type NumericPairFeature,
-  type PairFeatures,
-} from '../features/pair-features.js';
+import { NUMERIC_FEATURE_NAMES, type PairFeatures } from '../features/pair-features.js';
 import type { PairTiming } from '../features/pair-timing.js';
 import { formatDuration } from '../features/timing/classify.js';
 import { isoTime } from '../util/time.js';
@@ -59,7 +55,7 @@ const odds = (decades: number) =>
 
 function featureRecord(pairs: PairFeatures, i: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
+  for (const name of NUMERIC_FEATURE_NAMES) {
     out[name] = pairs.numeric[name][i] as number;
   }
   return out;

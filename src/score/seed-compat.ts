@@ -1,7 +1,6 @@
 import { SCORING_DEFAULTS } from '../config/defaults.js';
 import {
-  NUMERIC_PAIR_FEATURES,
-  type NumericPairFeature,
+  NUMERIC_FEATURE_NAMES,
   type PairFeatures,
   pairKey,
   type SeedRows,
@@ -59,7 +58,7 @@ export function seedCompatRanking(pairs: PairFeatures, rows: SeedRows, ignored: 
     const entry = byPair.get(pairKey(pairs.src[i] as string, pairs.dst[i] as string));
     if (!entry) continue;
     const features: Record<string, number> = {};
-    for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
+    for (const name of NUMERIC_FEATURE_NAMES) {
       features[name] = pairs.numeric[name][i] as number;
     }
     // Minority-cluster pairs always outrank the rest: scores 0.5–1 versus 0–0.5.

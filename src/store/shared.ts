@@ -17,12 +17,8 @@ import type { DataSummary, PairWindowSeries, WindowQuery } from './engine.js';
  * a value coming back from an engine is decoded. Each engine derives its SQL from these.
  */
 
-/**
- * Zeek's failed-connection states: nothing answered, or the server refused (`failed_share`).
- * Not OTH: "no SYN seen" is a connection picked up mid-stream (a long session that began before
- * the capture, or ICMP), not a failure.
- */
-export const FAILED_STATES: readonly string[] = ['S0', 'REJ', 'RSTOS0', 'RSTRH', 'SH', 'SHR'];
+/** Zeek's failed-connection states: declared with the flow schema (flow/schema.ts). */
+export { FAILED_STATES } from '../flow/schema.js';
 
 /**
  * The largest header-only TCP packet, in bytes, where sizes include headers (docs/SCORING.md):

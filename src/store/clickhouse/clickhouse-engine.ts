@@ -8,8 +8,10 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { internalClassifier } from '../../context/networks.js';
 import type { FeatureOptions } from '../../features/options.js';
 import {
-  NUMERIC_PAIR_FEATURES,
-  type NumericPairFeature,
+  decodeLabel,
+  LABEL_NAMES,
+  NUMERIC_FEATURE_NAMES,
+  PAIR_LABELS,
   type PairFeatures,
   type PairFlows,
   type PairSeries,
@@ -602,14 +604,8 @@ export class ClickHouseEngine implements Engine {
     const fileIds = await this.fileIds();
     const src: string[] = [];
     const dst: string[] = [];
-    const dport: (number | null)[] = [];
-    const proto: (string | null)[] = [];
-    const host: (string | null)[] = [];
-    const names = Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[];
-    const columns = Object.fromEntries(names.map((k) => [k, new Column()])) as Record<
-      NumericPairFeature,
-      Column
-    >;
+    const labels = Object.fromEntries(LABEL_NAMES.map((name) => [name, [] as unknown[]]));
+    const columns = NUMERIC_FEATURE_NAMES.map(() => new Column());
     if (fileIds.length) {
       const session = randomUUID();
       await this.loadInternalSources(fileIds, options, session);
@@ -618,21 +614,27 @@ export class ClickHouseEngine implements Engine {
         (row) => {
           src.push(row.src as string);
           dst.push(row.dst as string);
-          const port = n(row.dport);
-          dport.push(port < 0 ? null : port);
-          proto.push(n(row.has_proto) ? (row.proto as string) : null);
-          host.push(n(row.has_host) ? (row.host as string) : null);
-          for (const k of names) columns[k].push(n(row[k]));
+          for (const name of LABEL_NAMES) {
+            const spec = PAIR_LABELS[name];
+            // a text mode is absent (ANY LEFT JOIN's default) when has_<name> is 0
+            const absent = 'mostCommon' in spec && !n(row[`has_${name}`]);
+            (labels[name] as unknown[]).push(absent ? null : decodeLabel(spec.type, row[name]));
+          }
+          NUMERIC_FEATURE_NAMES.forEach((k, i) => {
+            columns[i]?.push(n(row[k]));
+          });
         },
         this.settings(),
         session,
       );
     }
-    const numeric = Object.fromEntries(names.map((k) => [k, columns[k].done()])) as Record<
-      NumericPairFeature,
-      Float64Array
-    >;
-    return { length: src.length, src, dst, dport, proto, host, numeric };
+    return {
+      length: src.length,
+      src,
+      dst,
+      numeric: Object.fromEntries(NUMERIC_FEATURE_NAMES.map((k, i) => [k, columns[i]?.done()])),
+      ...labels,
+    } as PairFeatures;
   }
 
   async seedRows(options: FeatureOptions): Promise<SeedRows> {

@@ -1,24 +1,24 @@
 import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
+import {
+  type Aggregate,
+  aggregateOf,
+  type ClickHouseLevel,
+  LABEL_NAMES,
+  NUMERIC_FEATURE_NAMES,
+  PAIR_FEATURES,
+  PAIR_LABELS,
+} from '../../features/pair-features.js';
 import { CANONICAL_FIELDS } from '../../flow/schema.js';
 import type { WindowQuery } from '../engine.js';
 import {
   DENSE_GAP_FACTOR,
-  FAILED_STATES,
   flowColumnsDdl,
   localMarksSql,
   noPayloadSql,
   STORED_FLOW_COLUMNS,
   WINDOW_SERIES_COLUMNS,
 } from '../shared.js';
-import {
-  sqlInteger,
-  sqlIntegerList,
-  sqlNumber,
-  sqlQualified,
-  sqlString,
-  sqlStringList,
-  sqlUserName,
-} from './escape.js';
+import { sqlInteger, sqlIntegerList, sqlNumber, sqlQualified, sqlString, sqlUserName } from './escape.js';
 
 /*
  * Every ClickHouse statement of the engine, as pure functions of the table layout and the options.
@@ -228,36 +228,40 @@ export function internalTableSql(): string[] {
 export const SHARD_LOCAL = { distributed_group_by_no_merge: '1' };
 
 /**
- * One row per pair with every column of NUMERIC_PAIR_FEATURES, plus dport, proto, host (and
- * has_proto / has_host, 0 when the pair has none). Mode ties: highest count, then smallest size,
- * then smallest dport (NULL last); proto/host: highest count, then smallest value.
+ * One row per pair with every declared feature (features/pair-features.ts): the labels (dport −1
+ * for none; has_proto / has_host 0 when the pair has none) and the numeric features. Mode ties:
+ * highest count, then smallest size, then smallest dport (NULL last); text: highest count, then
+ * smallest value.
  */
 export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: FeatureOptions): string {
   const t = q(l, l.flows);
   const w = where(fileIds, options);
   const size = sizeExpr(options);
-  const failed = sqlStringList(FAILED_STATES);
+  const numeric = NUMERIC_FEATURE_NAMES.map((name) => {
+    const a = aggregateOf(PAIR_FEATURES[name], 'clickhouse') as Aggregate<ClickHouseLevel>;
+    return { name, ...a };
+  });
+  const flowLevel = numeric.filter((c) => c.over === 'flows');
   // One pass per pair, finished on its shard: the modes come from sumMap (count per key, keys
   // ascending). The (size, dport) mode packs both into one key, size·65537 + dport (65536 = no
   // port), so ascending keys are "smallest size, then smallest dport, NULL last"; the first key with
   // the highest count is the mode. A pair with a size ≥ 2^48 cannot be packed into 64 bits: it is
   // taken from the two-level query below instead (slow; such pairs are found with GLOBAL IN).
-  const p = `SELECT src, dst, toFloat64(count()) AS t_bytecount, toFloat64(uniqExact(${size})) AS distinct_byte_count,
-      min(ts) AS first_ts, max(ts) AS last_ts, toFloat64(uniqExact(dport)) AS distinct_dports,
-      toFloat64(sum(ifNull(orig_bytes, 0))) AS orig_bytes_total, toFloat64(sum(ifNull(resp_bytes, 0))) AS resp_bytes_total,
-      sum(ifNull(duration, 0)) AS duration_total, max(ifNull(duration, 0)) AS duration_max,
-      toFloat64(countIf(ifNull(conn_state, '') IN ${failed})) AS failed_n,
-      toFloat64(countIf(${noPayloadSql(options.headerBytes)})) AS zero_n,
+  // Declared flows-level features are computed here; they may read `size`, sm and om_*.
+  // `size` in a declared aggregate is the selected size field's expression, `no_payload` the
+  // format's payload-free test (shared.ts)
+  const noPayload = noPayloadSql(options.headerBytes);
+  const sized = (sql: string) => sql.replace(/\bsize\b/g, `(${size})`).replace(/\bno_payload\b/g, noPayload);
+  const p = `SELECT src, dst,
       sumMap([toUInt64(${size}) * 65537 + ifNull(toUInt64(dport), 65536)], [toUInt64(1)]) AS sm,
       arrayReduce('max', tupleElement(sm, 2)) AS sm_top,
       arrayFirst((k, c) -> c = sm_top, tupleElement(sm, 1), tupleElement(sm, 2)) AS sm_key,
       toFloat64(sm_top) AS fast_i_bytecount, toFloat64(intDiv(sm_key, 65537)) AS fast_mode_size,
       if(sm_key % 65537 = 65536, -1, toInt32(sm_key % 65537)) AS fast_mode_dport,
       sumMap([toUInt64(ifNull(orig_bytes, 0))], [toUInt64(1)]) AS om,
-      arrayReduce('max', tupleElement(om, 2)) AS om_top,
-      toFloat64(length(tupleElement(om, 1))) AS orig_distinct_sizes,
-      toFloat64(om_top) AS orig_mode_n,
-      toFloat64(arrayFirst((k, c) -> c = om_top, tupleElement(om, 1), tupleElement(om, 2))) AS orig_mode_size
+      tupleElement(om, 1) AS om_sizes, tupleElement(om, 2) AS om_counts,
+      arrayReduce('max', om_counts) AS om_top,
+      ${flowLevel.map((c) => `toFloat64(${sized(c.sql)}) AS ${c.name}`).join(',\n      ')}
     FROM ${t} WHERE ${w} GROUP BY src, dst`;
   const modeKey = 'tuple(-toInt64(n), size, ifNull(toUInt32(dport), 65536))';
   const slowPairs = `SELECT src, dst FROM ${t} WHERE ${w} AND ${size} >= ${PACK_LIMIT} GROUP BY src, dst`;
@@ -266,35 +270,47 @@ export function pairFeaturesSql(l: Layout, fileIds: readonly number[], options: 
     FROM (SELECT src, dst, dport, ${size} AS size, count() AS n FROM ${t}
           WHERE ${w} AND (src, dst) GLOBAL IN (${slowPairs}) GROUP BY src, dst, dport, size)
     GROUP BY src, dst`;
-  const textMode = (column: 'proto' | 'host') =>
-    `SELECT src, dst, argMin(v, tuple(-toInt64(n), v)) AS ${column}_mode, 1 AS has_${column}
+  const textMode = (name: string, column: string) =>
+    `SELECT src, dst, argMin(v, tuple(-toInt64(n), v)) AS ${name}_mode, 1 AS has_${name}
       FROM (SELECT src, dst, assumeNotNull(${column}) AS v, count() AS n FROM ${t}
             WHERE ${w} AND isNotNull(${column}) GROUP BY src, dst, v)
       GROUP BY src, dst`;
   // Per destination, from per-pair rows (pairs of one destination live on different shards).
-  const d = `SELECT dst, toFloat64(count()) AS dst_sources,
-      toFloat64(countIf(src IN (SELECT src FROM ${INTERNAL_TABLE}))) AS internal_sources
+  const d = `SELECT dst, toFloat64(count()) AS dest_sources,
+      toFloat64(countIf(src IN (SELECT src FROM ${INTERNAL_TABLE}))) AS dest_internal_sources
     FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst) GROUP BY dst`;
   const internalTotal = `(SELECT toFloat64(uniqExact(src)) FROM (SELECT src, dst FROM ${t} WHERE ${w} GROUP BY src, dst)
       WHERE src IN (SELECT src FROM ${INTERNAL_TABLE}))`;
-  const pCols = `src, dst, t_bytecount, distinct_byte_count, first_ts, last_ts, distinct_dports, orig_bytes_total,
-      resp_bytes_total, duration_total, duration_max, failed_n, zero_n, fast_i_bytecount, fast_mode_size,
-      fast_mode_dport, orig_distinct_sizes, orig_mode_n, orig_mode_size`;
+  const pCols = [
+    'src',
+    'dst',
+    'fast_i_bytecount',
+    'fast_mode_size',
+    'fast_mode_dport',
+    ...flowLevel.map((c) => c.name),
+  ];
   // 18.16 joins two tables per SELECT: nest them.
-  const withSlow = `SELECT * FROM (SELECT ${pCols} FROM (${p})) AS p ANY LEFT JOIN (${slow}) AS s USING (src, dst)`;
-  const withProto = `SELECT * FROM (${withSlow}) AS ws ANY LEFT JOIN (${textMode('proto')}) AS tp USING (src, dst)`;
-  const withHost = `SELECT * FROM (${withProto}) AS wp ANY LEFT JOIN (${textMode('host')}) AS th USING (src, dst)`;
-  const withDst = `SELECT * FROM (${withHost}) AS wh ANY LEFT JOIN (${d}) AS d USING (dst)`;
-  return `SELECT src, dst, if(slow = 1, slow_mode_dport, fast_mode_dport) AS dport,
-      proto_mode AS proto, has_proto, host_mode AS host, has_host,
-      t_bytecount, if(slow = 1, slow_i_bytecount, fast_i_bytecount) AS i_bytecount, distinct_byte_count,
-      i_bytecount / t_bytecount AS avgcount, if(slow = 1, slow_mode_size, fast_mode_size) AS mode_size,
-      orig_mode_n / t_bytecount AS orig_mode_share, orig_distinct_sizes, orig_mode_size,
-      t_bytecount AS flows, first_ts, last_ts, distinct_dports,
-      orig_bytes_total, resp_bytes_total, duration_total, duration_max,
-      failed_n / t_bytecount AS failed_share, zero_n / t_bytecount AS zero_byte_share,
-      if(internal_n = 0, 0, internal_sources / internal_n) AS prevalence, dst_sources
-    FROM (SELECT *, ${internalTotal} AS internal_n FROM (${withDst}))
+  let joined = `SELECT * FROM (SELECT ${pCols.join(', ')} FROM (${p})) AS p ANY LEFT JOIN (${slow}) AS s USING (src, dst)`;
+  const labels: string[] = [];
+  for (const name of LABEL_NAMES) {
+    const spec = PAIR_LABELS[name];
+    if ('mostCommon' in spec) {
+      joined = `SELECT * FROM (${joined}) AS w_${name} ANY LEFT JOIN (${textMode(name, spec.mostCommon)}) AS t_${name} USING (src, dst)`;
+      labels.push(`${name}_mode AS ${name}`, `has_${name}`);
+    } else {
+      const a = aggregateOf(spec, 'clickhouse') as Aggregate<ClickHouseLevel>;
+      labels.push(`${a.sql} AS ${name}`);
+    }
+  }
+  joined = `SELECT * FROM (${joined}) AS wl ANY LEFT JOIN (${d}) AS d USING (dst)`;
+  const out = [
+    'src',
+    'dst',
+    ...labels,
+    ...numeric.map((c) => (c.over === 'pair' ? `toFloat64(${c.sql}) AS ${c.name}` : c.name)),
+  ];
+  return `SELECT ${out.join(', ')}
+    FROM (SELECT *, ${internalTotal} AS internal_sources FROM (${joined}))
     ORDER BY src, dst`;
 }
 

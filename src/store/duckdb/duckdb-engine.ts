@@ -14,8 +14,10 @@ import { internalClassifier } from '../../context/networks.js';
 import type { DnsNameRow } from '../../features/dns/dns-features.js';
 import { type FeatureOptions, SPLIT_RECORD_GAP_S } from '../../features/options.js';
 import {
-  NUMERIC_PAIR_FEATURES,
-  type NumericPairFeature,
+  decodeLabel,
+  LABEL_NAMES,
+  NUMERIC_FEATURE_NAMES,
+  PAIR_LABELS,
   type PairFeatures,
   type PairFlows,
   type PairSeries,
@@ -51,7 +53,6 @@ import {
   decodeNumber,
   decodeText,
   encodeAccounting,
-  FAILED_STATES,
   flowColumnsDdl,
   importAccounting,
   localMarksSql,
@@ -72,6 +73,7 @@ import {
   type SqlWithParams,
 } from './import-sql.js';
 import { dnsNameRows, dnsQueryTimes, resolveNames, supersedeOpenSnapshots } from './names-sql.js';
+import { pairFeatureStatements, precomputedSelectList } from './pair-features-sql.js';
 import { type DuckDbSettings, duckDbSettings, settingStatements } from './settings.js';
 import { DuckDbWatchStore } from './watch-store.js';
 
@@ -172,19 +174,7 @@ const NOT_IN_FLOWS =
  * orig_mode_share, failed_share and zero_byte_share are 0 (the search keeps only flows with bytes).
  */
 const PRECOMPUTED_PAIRS_SQL = `
-  SELECT src, dst,
-    first(dport ORDER BY i_bytecount DESC, size, dport NULLS LAST) AS dport, NULL::VARCHAR AS proto, mode(host) AS host, NULL::VARCHAR AS via,
-    max(t_bytecount)::DOUBLE AS t_bytecount, max(i_bytecount)::DOUBLE AS i_bytecount,
-    max(distinct_byte_count)::DOUBLE AS distinct_byte_count, max(i_bytecount) / max(t_bytecount) AS avgcount,
-    first(size ORDER BY i_bytecount DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
-    0::DOUBLE AS orig_mode_share, 'NaN'::DOUBLE AS orig_distinct_sizes, 'NaN'::DOUBLE AS orig_mode_size,
-    max(t_bytecount)::DOUBLE AS flows, 'NaN'::DOUBLE AS first_ts, 'NaN'::DOUBLE AS last_ts,
-    count(DISTINCT dport)::DOUBLE AS distinct_dports,
-    'NaN'::DOUBLE AS orig_bytes_total, sum(size * i_bytecount)::DOUBLE AS resp_bytes_total,
-    'NaN'::DOUBLE AS duration_total, 'NaN'::DOUBLE AS duration_max,
-    0::DOUBLE AS failed_share, 0::DOUBLE AS zero_byte_share,
-    coalesce(any_value(d.internal_sources) / nullif(any_value(i.n), 0), 0) AS prevalence,
-    any_value(d.sources) AS dst_sources
+  SELECT ${precomputedSelectList()}
   FROM seed_rows s
   JOIN (
     SELECT dst, count(DISTINCT src)::DOUBLE AS sources,
@@ -217,10 +207,12 @@ function sizeExpr(options: FeatureOptions): string {
 function flowsSql(options: FeatureOptions, namePairs = false): string {
   const size = sizeExpr(options);
   const filter = options.dropZeroBytes ? `AND ${size} > 0` : '';
-  const base = `SELECT *, ${size} AS size FROM flows WHERE skip_reason IS NULL ${filter}`;
+  // no_payload: the format's payload-free test (shared.ts), read by declared features
+  const derived = `${size} AS size, ${noPayloadSql(options.headerBytes)} AS no_payload`;
+  const base = `SELECT *, ${derived} FROM flows WHERE skip_reason IS NULL ${filter}`;
   if (!namePairs) return `(${base})`;
   return `(${base} UNION ALL
-    SELECT * REPLACE (flows.host AS dst), ${size} AS size
+    SELECT * REPLACE (flows.host AS dst), ${derived}
     FROM flows SEMI JOIN name_pairs n ON flows.src = n.src AND flows.host = n.host
     WHERE skip_reason IS NULL ${filter})`;
 }
@@ -237,6 +229,23 @@ const NAME_PAIRS_SQL = `CREATE OR REPLACE TEMP TABLE name_pairs AS
   GROUP BY src, host HAVING count(DISTINCT dst) >= 2`;
 
 const num = (value: DuckDBValue): number => decodeNumber(value);
+
+/** A Float64Array that grows as values are pushed. */
+class GrowableFloats {
+  private data = new Float64Array(1024);
+  private length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  done(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
 
 /**
  * Where converted rows go: stored in a table of this database (INSERT), or written to a file for
@@ -944,68 +953,60 @@ export class DuckDbEngine implements Engine {
     await this.db.run(NAME_PAIRS_SQL);
     const np = await this.db.runAndReadAll('SELECT count(*) FROM name_pairs');
     this.namePairs = num(np.getRows()[0]?.[0] ?? 0) > 0;
-    const f = flowsSql(options, this.namePairs);
-    const failed = FAILED_STATES.map((s) => `'${s}'`).join(', ');
-    const sql = `
-      SELECT p.src, p.dst, m.dport, p.proto, p.host, ${this.anyVia ? 'p.via' : 'NULL::VARCHAR AS via'},
-        p.t_bytecount, m.i_bytecount, p.distinct_byte_count, m.i_bytecount / p.t_bytecount AS avgcount,
-        m.mode_size, o.orig_mode_n / p.t_bytecount AS orig_mode_share, p.orig_distinct_sizes, o.orig_mode_size,
-        p.t_bytecount AS flows, p.first_ts, p.last_ts, p.distinct_dports,
-        p.orig_bytes_total, p.resp_bytes_total, p.duration_total, p.duration_max,
-        p.failed_n / p.t_bytecount AS failed_share, p.zero_n / p.t_bytecount AS zero_byte_share,
-        coalesce(d.internal_sources / nullif(i.n, 0), 0) AS prevalence, d.sources AS dst_sources
-      FROM (
-        SELECT src, dst, count(*)::DOUBLE AS t_bytecount, count(DISTINCT size)::DOUBLE AS distinct_byte_count,
-          count(DISTINCT coalesce(orig_bytes, 0))::DOUBLE AS orig_distinct_sizes,
-          mode(proto) AS proto, mode(host) AS host${this.anyVia ? ', mode(via) AS via' : ''},
-          min(ts) AS first_ts, max(ts) AS last_ts, count(DISTINCT dport)::DOUBLE AS distinct_dports,
-          sum(coalesce(orig_bytes, 0))::DOUBLE AS orig_bytes_total, sum(coalesce(resp_bytes, 0))::DOUBLE AS resp_bytes_total,
-          coalesce(sum(duration), 0) AS duration_total, coalesce(max(duration), 0) AS duration_max,
-          count_if(coalesce(conn_state IN (${failed}), false))::DOUBLE AS failed_n,
-          count_if(${noPayloadSql(options.headerBytes)})::DOUBLE AS zero_n
-        FROM ${f} GROUP BY src, dst
-      ) p
-      JOIN (
-        SELECT src, dst,
-          first(dport ORDER BY n DESC, size, dport NULLS LAST) AS dport,
-          first(size ORDER BY n DESC, size, dport NULLS LAST)::DOUBLE AS mode_size,
-          max(n)::DOUBLE AS i_bytecount
-        FROM (SELECT src, dst, dport, size, count(*) AS n FROM ${f} GROUP BY ALL) GROUP BY src, dst
-      ) m ON m.src = p.src AND m.dst = p.dst
-      JOIN (
-        SELECT src, dst, max(n)::DOUBLE AS orig_mode_n, first(ob ORDER BY n DESC, ob)::DOUBLE AS orig_mode_size
-        FROM (SELECT src, dst, coalesce(orig_bytes, 0) AS ob, count(*) AS n FROM ${f} GROUP BY ALL) GROUP BY src, dst
-      ) o ON o.src = p.src AND o.dst = p.dst
-      JOIN (
-        SELECT dst, count(DISTINCT src)::DOUBLE AS sources,
-          count(DISTINCT src) FILTER (WHERE src IN (SELECT src FROM internal_sources))::DOUBLE AS internal_sources
-        FROM ${f} GROUP BY dst
-      ) d ON d.dst = p.dst
-      CROSS JOIN (SELECT count(DISTINCT src)::DOUBLE AS n FROM ${f} WHERE src IN (SELECT src FROM internal_sources)) i`;
-    const reader = await this.db.runAndReadAll(
-      `SELECT * FROM (${sql} UNION ALL ${PRECOMPUTED_PAIRS_SQL}) ORDER BY src, dst`,
-    );
-    const names = reader.columnNames();
-    const cols = reader.getColumns();
-    const col = (name: string) => cols[names.indexOf(name)] ?? [];
-    const length = reader.currentRowCount;
-    const numeric = {} as Record<NumericPairFeature, Float64Array>;
-    for (const name of Object.keys(NUMERIC_PAIR_FEATURES) as NumericPairFeature[]) {
-      numeric[name] = Float64Array.from(col(name), num);
+    const { setup, select, cleanup } = pairFeatureStatements(flowsSql(options, this.namePairs));
+    const src: string[] = [];
+    const dst: string[] = [];
+    const labels = Object.fromEntries(LABEL_NAMES.map((name) => [name, [] as unknown[]]));
+    const numeric = NUMERIC_FEATURE_NAMES.map(() => new GrowableFloats());
+    try {
+      for (const sql of setup) await this.db.run(sql);
+      // streamed chunk by chunk, numbers read straight from the DOUBLE vectors (no JS value per cell)
+      const result = await this.db.stream(
+        `SELECT * FROM (${select} UNION ALL ${PRECOMPUTED_PAIRS_SQL}) ORDER BY src, dst`,
+      );
+      const names = result.columnNames();
+      const at = (name: string) => names.indexOf(name);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const v of chunk.getColumnValues(at('src'))) src.push(String(v));
+        for (const v of chunk.getColumnValues(at('dst'))) dst.push(String(v));
+        for (const name of LABEL_NAMES) {
+          const type = PAIR_LABELS[name].type;
+          const out = labels[name] as unknown[];
+          for (const v of chunk.getColumnValues(at(name))) out.push(decodeLabel(type, v));
+        }
+        NUMERIC_FEATURE_NAMES.forEach((name, k) => {
+          const vector = chunk.getColumnVector(at(name));
+          const out = numeric[k] as GrowableFloats;
+          for (let row = 0; row < chunk.rowCount; row++) out.push(num(vector.getItem(row)));
+        });
+      }
+    } finally {
+      for (const sql of cleanup) await this.db.run(sql);
     }
-    const src = col('src').map(String);
-    const dst = col('dst').map(String);
     return {
-      length,
+      length: src.length,
       src,
       dst,
-      dport: col('dport').map((v) => (v === null ? null : num(v))),
-      proto: col('proto').map(str),
-      host: col('host').map(str),
-      via: col('via').map(str),
+      numeric: Object.fromEntries(NUMERIC_FEATURE_NAMES.map((name, k) => [name, numeric[k]?.done()])),
+      ...labels,
+      // name resolution's extras (not features: labels of the finding, only where name logs gave them)
+      ...(this.anyVia ? { via: await this.pairProxies(src, dst) } : {}),
       ...(this.namePairs ? { addresses: await this.namePairAddresses(src, dst) } : {}),
-      numeric,
-    };
+    } as PairFeatures;
+  }
+
+  /** For each pair, the explicit proxy most of its flows went through (null when none did). */
+  private async pairProxies(src: string[], dst: string[]): Promise<(string | null)[]> {
+    const r = await this.db.runAndReadAll(`
+      SELECT src, dst, first(via ORDER BY n DESC, via)
+      FROM (SELECT src, dst, via, count(*) AS n FROM flows
+            WHERE skip_reason IS NULL AND via IS NOT NULL GROUP BY src, dst, via)
+      GROUP BY src, dst`);
+    const byPair = new Map<string, string>();
+    for (const [s, d, via] of r.getRows()) byPair.set(pairKey(String(s), String(d)), String(via));
+    return src.map((s, i) => byPair.get(pairKey(s, dst[i] as string)) ?? null);
   }
 
   /** For each FQDN pair, the addresses its name resolved to (null for other pairs). */
