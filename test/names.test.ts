@@ -274,7 +274,7 @@ describe.skipIf(!HAVE_SHARED_DATA)('names on the shared fixtures (../shared/data
     const p = await pairsOf([sharedPath('suricata-eve', 'test6-malicious.suricata.json')]);
     expect(pair(p, '192.168.1.129', '122.248.252.67')?.host).toBe('www.myedimax.com');
     // RTSP clients use absolute rtsp:// URIs: not a proxy
-    expect(p.via?.every((v) => v === null)).toBe(true);
+    expect((p.via ?? []).every((v) => v === null)).toBe(true);
   });
 
   it('zeek-remcos: ssl.log names the TLS flows of the capture', async () => {
