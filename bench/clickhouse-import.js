@@ -10,12 +10,12 @@
 // Usage: npm run build && node bench/clickhouse-import.js [--flows 1000000,10000000] [--runs 2]
 // Servers: scripts/clickhouse-cluster.sh start; BEACONHUNT_CLICKHOUSE_URL, _CLUSTER and _SHARDS
 // (as the tests read them) point elsewhere; BH_CLICKHOUSE_DIR is where the script keeps pid files.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { generatedConnLog } from './generated-conn.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -33,33 +33,8 @@ const serverDir =
   process.env.BH_CLICKHOUSE_DIR ??
   `${process.env.TMPDIR ?? '/tmp'}/beaconhunt-clickhouse-${process.getuid?.() ?? 0}`;
 const root = join(import.meta.dirname, '..');
-const dataDir = join(import.meta.dirname, 'data');
-mkdirSync(dataDir, { recursive: true });
 
-function generate(flows) {
-  const out = join(dataDir, `conn-${flows}.log`);
-  if (!existsSync(out)) {
-    const t = performance.now();
-    execFileSync(
-      'node',
-      [
-        'bin/beaconhunt.js',
-        'generate',
-        '--flows',
-        String(flows),
-        '--format',
-        'zeek',
-        '--out',
-        out,
-        '--seed',
-        '7',
-      ],
-      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    console.error(`generated ${out} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
-  return out;
-}
+const generate = generatedConnLog;
 
 /** Runs an ES module snippet in a fresh node process (from the repo root); returns its last JSON line. */
 function child(script) {

@@ -6,11 +6,10 @@
 // floor measured in the same run are what compare across runs).
 // Usage: npm run bench [-- --flows 1000000,5000000] [--big] [--runs N]
 // Engine settings come from the environment (BEACONHUNT_DUCKDB_MEMORY_LIMIT, …_THREADS, …_TEMP_DIR).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { generatedConnLog } from './generated-conn.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -18,33 +17,8 @@ const sizes = option('--flows', args.includes('--big') ? '1000000,5000000,200000
   .split(',')
   .map(Number);
 const runs = Number(option('--runs', '1'));
-const dataDir = join(import.meta.dirname, 'data');
-mkdirSync(dataDir, { recursive: true });
 
-function generate(flows) {
-  const out = join(dataDir, `conn-${flows}.log`);
-  if (!existsSync(out)) {
-    const t = performance.now();
-    execFileSync(
-      'node',
-      [
-        'bin/beaconhunt.js',
-        'generate',
-        '--flows',
-        String(flows),
-        '--format',
-        'zeek',
-        '--out',
-        out,
-        '--seed',
-        '7',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    console.error(`generated ${out} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
-  return out;
-}
+const generate = generatedConnLog;
 
 /** Runs an ES module snippet in a fresh node process (own peak RSS); returns its last JSON line. */
 function child(script) {
