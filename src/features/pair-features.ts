@@ -273,8 +273,9 @@ export const PAIR_FEATURES = {
     type: 'real',
     description: 'connection seconds, summed',
     sql: {
-      duckdb: { over: 'flows', sql: 'coalesce(sum(duration), 0)' },
-      clickhouse: { over: 'flows', sql: 'sum(ifNull(duration, 0))' },
+      // rounded to the microsecond (Zeek's resolution): a parallel float sum's order must not change a score
+      duckdb: { over: 'flows', sql: 'round(coalesce(sum(duration), 0), 6)' },
+      clickhouse: { over: 'flows', sql: 'round(sum(ifNull(duration, 0)), 6)' },
     },
     merge: 'sum',
     model: 'log1p',
