@@ -22,6 +22,7 @@ import { CANONICAL_FIELDS, type CanonicalField, FIELD_KINDS } from '../../flow/s
 import { fingerprintFile } from '../../read/fingerprint.js';
 import type { FileAccounting, ImportPlan } from '../../read/plan.js';
 import { errorMessage, InputError } from '../../util/errors.js';
+import { GrowableFloats } from '../../util/growable-floats.js';
 import { DuckDbEngine } from '../duckdb/duckdb-engine.js';
 import type { DataSummary, Engine, PairWindowSeries, WindowQuery } from '../engine.js';
 import {
@@ -192,23 +193,6 @@ function accountingOf(row: StoredFile): FileAccounting {
     used: n(row.used),
     json: row.accounting_json,
   });
-}
-
-/** Growable column of doubles. */
-class Column {
-  private data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  done(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
 }
 
 /**
@@ -605,7 +589,7 @@ export class ClickHouseEngine implements Engine {
     const src: string[] = [];
     const dst: string[] = [];
     const labels = Object.fromEntries(LABEL_NAMES.map((name) => [name, [] as unknown[]]));
-    const columns = NUMERIC_FEATURE_NAMES.map(() => new Column());
+    const columns = NUMERIC_FEATURE_NAMES.map(() => new GrowableFloats());
     if (fileIds.length) {
       const session = randomUUID();
       await this.loadInternalSources(fileIds, options, session);
@@ -642,7 +626,13 @@ export class ClickHouseEngine implements Engine {
     const src: string[] = [];
     const dst: string[] = [];
     const dport: (number | null)[] = [];
-    const cols = { size: new Column(), i: new Column(), t: new Column(), d: new Column(), avg: new Column() };
+    const cols = {
+      size: new GrowableFloats(),
+      i: new GrowableFloats(),
+      t: new GrowableFloats(),
+      d: new GrowableFloats(),
+      avg: new GrowableFloats(),
+    };
     if (fileIds.length) {
       await this.stream(
         seedRowsSql(this.layout, fileIds, options),

@@ -38,6 +38,7 @@ import type {
 } from '../../read/plan.js';
 import { guardUtf8 } from '../../read/utf8-guard.js';
 import { errorMessage, InputError } from '../../util/errors.js';
+import { GrowableFloats } from '../../util/growable-floats.js';
 import { tempFolder } from '../../util/temp-files.js';
 import type {
   DataSummary,
@@ -229,23 +230,6 @@ const NAME_PAIRS_SQL = `CREATE OR REPLACE TEMP TABLE name_pairs AS
   GROUP BY src, host HAVING count(DISTINCT dst) >= 2`;
 
 const num = (value: DuckDBValue): number => decodeNumber(value);
-
-/** A Float64Array that grows as values are pushed. */
-class GrowableFloats {
-  private data = new Float64Array(1024);
-  private length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  done(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
 
 /**
  * Where converted rows go: stored in a table of this database (INSERT), or written to a file for
