@@ -5,9 +5,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../src/config/config-file.js';
 import { SKIP_REASONS } from '../src/flow/schema.js';
+import { ZEEK_CONN_FIELDS } from '../src/generate/writers/zeek-common.js';
 import { type HuntEvent, hunt } from '../src/hunt/hunt.js';
 import { seededRng } from '../src/math/random.js';
 import { STORED_FLOW_COLUMNS } from '../src/store/shared.js';
+import { ZEEK_CONN_HEADER } from './cli.js';
 import { dropDatabase, probeServers, uniqueDatabase, urlFor } from './clickhouse/server.js';
 import { HAVE_SHARED_DATA, SKIP_MESSAGE, sharedPath } from './shared-data.js';
 
@@ -74,31 +76,15 @@ function rows(): Row[] {
   return out.sort((a, b) => a.ts - b.ts);
 }
 
-const FIELDS = [
-  'ts',
-  'uid',
-  'id.orig_h',
-  'id.orig_p',
-  'id.resp_h',
-  'id.resp_p',
-  'proto',
-  'service',
-  'duration',
-  'orig_bytes',
-  'resp_bytes',
-  'conn_state',
-];
+// conn.log's columns up to conn_state; with the sensor's marks, up to local_resp (Zeek's order)
+const upTo = (last: (typeof ZEEK_CONN_FIELDS)[number]) =>
+  ZEEK_CONN_FIELDS.slice(0, ZEEK_CONN_FIELDS.indexOf(last) + 1);
+const FIELDS = upTo('conn_state');
 
 function tsv(data: Row[], withFlags: boolean): string {
-  const fields = withFlags ? [...FIELDS, 'local_orig', 'local_resp'] : FIELDS;
-  const head = [
-    '#separator \\x09',
-    '#set_separator\t,',
-    '#empty_field\t(empty)',
-    '#unset_field\t-',
-    '#path\tconn',
-    `#fields\t${fields.join('\t')}`,
-  ];
+  const fields = withFlags ? upTo('local_resp') : FIELDS;
+  // the header's lines before #fields, as every test's Zeek conn.log has them (test/cli.ts)
+  const head = [...ZEEK_CONN_HEADER.split('\n').slice(0, 5), `#fields\t${fields.join('\t')}`];
   const lines = data.map((r, k) => {
     const base = [
       r.ts.toFixed(6),
